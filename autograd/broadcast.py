@@ -1,0 +1,64 @@
+"""Two array helpers the gates share: undoing broadcasting, and summing rows by index."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def sum_to_shape(grad: np.ndarray, shape: tuple[int, ...], where: str = "backward") -> np.ndarray:
+    """Sum `grad` over the axes that broadcasting added or stretched, giving an array of `shape`.
+
+    If y = broadcast(x), each x element fed every y element it was copied to, so dL/dx is the sum
+    of dL/dy over those copies.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    fits = extra >= 0 and all(
+        n == g or n == 1 for n, g in zip(shape, grad.shape[extra:])
+    )
+    if not fits:
+        raise ValueError(
+            f"{where}: a gradient of shape {grad.shape} cannot be summed to the input's shape "
+            f"{shape}"
+        )
+    stretched = tuple(extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
+    summed = grad.sum(axis=tuple(range(extra)) + stretched, keepdims=True)
+    return summed.reshape(shape)
+
+
+def normalize_axes(axis: int | tuple[int, ...] | None, ndim: int, where: str) -> tuple[int, ...]:
+    """`axis` as a sorted tuple of non-negative axes (all axes for None)."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    result = []
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"{where}: axis {a} is out of range for an array of {ndim} dimensions")
+        result.append(int(a) % max(ndim, 1))
+    if len(set(result)) != len(result):
+        raise ValueError(f"{where}: repeated axis in {axis}")
+    return tuple(sorted(result))
+
+
+# Below this many one-hot entries a matmul beats sorting; both avoid the slow np.add.at.
+_ONE_HOT_LIMIT = 1 << 20
+
+
+def scatter_add_rows(index: np.ndarray, rows: np.ndarray, num_rows: int) -> np.ndarray:
+    """out[i] = Σ_{k: index[k] = i} rows[k]: the gradient of a row gather `out = table[index]`.
+
+    `index` has shape (M,), `rows` shape (M, D); repeated indices accumulate.
+    """
+    index = index.reshape(-1)
+    rows = rows.reshape(index.shape[0], -1)
+    if index.size * num_rows <= _ONE_HOT_LIMIT:
+        one_hot = (index[:, None] == np.arange(num_rows)).astype(rows.dtype)
+        return one_hot.T @ rows
+    order = np.argsort(index, kind="stable")
+    sorted_index = index[order]
+    starts = np.flatnonzero(np.r_[True, sorted_index[1:] != sorted_index[:-1]])
+    out = np.zeros((num_rows, rows.shape[1]), dtype=rows.dtype)
+    out[sorted_index[starts]] = np.add.reduceat(rows[order], starts, axis=0)
+    return out

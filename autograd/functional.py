@@ -1,0 +1,102 @@
+"""Neural-network operations on Tensors (import as `F`). Each is one gate from `gates.nn`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd.gates.nn import (
+    Conv1d,
+    CrossEntropy,
+    Dropout,
+    Embedding,
+    Gelu,
+    LayerNorm,
+    LogSoftmax,
+    Softmax,
+    Where,
+)
+from autograd.gates.shape import Concat, Stack
+from autograd.tensor import Tensor
+from autograd.value import Value
+
+
+def _raw(value: Any) -> Any:
+    return value.data if isinstance(value, Value) else value
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """exp(x) / Σ exp(x) along `axis`."""
+    return Softmax.apply(x, axis=axis)
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """x − log Σ exp(x) along `axis`, without forming exp(x) of large numbers."""
+    return LogSoftmax.apply(x, axis=axis)
+
+
+def cross_entropy(logits: Tensor, targets: Any, ignore_index: int | None = None) -> Tensor:
+    """Mean over targets of −log softmax(logits)[target]; targets equal to `ignore_index` skip.
+
+    logits (..., C); targets (...) integer class indices (a Tensor, ndarray or list).
+    """
+    return CrossEntropy.apply(logits, np.asarray(_raw(targets)), ignore_index=ignore_index)
+
+
+def embedding(weight: Tensor, indices: Any) -> Tensor:
+    """Rows of `weight` (V, D) picked by integer `indices` of any shape → (*indices.shape, D)."""
+    return Embedding.apply(weight, np.asarray(_raw(indices)))
+
+
+def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis."""
+    return Concat.apply(*tensors, axis=axis)
+
+
+def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors of one shape along a new axis."""
+    return Stack.apply(*tensors, axis=axis)
+
+
+def where(condition: Any, a: Tensor, b: Tensor) -> Tensor:
+    """Elementwise `a` where `condition` is true, else `b` (all three broadcast)."""
+    if not isinstance(a, Value) and isinstance(b, Tensor):
+        a = b._lift(a)
+    if not isinstance(b, Value) and isinstance(a, Tensor):
+        b = a._lift(b)
+    return Where.apply(np.asarray(_raw(condition), dtype=bool), a, b)
+
+
+def gelu(x: Tensor) -> Tensor:
+    """GELU, tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³)))."""
+    return Gelu.apply(x)
+
+
+def layer_norm(x: Tensor, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalise the last axis to zero mean and unit variance, then scale and shift."""
+    return LayerNorm.apply(x, weight, bias, eps=eps)
+
+
+def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int = 1,
+           padding: int = 0, dilation: int = 1) -> Tensor:
+    """1-D convolution (cross-correlation, as in PyTorch) of x (N, C_in, L) with weight
+    (C_out, C_in, K) → (N, C_out, L_out), L_out = ⌊(L + 2·padding − dilation·(K − 1) − 1)/stride⌋ + 1.
+    """
+    return Conv1d.apply(x, weight, bias, stride=stride, padding=padding, dilation=dilation)
+
+
+def dropout(x: Tensor, p: float, training: bool = True,
+            rng: np.random.Generator | None = None) -> Tensor:
+    """Zero each entry with probability p and scale the rest by 1/(1 − p) (identity when not
+    training or p = 0). `rng` makes the mask reproducible."""
+    if not 0.0 <= p < 1.0:
+        raise ValueError(f"dropout: p must be in [0, 1), got {p}")
+    if not training or p == 0.0:
+        return x
+    rng = np.random.default_rng() if rng is None else rng
+    keep = rng.random(x.shape) >= p
+    mask = keep.astype(x.dtype) / np.asarray(1.0 - p, dtype=x.dtype)
+    return Dropout.apply(x, mask)

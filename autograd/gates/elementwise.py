@@ -1,0 +1,201 @@
+"""Elementwise gates. They serve Scalars (floats) and Tensors (arrays) alike; for tensors the
+engine sums each gradient back over broadcast axes, so these rules are written per element."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.function import Context, Function
+
+Raw = Any  # a float (Scalar) or an ndarray (Tensor)
+
+
+class Add(Function):
+    """z = x + y;  ∂z/∂x = 1, ∂z/∂y = 1"""
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw, y: Raw) -> Raw:
+        return x + y
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> tuple[Raw, Raw]:
+        return grad, grad
+
+
+class Subtract(Function):
+    """z = x − y;  ∂z/∂x = 1, ∂z/∂y = −1"""
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw, y: Raw) -> Raw:
+        return x - y
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> tuple[Raw, Raw]:
+        return grad, -grad
+
+
+class Negate(Function):
+    """z = −x;  ∂z/∂x = −1"""
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw) -> Raw:
+        return -x
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> Raw:
+        return -grad
+
+
+class Multiply(Function):
+    """z = x·y;  ∂z/∂x = y, ∂z/∂y = x"""
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw, y: Raw) -> Raw:
+        ctx.save_for_backward(x, y)
+        return x * y
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> tuple[Raw, Raw]:
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        return (grad * y if need_x else None), (grad * x if need_y else None)
+
+
+class Divide(Function):
+    """z = x / y;  ∂z/∂x = 1/y, ∂z/∂y = −x/y² = −z/y"""
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw, y: Raw) -> Raw:
+        z = x / y
+        ctx.save_for_backward(y, z)
+        return z
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> tuple[Raw, Raw]:
+        y, z = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        return (grad / y if need_x else None), (-grad * z / y if need_y else None)
+
+
+class Power(Function):
+    """z = xʸ;  ∂z/∂x = y·xʸ⁻¹, ∂z/∂y = xʸ·ln x (defined for x > 0)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw, y: Raw) -> Raw:
+        z = np.power(x, y)
+        ctx.save_for_backward(x, y, z)
+        return z
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> tuple[Raw, Raw]:
+        x, y, z = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        grad_x = grad * y * np.power(x, y - 1) if need_x else None
+        grad_y = grad * z * np.log(x) if need_y else None
+        return grad_x, grad_y
+
+
+class Exp(Function):
+    """z = eˣ;  ∂z/∂x = eˣ = z"""
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw) -> Raw:
+        z = np.exp(x)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> Raw:
+        (z,) = ctx.saved_tensors
+        return grad * z
+
+
+class Log(Function):
+    """z = ln x;  ∂z/∂x = 1/x"""
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw) -> Raw:
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> Raw:
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+class Sqrt(Function):
+    """z = √x;  ∂z/∂x = 1/(2√x) = 1/(2z)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw) -> Raw:
+        z = np.sqrt(x)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> Raw:
+        (z,) = ctx.saved_tensors
+        return grad / (2 * z)
+
+
+class Tanh(Function):
+    """z = tanh x;  ∂z/∂x = 1 − z²"""
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw) -> Raw:
+        z = np.tanh(x)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> Raw:
+        (z,) = ctx.saved_tensors
+        return grad * (1 - z * z)
+
+
+class Sigmoid(Function):
+    """z = σ(x) = 1/(1 + e⁻ˣ);  ∂z/∂x = σ(x)(1 − σ(x)) = z(1 − z)
+
+    Computed as ½·tanh(x/2) + ½, the same function, which never overflows for large |x|.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw) -> Raw:
+        z = np.tanh(x * 0.5) * 0.5 + 0.5
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> Raw:
+        (z,) = ctx.saved_tensors
+        return grad * z * (1 - z)
+
+
+class Relu(Function):
+    """z = max(x, 0);  ∂z/∂x = 1 if x > 0 else 0 (0 at the kink, as PyTorch)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw) -> Raw:
+        ctx.save_for_backward(x)
+        return np.maximum(x, 0)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> Raw:
+        (x,) = ctx.saved_tensors
+        return grad * (x > 0)
+
+
+class Cast(Function):
+    """z = x converted to another float dtype;  ∂z/∂x = 1 (the gradient is cast back)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dtype: np.dtype) -> np.ndarray:
+        ctx.input_dtype = x.dtype
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
+        return grad.astype(ctx.input_dtype)

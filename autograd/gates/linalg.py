@@ -1,0 +1,43 @@
+"""The matrix product, for 1-D, 2-D and batched operands (batch axes broadcast)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.function import Context, Function
+
+
+class MatMul(Function):
+    """Z = A @ B, Zᵢⱼ = Σₖ AᵢₖBₖⱼ;  ∂L/∂A = ∂L/∂Z @ Bᵀ, ∂L/∂B = Aᵀ @ ∂L/∂Z
+
+    A 1-D operand is a row (left) or column (right) vector whose size-1 axis is dropped from Z,
+    as in numpy; batch axes broadcast and the engine sums the gradients back over them.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if a.ndim == 0 or b.ndim == 0 or a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+            raise ValueError(f"matmul: {a.shape} @ {b.shape}: inner dimensions do not match")
+        ctx.save_for_backward(a, b)
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        a_is_vector, b_is_vector = a.ndim == 1, b.ndim == 1
+        if a_is_vector and b_is_vector:
+            return (grad * b if need_a else None), (grad * a if need_b else None)
+        # Restore the axes a 1-D operand dropped, so that both rules are plain matrix products.
+        if a_is_vector:
+            a, grad = a[None, :], np.expand_dims(grad, -2)
+        if b_is_vector:
+            b, grad = b[:, None], grad[..., None]
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = np.matmul(grad, np.swapaxes(b, -1, -2))
+            grad_a = grad_a[..., 0, :] if a_is_vector else grad_a
+        if need_b:
+            grad_b = np.matmul(np.swapaxes(a, -1, -2), grad)
+            grad_b = grad_b[..., 0] if b_is_vector else grad_b
+        return grad_a, grad_b

@@ -1,0 +1,265 @@
+"""Neural-network gates, fused where a fused rule is both faster and more stable."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from autograd.broadcast import scatter_add_rows
+from autograd.function import Context, Function
+
+
+class Softmax(Function):
+    """zᵢ = e^{xᵢ} / Σⱼ e^{xⱼ};  ∂zᵢ/∂xⱼ = zᵢ(δᵢⱼ − zⱼ), so ∂L/∂x = z ⊙ (g − Σⱼ gⱼzⱼ)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis: int = -1) -> np.ndarray:
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        z = e / np.sum(e, axis=axis, keepdims=True)
+        ctx.axis = axis
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
+        (z,) = ctx.saved_tensors
+        return z * (grad - np.sum(grad * z, axis=ctx.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """zᵢ = xᵢ − log Σⱼ e^{xⱼ};  ∂zᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ, so ∂L/∂x = g − softmax(x)·Σg"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis: int = -1) -> np.ndarray:
+        shifted = x - np.max(x, axis=axis, keepdims=True)
+        z = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        ctx.axis = axis
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
+        (z,) = ctx.saved_tensors
+        return grad - np.exp(z) * np.sum(grad, axis=ctx.axis, keepdims=True)
+
+
+class CrossEntropy(Function):
+    """L = (1/N) Σₙ −log softmax(xₙ)[tₙ] over the N targets not equal to ignore_index;
+    ∂L/∂xₙ = (softmax(xₙ) − onehot(tₙ)) / N  — "observed minus target", as for sigmoid + CE.
+
+    logits (..., C), targets (...) of integer class indices. Computed from log-sum-exp, so it
+    never overflows.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, logits: np.ndarray, targets: np.ndarray,
+                ignore_index: int | None = None) -> np.ndarray:
+        targets = np.asarray(targets)
+        classes = logits.shape[-1] if logits.ndim else 0
+        if logits.ndim == 0 or logits.shape[:-1] != targets.shape:
+            raise ValueError(f"cross_entropy: logits of shape {logits.shape} need targets of shape "
+                             f"{logits.shape[:-1]}, got {targets.shape}")
+        if targets.dtype.kind not in "iu":
+            raise TypeError(f"cross_entropy: targets must be integer class indices, got "
+                            f"{targets.dtype}")
+        flat_x = logits.reshape(-1, classes)
+        flat_t = targets.reshape(-1)
+        valid = None if ignore_index is None else flat_t != ignore_index
+        checked = flat_t if valid is None else flat_t[valid]
+        if checked.size and (checked.min() < 0 or checked.max() >= classes):
+            bad = checked[(checked < 0) | (checked >= classes)][0]
+            raise IndexError(f"cross_entropy: target {bad} is out of range for {classes} classes")
+        safe_t = flat_t if valid is None else np.where(valid, flat_t, 0)
+        rows = np.arange(flat_t.size)
+        shifted = flat_x - np.max(flat_x, axis=1, keepdims=True)
+        e = np.exp(shifted)
+        total = np.sum(e, axis=1)
+        losses = np.log(total) - shifted[rows, safe_t]
+        count = flat_t.size if valid is None else int(valid.sum())
+        if valid is not None:
+            losses = losses * valid
+        ctx.shape, ctx.count = logits.shape, count
+        ctx.save_for_backward(e, total, safe_t, valid)
+        return np.asarray(np.sum(losses) / count if count else np.nan, dtype=logits.dtype)
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray, None]:
+        e, total, targets, valid = ctx.saved_tensors
+        dx = e / total[:, None]
+        dx[np.arange(targets.size), targets] -= 1
+        if valid is not None:
+            dx *= valid[:, None]
+        dx *= grad / ctx.count
+        return dx.reshape(ctx.shape), None
+
+
+class Embedding(Function):
+    """z = W[indices] (rows of the table);  ∂L/∂W[i] = Σ of ∂L/∂z over the positions reading row i"""
+
+    @staticmethod
+    def forward(ctx: Context, weight: np.ndarray, indices: np.ndarray) -> np.ndarray:
+        indices = np.asarray(indices)
+        if indices.dtype.kind not in "iu":
+            raise TypeError(f"embedding: indices must be integers, got {indices.dtype}")
+        rows = weight.shape[0]
+        if indices.size and (indices.min() < 0 or indices.max() >= rows):
+            raise IndexError(f"embedding: index {indices.max() if indices.max() >= rows else indices.min()} "
+                             f"is out of range for a table of {rows} rows")
+        ctx.shape = weight.shape
+        ctx.save_for_backward(indices)
+        return weight[indices]
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray, None]:
+        (indices,) = ctx.saved_tensors
+        rows = grad.reshape(indices.size, -1)
+        return scatter_add_rows(indices, rows, ctx.shape[0]).reshape(ctx.shape), None
+
+
+class Where(Function):
+    """z = a where condition else b;  ∂z/∂a = condition, ∂z/∂b = not condition"""
+
+    @staticmethod
+    def forward(ctx: Context, condition: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        condition = np.asarray(condition, dtype=bool)
+        ctx.save_for_backward(condition)
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> tuple[None, np.ndarray | None, np.ndarray | None]:
+        (condition,) = ctx.saved_tensors
+        _, need_a, need_b = ctx.needs_input_grad
+        zero = np.zeros((), dtype=grad.dtype)
+        return (None, np.where(condition, grad, zero) if need_a else None,
+                np.where(condition, zero, grad) if need_b else None)
+
+
+_GELU_C = math.sqrt(2.0 / math.pi)
+
+
+class Gelu(Function):
+    """z = ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³)  (the tanh approximation);
+    ∂z/∂x = ½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 + 3·0.044715x²)"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        t = np.tanh(_GELU_C * (x + 0.044715 * x * x * x))
+        ctx.save_for_backward(x, t)
+        return 0.5 * x * (1 + t)
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
+        x, t = ctx.saved_tensors
+        du = _GELU_C * (1 + 3 * 0.044715 * x * x)
+        return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+
+
+class LayerNorm(Function):
+    """x̂ = (x − μ)/√(σ² + ε) over the last axis, z = x̂·w + b;
+    ∂L/∂w = Σ g·x̂, ∂L/∂b = Σ g, ∂L/∂x = (ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) / √(σ² + ε), ĝ = g·w"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, weight: np.ndarray | None,
+                bias: np.ndarray | None, eps: float = 1e-5) -> np.ndarray:
+        width = x.shape[-1] if x.ndim else 0
+        for label, p in (("weight", weight), ("bias", bias)):
+            if p is not None and p.shape != (width,):
+                raise ValueError(f"layer_norm: {label} of shape {p.shape} does not match the last "
+                                 f"axis of x {x.shape}")
+        centred = x - np.mean(x, axis=-1, keepdims=True)
+        inv_std = 1.0 / np.sqrt(np.mean(centred * centred, axis=-1, keepdims=True) + eps)
+        x_hat = centred * inv_std
+        ctx.save_for_backward(x_hat, inv_std, weight)
+        z = x_hat if weight is None else x_hat * weight
+        return z if bias is None else z + bias
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        x_hat, inv_std, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        lead = tuple(range(grad.ndim - 1))
+        grad_w = np.sum(grad * x_hat, axis=lead) if need_w else None
+        grad_b = np.sum(grad, axis=lead) if need_b else None
+        grad_x = None
+        if need_x:
+            g_hat = grad if weight is None else grad * weight
+            grad_x = inv_std * (g_hat - np.mean(g_hat, axis=-1, keepdims=True)
+                                - x_hat * np.mean(g_hat * x_hat, axis=-1, keepdims=True))
+        return grad_x, grad_w, grad_b
+
+
+def _windows(x: np.ndarray, size: int, stride: int, dilation: int) -> np.ndarray:
+    """(N, C, L) → (N, C, L_out, K): the K taps each output position reads."""
+    span = dilation * (size - 1) + 1
+    view = np.lib.stride_tricks.sliding_window_view(x, span, axis=2)
+    return view[:, :, ::stride, ::dilation]
+
+
+class Conv1d(Function):
+    """z[n, o, l] = b[o] + Σ_c Σ_k w[o, c, k] · x[n, c, l·stride + k·dilation − padding];
+    ∂L/∂w[o, c, k] = Σ_{n,l} g[n, o, l]·x[…], ∂L/∂x[…] = Σ_{o,k} g[n, o, l]·w[o, c, k]"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
+                stride: int = 1, padding: int = 0, dilation: int = 1) -> np.ndarray:
+        if x.ndim != 3 or weight.ndim != 3 or x.shape[1] != weight.shape[1]:
+            raise ValueError(f"conv1d: input (N, C, L) {x.shape} and weight (C_out, C_in, K) "
+                             f"{weight.shape} do not match")
+        if bias is not None and bias.shape != (weight.shape[0],):
+            raise ValueError(f"conv1d: bias of shape {bias.shape} for {weight.shape[0]} outputs")
+        if stride < 1 or dilation < 1 or padding < 0:
+            raise ValueError(f"conv1d: stride {stride} and dilation {dilation} must be ≥ 1, "
+                             f"padding {padding} ≥ 0")
+        out_ch, in_ch, size = weight.shape
+        padded = np.pad(x, ((0, 0), (0, 0), (padding, padding))) if padding else x
+        if padded.shape[2] < dilation * (size - 1) + 1:
+            raise ValueError(f"conv1d: input length {x.shape[2]} (+2·{padding} padding) is shorter "
+                             f"than the kernel's span {dilation * (size - 1) + 1}")
+        cols = _windows(padded, size, stride, dilation)           # (N, C, L_out, K)
+        n, _, length, _ = cols.shape
+        cols = cols.transpose(0, 2, 1, 3).reshape(n, length, in_ch * size)
+        z = cols @ weight.reshape(out_ch, in_ch * size).T          # (N, L_out, C_out)
+        if bias is not None:
+            z += bias
+        ctx.geometry = (x.shape, stride, padding, dilation)
+        ctx.save_for_backward(cols, weight)
+        return np.ascontiguousarray(z.transpose(0, 2, 1))
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        cols, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        (n, in_ch, length), stride, padding, dilation = ctx.geometry
+        out_ch, _, size = weight.shape
+        g = grad.transpose(0, 2, 1)                                # (N, L_out, C_out)
+        grad_b = np.sum(g, axis=(0, 1)) if need_b else None
+        grad_w = None
+        if need_w:
+            flat = g.reshape(-1, out_ch).T @ cols.reshape(-1, in_ch * size)
+            grad_w = flat.reshape(weight.shape)
+        grad_x = None
+        if need_x:
+            g_cols = (g @ weight.reshape(out_ch, in_ch * size)).reshape(n, -1, in_ch, size)
+            padded = np.zeros((n, in_ch, length + 2 * padding), dtype=grad.dtype)
+            out_len = g_cols.shape[1]
+            for k in range(size):  # each tap adds its share back to the positions it read
+                start = k * dilation
+                padded[:, :, start:start + stride * (out_len - 1) + 1:stride] += (
+                    g_cols[:, :, :, k].transpose(0, 2, 1))
+            grad_x = padded[:, :, padding:padding + length]
+        return grad_x, grad_w, grad_b
+
+
+class Dropout(Function):
+    """z = x·m with m = keep/(1 − p) drawn once per call;  ∂z/∂x = m"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(mask)
+        return x * mask
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray, None]:
+        (mask,) = ctx.saved_tensors
+        return grad * mask, None

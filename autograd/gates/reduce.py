@@ -1,0 +1,69 @@
+"""Reductions over axes (numpy's `axis` and `keepdims`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.broadcast import normalize_axes
+from autograd.function import Context, Function
+
+Axis = int | tuple[int, ...] | None
+
+
+def _spread(grad: np.ndarray, ctx: Context) -> np.ndarray:
+    """Give a reduced gradient back its reduced axes (as size 1), ready to broadcast."""
+    return grad if ctx.keepdims else np.expand_dims(grad, ctx.axes)
+
+
+class Sum(Function):
+    """z = Σᵢ xᵢ over the axes;  ∂z/∂xᵢ = 1, so each x receives the upstream gradient"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
+        ctx.axes = normalize_axes(axis, x.ndim, "sum")
+        ctx.keepdims, ctx.shape = keepdims, x.shape
+        return np.sum(x, axis=ctx.axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(_spread(grad, ctx), ctx.shape)
+
+
+class Mean(Function):
+    """z = (1/n) Σᵢ xᵢ over the axes;  ∂z/∂xᵢ = 1/n"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
+        ctx.axes = normalize_axes(axis, x.ndim, "mean")
+        ctx.keepdims, ctx.shape = keepdims, x.shape
+        ctx.count = int(np.prod([x.shape[a] for a in ctx.axes]))
+        return np.mean(x, axis=ctx.axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
+        # a Python int keeps float32 as float32
+        return np.broadcast_to(_spread(grad, ctx) / ctx.count, ctx.shape)
+
+
+class Max(Function):
+    """z = maxᵢ xᵢ over the axes;  ∂z/∂xᵢ = 1/k at the k positions holding the maximum, else 0
+
+    Ties share the gradient equally (a valid subgradient, symmetric in the tied entries).
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
+        ctx.axes = normalize_axes(axis, x.ndim, "max")
+        if x.size == 0:
+            raise ValueError(f"max: cannot reduce an empty array of shape {x.shape}")
+        ctx.keepdims = keepdims
+        z = np.max(x, axis=ctx.axes, keepdims=True)
+        ctx.save_for_backward(x, z)
+        return z if keepdims else np.squeeze(z, axis=ctx.axes)
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
+        x, z = ctx.saved_tensors
+        winners = x == z
+        share = winners / winners.sum(axis=ctx.axes, keepdims=True).astype(x.dtype)
+        return share * _spread(grad, ctx)

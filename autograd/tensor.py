@@ -1,0 +1,265 @@
+"""`Tensor`: a numpy array with a gradient."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from autograd.broadcast import sum_to_shape
+from autograd.function import Context, is_grad_enabled
+from autograd.gates.elementwise import Cast
+from autograd.gates.linalg import MatMul
+from autograd.gates.reduce import Max, Mean, Sum
+from autograd.gates.shape import Index, Reshape, Transpose
+from autograd.operators import Arithmetic
+from autograd.value import Value
+
+Axis = int | tuple[int, ...] | None
+
+
+def _as_array(data: Any, dtype: Any) -> np.ndarray:
+    """numpy's conversion, except that Python floats become float32 (PyTorch's default)."""
+    if isinstance(data, Value):
+        data = data.data
+    if dtype is not None:
+        return np.asarray(data, dtype=dtype)
+    array = np.asarray(data)
+    if array.dtype == np.float64 and not isinstance(data, (np.ndarray, np.generic)):
+        return array.astype(np.float32)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"Tensor: unsupported data of dtype {array.dtype}; use numbers")
+    return array
+
+
+class Tensor(Arithmetic):
+    """An n-dimensional array node backed by numpy.
+
+    `Tensor(data, requires_grad=False, dtype=None, name=None)`: Python floats become float32, a
+    float64 array stays float64, integers stay integers (for indices and targets). An ndarray of
+    the right dtype is used without a copy, like `torch.from_numpy`. `.grad` is an ndarray (or
+    None) of the same shape and dtype; as in PyTorch only leaves keep theirs after backward,
+    unless `retain_grad()` was called.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
+                 name: str | None = None) -> None:
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self.name = name
+        self._hooks = None
+        self._keep_grad = False
+        self._version = 0
+        self._requires_grad = False
+        self.requires_grad = requires_grad
+
+    def _check_can_require_grad(self, flag: bool) -> None:
+        if flag and self.data.dtype.kind != "f":
+            raise TypeError(f"Tensor: only floating-point tensors can require grad (got "
+                            f"{self.data.dtype})")
+
+    @classmethod
+    def _wrap(cls, data: Any, ctx: Context | None) -> Tensor:
+        out = Tensor.__new__(Tensor)
+        out.data = data if data.__class__ is np.ndarray else np.asarray(data)
+        out.grad = None
+        out.grad_fn = ctx
+        out.name = None
+        out._requires_grad = ctx is not None
+        out._hooks = None
+        out._keep_grad = False
+        out._version = 0
+        return out
+
+    def _lift(self, other: Any) -> Tensor:
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, Value):
+            raise TypeError(f"Tensor: cannot combine with {type(other).__name__}")
+        if isinstance(other, numbers.Number) and self.data.dtype.kind == "f":
+            return Tensor._wrap(np.asarray(other, dtype=self.data.dtype), None)
+        return Tensor._wrap(_as_array(other, None), None)
+
+    def _fit_grad(self, grad: Any, ctx: Context | None) -> np.ndarray:
+        if grad.__class__ is not np.ndarray:
+            grad = np.asarray(grad)
+        data = self.data
+        if grad.shape != data.shape:
+            where = f"{ctx.name}.backward" if ctx is not None else "hook"
+            grad = sum_to_shape(grad, data.shape, where)
+        if grad.dtype != data.dtype:
+            grad = grad.astype(data.dtype)
+        return grad
+
+    def _store_grad(self, grad: np.ndarray) -> None:
+        # a copy, so that no two .grad arrays alias and in-place updates stay local
+        self.grad = np.array(grad) if self.grad is None else self.grad + grad
+
+    def _default_grad(self) -> np.ndarray:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"backward: grad can be implied only for a single-element output; this tensor "
+                f"has shape {self.data.shape}, so pass grad= of that shape"
+            )
+        return np.ones_like(self.data)
+
+    def _check_root_grad(self, grad: Any) -> np.ndarray:
+        grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad)
+        if grad.shape != self.data.shape:
+            raise ValueError(f"backward: grad of shape {grad.shape} for an output of shape "
+                             f"{self.data.shape}")
+        return grad.astype(self.data.dtype, copy=False)
+
+    # --- what it is -------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def item(self) -> float:
+        if self.data.size != 1:
+            raise ValueError(f"item: only a single-element tensor has one value; shape is "
+                             f"{self.data.shape}")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph: no gradient flows back through the result."""
+        return Tensor._wrap(self.data, None)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, threshold=20, edgeitems=3,
+                               separator=", ", prefix="Tensor(")
+        extras = []
+        if self.name:
+            extras.append(f"name={self.name!r}")
+        if self.data.dtype != np.float32:
+            extras.append(f"dtype={self.data.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn={self.grad_fn.name}")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return f"Tensor({body}{''.join(', ' + e for e in extras)})"
+
+    # --- operations -------------------------------------------------------------------------
+    def __matmul__(self, other: Any) -> Tensor:
+        return MatMul.apply(self, self._lift(other))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return MatMul.apply(self._lift(other), self)
+
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return Reshape.apply(self, shape)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return Transpose.apply(self, axes or None)
+
+    @property
+    def T(self) -> Tensor:
+        return Transpose.apply(self, None)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return Index.apply(self, _raw_index(index))
+
+    def astype(self, dtype: Any) -> Tensor:
+        """A copy in another dtype; the gradient flows back cast to this tensor's dtype."""
+        return Cast.apply(self, np.dtype(dtype))
+
+    # Comparisons give boolean tensors (masks); they are not differentiable.
+    def __lt__(self, other: Any) -> Tensor:
+        return Tensor._wrap(self.data < _raw(other), None)
+
+    def __le__(self, other: Any) -> Tensor:
+        return Tensor._wrap(self.data <= _raw(other), None)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return Tensor._wrap(self.data > _raw(other), None)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return Tensor._wrap(self.data >= _raw(other), None)
+
+    # --- in place (not recorded; each one bumps the version counter) -------------------------
+    def _in_place(self, op: str) -> np.ndarray:
+        if self._requires_grad and is_grad_enabled():
+            raise RuntimeError(f"{op}: in-place change of a tensor that requires grad; do it "
+                               "inside `with no_grad():`")
+        if not self.data.flags.writeable:
+            raise RuntimeError(f"{op}: this tensor's array is saved for a pending backward pass "
+                               "(read-only until that backward runs)")
+        self._version += 1
+        return self.data
+
+    def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
+        """self += alpha·other, in place."""
+        data = self._in_place("add_")
+        other = _raw(other)
+        data += other if alpha == 1.0 else alpha * other
+        return self
+
+    def mul_(self, other: Any) -> Tensor:
+        """self *= other, in place."""
+        data = self._in_place("mul_")
+        data *= _raw(other)
+        return self
+
+    def copy_(self, other: Any) -> Tensor:
+        """Overwrite the values with `other`'s, in place."""
+        data = self._in_place("copy_")
+        data[...] = _raw(other)
+        return self
+
+    def zero_(self) -> Tensor:
+        return self.copy_(0)
+
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        self.requires_grad = flag
+        return self
+
+
+def _raw(value: Any) -> Any:
+    return value.data if isinstance(value, Value) else value
+
+
+def _raw_index(index: Any) -> Any:
+    """Tensors and lists inside an index become integer (or boolean) arrays."""
+    if isinstance(index, tuple):
+        return tuple(_raw_index(part) for part in index)
+    if isinstance(index, (Tensor, list)):
+        return np.asarray(_raw(index))
+    return index
+
+
+Tensor._result_type = Tensor

@@ -1,0 +1,97 @@
+"""`Value`: what Scalar and Tensor share — data, grad, the node that made it, and `backward`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from autograd.function import Context
+
+
+class HookHandle:
+    """Returned by `register_hook`; `remove()` takes the hook off again."""
+
+    def __init__(self, hooks: list[Callable[[Any], Any]], hook: Callable[[Any], Any]) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class Value:
+    """A node of the graph.
+
+    `data` is the raw value, `grad` the accumulated dL/d(value), `grad_fn` the `Context` of the
+    gate that made it (None for a leaf: an input or a parameter), `name` an optional label shown
+    by debuggers and renderers.
+    """
+
+    __slots__ = ("__weakref__", "_hooks", "_keep_grad", "_requires_grad", "_version",
+                 "data", "grad", "grad_fn", "name")
+
+    _result_type: type[Value]
+
+    data: Any
+    grad: Any
+    grad_fn: Context | None
+    name: str | None
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if self.grad_fn is not None and not flag:
+            raise RuntimeError(
+                "requires_grad: only a leaf's flag can be turned off; use .detach() for a "
+                "non-leaf value"
+            )
+        self._check_can_require_grad(flag)
+        self._requires_grad = bool(flag)
+
+    def _check_can_require_grad(self, flag: bool) -> None:
+        pass
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
+        """Backpropagate from this value: accumulate dself/dleaf into every leaf's `.grad`."""
+        from autograd.engine import backward
+
+        backward(self, grad, retain_graph=retain_graph)
+
+    def register_hook(self, hook: Callable[[Any], Any]) -> HookHandle:
+        """Call `hook(grad)` when this value's gradient is computed; a non-None return replaces it."""
+        if not self._requires_grad:
+            raise RuntimeError("register_hook: this value does not require grad")
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return HookHandle(self._hooks, hook)
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` on this non-leaf value after backward (leaves always keep theirs)."""
+        self._keep_grad = True
+
+    # Each kind of value says how it is built from a gate's raw output and how a raw gradient
+    # is made to fit it (summed to its shape, cast to its dtype).
+    @classmethod
+    def _wrap(cls, data: Any, ctx: Context | None) -> Value:
+        raise NotImplementedError
+
+    def _fit_grad(self, grad: Any, ctx: Context) -> Any:
+        raise NotImplementedError
+
+    def _store_grad(self, grad: Any) -> None:
+        raise NotImplementedError
+
+    def _default_grad(self) -> Any:
+        raise NotImplementedError
+
+    def _check_root_grad(self, grad: Any) -> Any:
+        raise NotImplementedError

@@ -1,0 +1,1 @@
+"""Neural language models built on the `autograd` engine, and the `backproplab` command line."""

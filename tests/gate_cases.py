@@ -1,0 +1,270 @@
+"""One hypothesis strategy per gate: inputs moved into the gate's differentiable domain, and the
+public call that runs the gate on them. `test_gates.py` gradchecks every case; the meta-test
+there fails if a gate of the package has no case here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import hypothesis.extra.numpy as hnp
+import numpy as np
+from hypothesis import strategies as st
+
+from autograd import F, Function, Tensor
+from autograd.gates import elementwise as ew
+from autograd.gates import linalg, nn, reduce, shape
+from models import demo
+
+Draw = Callable[[st.SearchStrategy[Any]], Any]
+
+
+@dataclass(frozen=True)
+class GateCase:
+    """`build(draw)` returns (float64 input arrays, fn taking Tensors and returning a Tensor)."""
+
+    gate: type[Function]
+    label: str
+    build: Callable[[Draw], tuple[list[np.ndarray], Callable[..., Tensor]]]
+
+
+# --- values and shapes ----------------------------------------------------------------------
+def shapes(min_dims: int = 0, max_dims: int = 3) -> st.SearchStrategy[tuple[int, ...]]:
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=4)
+
+
+def values(draw: Draw, shape: tuple[int, ...], low: float = -2.0, high: float = 2.0) -> np.ndarray:
+    return draw(hnp.arrays(np.float64, shape, elements=st.floats(low, high, width=64)))
+
+
+def positive(x: np.ndarray) -> np.ndarray:
+    """Into (0.5, ∞): the domain of log, sqrt and a power with a real exponent."""
+    return np.abs(x) + 0.5
+
+
+def away_from_zero(x: np.ndarray, gap: float = 0.5) -> np.ndarray:
+    """Out of (−gap, gap): keeps a divisor from 0 and relu away from its kink."""
+    return np.where(x >= 0, x + gap, x - gap)
+
+
+def distinct(draw: Draw, shape: tuple[int, ...]) -> np.ndarray:
+    """Entries at least 0.05 apart, so a maximum is never tied within the step ε."""
+    size = int(np.prod(shape))
+    order = np.array(draw(st.permutations(range(size))), dtype=np.float64)
+    jitter = values(draw, (size,), -0.1, 0.1)
+    return (0.25 * order + jitter).reshape(shape)
+
+
+def broadcast_pair(draw: Draw, max_dims: int = 3) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    pair = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=max_dims, max_side=3))
+    return pair.input_shapes[0], pair.input_shapes[1]
+
+
+def axis_choice(draw: Draw, ndim: int) -> int | tuple[int, ...] | None:
+    if ndim == 0:
+        return None
+    return draw(st.one_of(
+        st.none(),
+        st.integers(-ndim, ndim - 1),
+        st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True).map(tuple),
+    ))
+
+
+# --- cases ----------------------------------------------------------------------------------
+def _binary(op: Callable[[Tensor, Tensor], Tensor],
+            fix_a: Callable[[np.ndarray], np.ndarray] = lambda x: x,
+            fix_b: Callable[[np.ndarray], np.ndarray] = lambda x: x) -> Callable[[Draw], Any]:
+    def build(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+        shape_a, shape_b = broadcast_pair(draw)
+        return [fix_a(values(draw, shape_a)), fix_b(values(draw, shape_b))], op
+    return build
+
+
+def _unary(op: Callable[[Tensor], Tensor], fix: Callable[[np.ndarray], np.ndarray] = lambda x: x,
+           low: float = -2.0, high: float = 2.0) -> Callable[[Draw], Any]:
+    def build(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+        return [fix(values(draw, draw(shapes()), low, high))], op
+    return build
+
+
+def _with_number(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    """x ** c and c ** x with a Python number c, and number-on-the-left arithmetic."""
+    c = draw(st.sampled_from([2, 3, -1, 0.5]))
+    x = positive(values(draw, draw(shapes())))
+    return [x], lambda t: t ** c + 2.0 ** t - 1 / t + (3 - t) * 2
+
+
+def _matmul(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    n, k, m = (draw(st.integers(1, 3)) for _ in range(3))
+    batch_a, batch_b = broadcast_pair(draw, max_dims=2)
+    a_shape = (k,) if draw(st.booleans()) else (*batch_a, n, k)
+    b_shape = (k,) if draw(st.booleans()) else (*batch_b, k, m)
+    return [values(draw, a_shape), values(draw, b_shape)], lambda a, b: a @ b
+
+
+def _reduction(method: str, fix: Callable[[Draw, tuple[int, ...]], np.ndarray] | None = None
+               ) -> Callable[[Draw], Any]:
+    def build(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+        shape_ = draw(shapes())
+        axis, keepdims = axis_choice(draw, len(shape_)), draw(st.booleans())
+        x = fix(draw, shape_) if fix else values(draw, shape_)
+        return [x], lambda t: getattr(t, method)(axis=axis, keepdims=keepdims)
+    return build
+
+
+def _reshape(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    shape_ = draw(shapes())
+    size = int(np.prod(shape_))
+    target = draw(st.sampled_from([(-1,), shape_[::-1], (1, *shape_), (size, 1)]))
+    return [values(draw, shape_)], lambda t: t.reshape(*target)
+
+
+def _transpose(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    shape_ = draw(shapes(min_dims=1))
+    axes = tuple(draw(st.permutations(range(len(shape_)))))
+    if draw(st.booleans()):
+        return [values(draw, shape_)], lambda t: t.T
+    return [values(draw, shape_)], lambda t: t.transpose(*axes)
+
+
+def _index(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    shape_ = draw(shapes(min_dims=1))
+    kind = draw(st.sampled_from(["basic", "rows", "mixed"]))
+    if kind == "basic":
+        index = draw(hnp.basic_indices(shape_, allow_newaxis=True, allow_ellipsis=True))
+    elif kind == "rows":  # repeated and negative row indices accumulate
+        index = np.array(draw(st.lists(st.integers(-shape_[0], shape_[0] - 1), min_size=1,
+                                       max_size=6)))
+    else:  # an integer array after a slice: the general scatter path
+        axis = 1 if len(shape_) > 1 else 0
+        rows = np.array(draw(st.lists(st.integers(0, shape_[axis] - 1), min_size=1, max_size=5)))
+        index = (slice(None), rows) if axis else (rows, Ellipsis)
+    return [values(draw, shape_)], lambda t: t[index]
+
+
+def _concat(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    base = list(draw(shapes(min_dims=1)))
+    axis = draw(st.integers(0, len(base) - 1))
+    count = draw(st.integers(1, 3))
+    arrays = []
+    for _ in range(count):
+        base[axis] = draw(st.integers(1, 3))
+        arrays.append(values(draw, tuple(base)))
+    negative = draw(st.booleans())
+    return arrays, lambda *ts: F.concat(ts, axis=axis - len(base) if negative else axis)
+
+
+def _stack(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    shape_ = draw(shapes())
+    count = draw(st.integers(1, 3))
+    axis = draw(st.integers(-len(shape_) - 1, len(shape_)))
+    return [values(draw, shape_) for _ in range(count)], lambda *ts: F.stack(ts, axis=axis)
+
+
+def _softmax_like(fn: Callable[..., Tensor]) -> Callable[[Draw], Any]:
+    def build(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+        shape_ = draw(shapes(min_dims=1))
+        axis = draw(st.integers(-len(shape_), len(shape_) - 1))
+        return [values(draw, shape_, -4, 4)], lambda t: fn(t, axis=axis)
+    return build
+
+
+def _cross_entropy(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    lead = draw(hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=4))
+    classes = draw(st.integers(1, 5))
+    targets = draw(hnp.arrays(np.int64, lead, elements=st.integers(0, classes - 1)))
+    ignore = draw(st.one_of(st.none(), st.just(-100), st.just(int(targets.flat[-1]))))
+    if ignore is not None and np.all(targets == ignore):
+        ignore = None  # keep at least one target, so the loss is defined
+    logits = values(draw, (*lead, classes), -4, 4)
+    return [logits], lambda t: F.cross_entropy(t, targets, ignore_index=ignore)
+
+
+def _embedding(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    rows, width = draw(st.integers(1, 5)), draw(st.integers(1, 3))
+    index_shape = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=4))
+    indices = draw(hnp.arrays(np.int64, index_shape, elements=st.integers(0, rows - 1)))
+    return [values(draw, (rows, width))], lambda w: F.embedding(w, indices)
+
+
+def _where(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    triple = draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3))
+    cond_shape, a_shape, b_shape = triple.input_shapes
+    condition = draw(hnp.arrays(np.bool_, cond_shape))
+    return [values(draw, a_shape), values(draw, b_shape)], lambda a, b: F.where(condition, a, b)
+
+
+def _layer_norm(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    shape_ = draw(shapes(min_dims=1))
+    width = shape_[-1]
+    affine = draw(st.sampled_from(["both", "weight", "none"]))
+    x = values(draw, shape_)
+    if width == 1 or np.ptp(x, axis=-1).min() < 0.3:
+        x = x + distinct(draw, shape_)  # variance well above ε, so the gate is smooth there
+    if affine == "none":
+        return [x], lambda t: F.layer_norm(t, None, None)
+    w, b = values(draw, (width,)), values(draw, (width,))
+    if affine == "weight":
+        return [x, w], lambda t, w_: F.layer_norm(t, w_, None)
+    return [x, w, b], lambda t, w_, b_: F.layer_norm(t, w_, b_)
+
+
+def _conv1d(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    n, c_in, c_out, k = (draw(st.integers(1, 3)) for _ in range(4))
+    stride, dilation, padding = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(0, 2))
+    span = dilation * (k - 1) + 1
+    length = draw(st.integers(max(1, span - 2 * padding), span + 4))
+    x, w = values(draw, (n, c_in, length)), values(draw, (c_out, c_in, k))
+    options = {"stride": stride, "padding": padding, "dilation": dilation}
+    if draw(st.booleans()):
+        return [x, w, values(draw, (c_out,))], lambda x_, w_, b_: F.conv1d(x_, w_, b_, **options)
+    return [x, w], lambda x_, w_: F.conv1d(x_, w_, None, **options)
+
+
+def _dropout(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    p, seed = draw(st.sampled_from([0.25, 0.5])), draw(st.integers(0, 1000))
+    # a fresh generator per call draws the same mask every time fn runs
+    return [values(draw, draw(shapes()))], lambda t: F.dropout(t, p, rng=np.random.default_rng(seed))
+
+
+def _user_multiply(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    shape_a, shape_b = broadcast_pair(draw)
+    return [values(draw, shape_a), values(draw, shape_b)], demo.Multiply.apply
+
+
+CASES: list[GateCase] = [
+    GateCase(ew.Add, "add", _binary(lambda a, b: a + b)),
+    GateCase(ew.Subtract, "subtract", _binary(lambda a, b: a - b)),
+    GateCase(ew.Multiply, "multiply", _binary(lambda a, b: a * b)),
+    GateCase(ew.Divide, "divide", _binary(lambda a, b: a / b, fix_b=away_from_zero)),
+    GateCase(ew.Negate, "negate", _unary(lambda t: -t)),
+    GateCase(ew.Power, "power", _binary(lambda a, b: a ** b, fix_a=positive)),
+    GateCase(ew.Power, "number-operands", _with_number),
+    GateCase(ew.Exp, "exp", _unary(lambda t: t.exp())),
+    GateCase(ew.Log, "log", _unary(lambda t: t.log(), positive)),
+    GateCase(ew.Sqrt, "sqrt", _unary(lambda t: t.sqrt(), positive)),
+    GateCase(ew.Tanh, "tanh", _unary(lambda t: t.tanh(), low=-3, high=3)),
+    GateCase(ew.Sigmoid, "sigmoid", _unary(lambda t: t.sigmoid(), low=-6, high=6)),
+    GateCase(ew.Relu, "relu", _unary(lambda t: t.relu(), lambda x: away_from_zero(x, 0.1))),
+    GateCase(ew.Cast, "cast", _unary(lambda t: t.astype(np.float64).astype(t.dtype) * 2)),
+    GateCase(linalg.MatMul, "matmul", _matmul),
+    GateCase(reduce.Sum, "sum", _reduction("sum")),
+    GateCase(reduce.Mean, "mean", _reduction("mean")),
+    GateCase(reduce.Max, "max", _reduction("max", distinct)),
+    GateCase(shape.Reshape, "reshape", _reshape),
+    GateCase(shape.Transpose, "transpose", _transpose),
+    GateCase(shape.Index, "index", _index),
+    GateCase(shape.Concat, "concat", _concat),
+    GateCase(shape.Stack, "stack", _stack),
+    GateCase(nn.Softmax, "softmax", _softmax_like(F.softmax)),
+    GateCase(nn.LogSoftmax, "log_softmax", _softmax_like(F.log_softmax)),
+    GateCase(nn.CrossEntropy, "cross_entropy", _cross_entropy),
+    GateCase(nn.Embedding, "embedding", _embedding),
+    GateCase(nn.Where, "where", _where),
+    GateCase(nn.Gelu, "gelu", _unary(F.gelu, low=-3, high=3)),
+    GateCase(nn.LayerNorm, "layer_norm", _layer_norm),
+    GateCase(nn.Conv1d, "conv1d", _conv1d),
+    GateCase(nn.Dropout, "dropout", _dropout),
+    GateCase(demo.Multiply, "demo-multiply", _user_multiply),
+]
