@@ -1,45 +1,24 @@
-"""The backward pass: visit gates in reverse topological order, applying the chain rule.
+"""The backward pass: visit gates from the output back, applying the chain rule.
 
 For each gate, downstream = backward(upstream): the gate multiplies the upstream gradient dL/dz
 by its local derivative dz/dx. A value read by several gates receives the sum of their
-contributions ("gradients sum at outward branches"); it is processed only once all of them have
-arrived, which a reverse topological order guarantees.
+contributions ("gradients sum at outward branches"), so it may run only once every gate that
+read it has run. Nodes are numbered in the order they were made and every reader of a value was
+made after it, so always running the newest waiting node guarantees that — no recursion and no
+separate topological sort, and graphs 100,000 gates deep are fine.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
+from heapq import heappop, heappush
 from typing import Any
 
-from autograd.function import Context, run_gate_backward
+from autograd.function import _state, align_gradients, check_finite, freed_message
 from autograd.value import Value
 
 StepCallback = Callable[[Value, Any, tuple[Any, ...]], None]
-
-
-def topological_order(root: Value) -> list[Value]:
-    """Every value that `root` depends on and that requires grad, inputs before their users.
-
-    An explicit stack instead of recursion, so graphs 100,000 gates deep are fine.
-    """
-    order: list[Value] = []
-    visited: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        ctx = node.grad_fn
-        if ctx is not None:
-            for parent in reversed(ctx.inputs):
-                if parent._requires_grad and parent not in visited:
-                    stack.append((parent, False))
-    return order
 
 
 def backward(root: Value, grad: Any = None, retain_graph: bool = False,
@@ -47,7 +26,8 @@ def backward(root: Value, grad: Any = None, retain_graph: bool = False,
     """Accumulate d(root)/d(leaf) into every leaf's `.grad` (and every value that keeps one).
 
     `on_step(value, upstream, downstream)` is called after each gate, in the order the engine
-    runs them; step-through tools use it to show the engine's own numbers.
+    runs them, with the gradients it returned per input; step-through tools use it to show the
+    engine's own numbers.
     """
     if not root._requires_grad:
         raise RuntimeError(
@@ -55,29 +35,92 @@ def backward(root: Value, grad: Any = None, retain_graph: bool = False,
             "(was it computed under no_grad(), or from inputs with requires_grad=False?)"
         )
     grad = root._default_grad() if grad is None else root._check_root_grad(grad)
-    pending: dict[Value, Any] = {root: grad}
-    for node in reversed(topological_order(root)):
-        upstream = pending.pop(node, None)
-        if upstream is None:
-            continue
+    # The pass makes no reference cycles, so the cycle collector would only slow it down.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _backward_pass(root, grad, retain_graph, on_step)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCallback | None) -> None:
+    pending: dict[Value, Any] = {root: grad}   # gradients summed so far, per waiting value
+    leaves: list[Value] = []
+    waiting: list[tuple[int, Value]] = []      # a heap: the newest node first
+    if root.grad_fn is None:
+        leaves.append(root)
+    else:
+        waiting.append((-root.grad_fn.sequence, root))
+    anomaly, epoch = _state["anomaly"], _state["epoch"]
+    while waiting:
+        node = heappop(waiting)[1]
+        upstream = pending.pop(node)
         if node._hooks:
-            for hook in node._hooks:
-                replaced = hook(upstream)
-                if replaced is not None:
-                    upstream = node._fit_grad(replaced, None)
-        ctx: Context | None = node.grad_fn
-        if ctx is None or node._keep_grad:
+            upstream = _run_hooks(node, upstream)
+        if node._keep_grad:
             node._store_grad(upstream)
-        if ctx is None:
-            continue
-        downstream = run_gate_backward(ctx, upstream)
+        ctx = node.grad_fn
+        if ctx._saved is None:
+            raise RuntimeError(freed_message(ctx))
+        if ctx._epoch != epoch:
+            ctx.check_saved_versions(node)
+        downstream = ctx.function.backward(ctx, upstream)
+        if downstream.__class__ is not tuple:
+            downstream = (downstream,)
+        if ctx._positions is not None or len(downstream) != len(ctx.inputs):
+            downstream = align_gradients(ctx, downstream)
+        if anomaly:
+            check_finite(ctx, downstream)
         for parent, parent_grad in zip(ctx.inputs, downstream):
             if parent_grad is None or not parent._requires_grad:
                 continue
             parent_grad = parent._fit_grad(parent_grad, ctx)
             earlier = pending.get(parent)
-            pending[parent] = parent_grad if earlier is None else earlier + parent_grad
+            if earlier is not None:
+                pending[parent] = earlier + parent_grad
+                continue
+            pending[parent] = parent_grad
+            if parent.grad_fn is None:
+                leaves.append(parent)
+            else:
+                heappush(waiting, (-parent.grad_fn.sequence, parent))
         if not retain_graph:
-            ctx.free()
+            if ctx._locked is None:
+                ctx._saved = None   # what free() does when it has no arrays to unlock
+            else:
+                ctx.free()
         if on_step is not None:
             on_step(node, upstream, downstream)
+    for leaf in leaves:
+        leaf._store_grad(_run_hooks(leaf, pending.pop(leaf)))
+
+
+def _run_hooks(node: Value, grad: Any) -> Any:
+    for hook in node._hooks or ():
+        replaced = hook(grad)
+        if replaced is not None:
+            grad = node._fit_grad(replaced, None)
+    return grad
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every value `root` depends on that requires grad, each after all of its inputs.
+
+    The order renderers and debuggers walk; the backward pass visits the same nodes in reverse.
+    """
+    seen: set[Value] = {root}
+    stack = [root]
+    while stack:
+        ctx = stack.pop().grad_fn
+        if ctx is not None:
+            for parent in ctx.inputs:
+                if parent._requires_grad and parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+    return sorted(seen, key=_creation_order)
+
+
+def _creation_order(value: Value) -> int:
+    return -1 if value.grad_fn is None else value.grad_fn.sequence

@@ -31,7 +31,7 @@ the graph through these public names.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
 from contextlib import ContextDecorator
 from typing import Any
 
@@ -39,7 +39,9 @@ import numpy as np
 
 from autograd.value import Value
 
-_state = {"grad_enabled": True, "anomaly": False, "scope": ""}
+# grad_enabled: record graphs; anomaly: check backward for NaN/Inf; scope: module path for new
+# nodes; epoch: counts in-place changes, so a backward can tell if any happened since forward
+_state: dict[str, Any] = {"grad_enabled": True, "anomaly": False, "scope": "", "epoch": 0}
 
 
 class no_grad(ContextDecorator):
@@ -100,109 +102,116 @@ class scope(ContextDecorator):
 class Context:
     """A graph node: the gate that ran, the values it read, and what it saved for backward.
 
-    Gates may also keep small facts on it (`ctx.axis = axis`). After a backward pass without
-    `retain_graph=True` the saved values are freed and a second backward raises.
+    Gates may also keep small facts on it (`ctx.axis = axis`). `sequence` numbers nodes in the
+    order they were made, so a node is always numbered after its inputs' nodes. After a backward
+    pass without `retain_graph=True` the saved values are freed and a second backward raises.
     """
 
-    __slots__ = (
-        "__dict__",
-        "_freed",
-        "_locked",
-        "_passed",
-        "_positions",
-        "_record",
-        "_saved",
-        "_versions",
-        "function",
-        "inputs",
-        "needs_input_grad",
-        "scope",
-    )
+    __slots__ = ("__dict__", "_epoch", "_saved", "function", "inputs", "sequence")
 
-    def __init__(self, function: type[Function], inputs: tuple[Value, ...],
-                 needs_input_grad: tuple[bool, ...], positions: tuple[int, ...] | None,
-                 record: bool = True) -> None:
-        self.function = function
-        self.inputs = inputs
-        self.needs_input_grad = needs_input_grad
-        self.scope = _state["scope"]
-        self._positions = positions
-        self._saved: tuple[Any, ...] = ()
-        self._versions: list[tuple[Value, int]] | None = None
-        self._locked: list[np.ndarray] | None = None
-        self._freed = False
-        self._record = record
-        self._passed: tuple[Any, ...] = ()
+    # set only for some nodes, so they live on the class until a node needs its own
+    scope = ""
+    _guard = False   # guard saved arrays against in-place change (recording Tensor gates)
+    _positions: tuple[int, ...] | None = None   # where the inputs stand among forward's arguments
+    _arity = 0                                  # how many arguments forward took, when not all inputs
+    _locked: list[np.ndarray] | None = None
+    _passed: tuple[Any, ...] = ()
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep raw values for backward, guarded against in-place change.
 
-        An input's array is guarded by its tensor's version counter; an array forward made
-        itself is made read-only (until the graph is freed), so a write into it fails at once.
-        Arrays handed to forward as plain arguments belong to the caller and are left alone.
+        An input's array is guarded by its tensor's version (see `bump_version`); an array
+        forward made itself is made read-only until the graph is freed, so a write into it fails
+        at once. Arrays handed to forward as plain arguments belong to the caller: left alone.
         """
         self._saved = values
-        if not self._record:
+        if not self._guard:
             return
         for value in values:
-            if value.__class__ is not np.ndarray:
+            if value.__class__ is not np.ndarray or value.base is not None:
                 continue
             for inp in self.inputs:
                 if inp.data is value:
-                    if self._versions is None:
-                        self._versions = []
-                    self._versions.append((inp, inp._version))
                     break
             else:
-                if any(value is p for p in self._passed):
-                    continue
-                if value.flags.writeable and value.base is None:
+                if self._made_here(value):
                     value.flags.writeable = False
                     if self._locked is None:
                         self._locked = []
                     self._locked.append(value)
 
+    def _made_here(self, array: np.ndarray) -> bool:
+        """True unless `array` came in as a plain argument (or is read-only already)."""
+        for plain in self._passed:
+            if plain is array:
+                return False
+        return array.flags.writeable
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """Per positional argument of forward: does it need a gradient?"""
+        if self._positions is None:
+            return tuple([value._requires_grad for value in self.inputs])
+        flags = [False] * self._arity
+        for position, value in zip(self._positions, self.inputs):
+            flags[position] = value._requires_grad
+        return tuple(flags)
+
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
-        if self._freed:
-            raise RuntimeError(_freed_message(self))
+        if self._saved is None:
+            raise RuntimeError(freed_message(self))
         return self._saved
 
     @property
     def name(self) -> str:
         return self.function.__name__
 
+    @property
+    def freed(self) -> bool:
+        return self._saved is None
+
     def free(self) -> None:
         """Drop what forward saved; called by a backward pass that does not retain the graph."""
-        self._saved = ()
-        self._versions = None
-        self._freed = True
+        self._saved = None
         if self._locked is not None:
             for array in self._locked:
                 array.flags.writeable = True
             self._locked = None
 
-    def check_saved_versions(self) -> None:
-        for value, version in self._versions or ():
-            if value._version != version:
-                label = f" {value.name!r}" if value.name else ""
-                raise RuntimeError(
-                    f"{self.name}.backward: an array it saved (input{label}, shape "
-                    f"{value.shape}) was modified in place after forward (version {version}, now "
-                    f"{value._version}); the gradient would be wrong. Recompute the forward pass "
-                    f"after the change, or change a copy."
-                )
+    def check_saved_versions(self, output: Value) -> None:
+        """Raise if a value whose array this node saved was changed in place since forward."""
+        for saved in self._saved or ():
+            for value in (*self.inputs, output):
+                if value.data is saved and value._version > self._epoch:
+                    role = "output" if value is output else "input"
+                    label = f" {value.name!r}" if value.name else ""
+                    raise RuntimeError(
+                        f"{self.name}.backward: an array it saved ({role}{label}, shape "
+                        f"{np.shape(saved)}) was modified in place after forward; the gradient "
+                        "would be wrong. Recompute the forward pass after the change, or change a "
+                        "copy."
+                    )
 
     def __repr__(self) -> str:
         names = ", ".join(v.name or type(v).__name__ for v in self.inputs)
         return f"<{self.name} node ({names})>"
 
 
-def _freed_message(ctx: Context) -> str:
+def freed_message(ctx: Context) -> str:
     return (
         f"{ctx.name}.backward: the graph was already freed by an earlier backward pass. "
         "Call .backward(retain_graph=True) the first time to backward through it again."
     )
+
+
+_sequence = itertools.count()
+
+
+def bump_version(value: Value) -> None:
+    """Mark `value` as changed in place now; backward passes that saved its array will refuse."""
+    _state["epoch"] += 1
+    value._version = _state["epoch"]
 
 
 class Function:
@@ -219,50 +228,52 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **options: Any) -> Any:
         """Run forward on the raw values of `args` and, when a gradient is needed, record a node."""
-        inputs: list[Value] = []
         raw: list[Any] = []
-        needs: list[bool] = []
-        positions: list[int] | None = None
-        for i, arg in enumerate(args):
+        plain = False
+        needed = False   # does any input require grad?
+        kind = None      # Scalar or Tensor: what the inputs are, and so what the result is
+        for arg in args:
             if isinstance(arg, Value):
-                inputs.append(arg)
+                if kind is None:
+                    kind = arg._result_type
+                elif arg._result_type is not kind:
+                    raise TypeError(f"{cls.__name__}: cannot mix {kind.__name__} and "
+                                    f"{arg._result_type.__name__} inputs")
                 raw.append(arg.data)
-                needs.append(arg._requires_grad)
+                if arg._requires_grad:
+                    needed = True
             else:
-                if positions is None:
-                    positions = list(range(i))
+                plain = True
                 raw.append(arg)
-                needs.append(False)
-                continue
-            if positions is not None:
-                positions.append(i)
-        if not inputs:
+        if kind is None:
             raise TypeError(f"{cls.__name__}.apply: needs at least one Scalar or Tensor argument")
-        kind = inputs[0]._result_type
-        for value in inputs:
-            if value._result_type is not kind:
-                raise TypeError(
-                    f"{cls.__name__}: cannot mix {kind.__name__} and "
-                    f"{value._result_type.__name__} inputs"
-                )
-        record = _state["grad_enabled"] and any(needs)
-        ctx = Context(cls, tuple(inputs), tuple(needs),
-                      None if positions is None else tuple(positions), record)
-        if positions is not None or options:
+        ctx = Context.__new__(Context)
+        ctx.inputs = args
+        if plain or options:
+            ctx.inputs = tuple(a for a in args if isinstance(a, Value))
+            ctx._positions = tuple(i for i, a in enumerate(args) if isinstance(a, Value))
+            ctx._arity = len(args)
             ctx._passed = (*(a for a in args if not isinstance(a, Value)), *options.values())
+        record = needed and _state["grad_enabled"]
+        if record and kind._has_arrays:
+            ctx._guard = True
+        ctx.function = cls
+        ctx.sequence = next(_sequence)
+        ctx._epoch = _state["epoch"]
+        ctx._saved = ()
+        if _state["scope"]:
+            ctx.scope = _state["scope"]
         try:
-            out = cls.forward(ctx, *raw, **options)
+            out = cls.forward(ctx, *raw, **options) if options else cls.forward(ctx, *raw)
         except (ValueError, IndexError, TypeError) as error:
-            named = _name_the_gate(error, cls, inputs)
+            named = _name_the_gate(error, cls, ctx.inputs)
             if named is error:
                 raise
             raise named from error
-        if not record:
-            return kind._wrap(out, None)
-        return kind._wrap(out, ctx)
+        return kind._wrap(out, ctx if record else None)
 
 
-def _name_the_gate(error: Exception, cls: type[Function], inputs: list[Value]) -> Exception:
+def _name_the_gate(error: Exception, cls: type[Function], inputs: tuple[Value, ...]) -> Exception:
     """Prefix numpy's message with the gate and its input shapes, unless the gate already did."""
     message = str(error)
     if message.startswith(cls.__name__):
@@ -275,31 +286,22 @@ def _name_the_gate(error: Exception, cls: type[Function], inputs: list[Value]) -
         return ValueError(message)
 
 
-def run_gate_backward(ctx: Context, grad: Any) -> tuple[Any, ...]:
-    """Call `ctx.function.backward` and return one gradient per entry of `ctx.inputs`."""
-    if ctx._freed:
-        raise RuntimeError(_freed_message(ctx))
-    if ctx._versions is not None:
-        ctx.check_saved_versions()
-    grads = ctx.function.backward(ctx, grad)
+def align_gradients(ctx: Context, grads: Any) -> tuple[Any, ...]:
+    """What a gate's backward returned, as one gradient per entry of `ctx.inputs`."""
     if not isinstance(grads, (tuple, list)):
         grads = (grads,)
-    positions = ctx._positions
-    count = len(ctx.needs_input_grad)
+    count = len(ctx.inputs) if ctx._positions is None else ctx._arity
     if len(grads) > count:
         raise RuntimeError(
             f"{ctx.name}.backward returned {len(grads)} gradients for {count} arguments of forward"
         )
-    if positions is not None:
-        grads = tuple(grads[i] if i < len(grads) else None for i in positions)
-    elif len(grads) < count:
-        grads = tuple(grads) + (None,) * (count - len(grads))
-    if _state["anomaly"]:
-        _check_finite(ctx, grads)
-    return grads
+    if ctx._positions is not None:
+        return tuple(grads[i] if i < len(grads) else None for i in ctx._positions)
+    return (*grads, *(None,) * (count - len(grads)))
 
 
-def _check_finite(ctx: Context, grads: tuple[Any, ...]) -> None:
+def check_finite(ctx: Context, grads: tuple[Any, ...]) -> None:
+    """detect_anomaly's check of one gate's gradients."""
     for index, (value, grad) in enumerate(zip(ctx.inputs, grads)):
         if grad is not None and not np.all(np.isfinite(grad)):
             label = f" ({value.name!r})" if value.name else ""
@@ -308,5 +310,3 @@ def _check_finite(ctx: Context, grads: tuple[Any, ...]) -> None:
                 f"input {index}{label}"
             )
 
-
-Hook = Callable[[Any], Any]

@@ -25,7 +25,8 @@ class Arithmetic(Value):
     """`+ − × ÷ **` (with a number on either side), unary minus and the elementwise functions.
 
     A Python number becomes a constant value of the same kind (it requires no grad), so it
-    shows up in the graph like any other input.
+    shows up in the graph like any other input. (A value of the other kind is refused by
+    `Function.apply`, which names the gate.)
     """
 
     __slots__ = ()
@@ -34,34 +35,34 @@ class Arithmetic(Value):
         raise NotImplementedError
 
     def __add__(self, other: Any) -> Any:
-        return Add.apply(self, self._lift(other))
+        return Add.apply(self, other if isinstance(other, Value) else self._lift(other))
 
     def __radd__(self, other: Any) -> Any:
-        return Add.apply(self._lift(other), self)
+        return Add.apply(other if isinstance(other, Value) else self._lift(other), self)
 
     def __sub__(self, other: Any) -> Any:
-        return Subtract.apply(self, self._lift(other))
+        return Subtract.apply(self, other if isinstance(other, Value) else self._lift(other))
 
     def __rsub__(self, other: Any) -> Any:
-        return Subtract.apply(self._lift(other), self)
+        return Subtract.apply(other if isinstance(other, Value) else self._lift(other), self)
 
     def __mul__(self, other: Any) -> Any:
-        return Multiply.apply(self, self._lift(other))
+        return Multiply.apply(self, other if isinstance(other, Value) else self._lift(other))
 
     def __rmul__(self, other: Any) -> Any:
-        return Multiply.apply(self._lift(other), self)
+        return Multiply.apply(other if isinstance(other, Value) else self._lift(other), self)
 
     def __truediv__(self, other: Any) -> Any:
-        return Divide.apply(self, self._lift(other))
+        return Divide.apply(self, other if isinstance(other, Value) else self._lift(other))
 
     def __rtruediv__(self, other: Any) -> Any:
-        return Divide.apply(self._lift(other), self)
+        return Divide.apply(other if isinstance(other, Value) else self._lift(other), self)
 
     def __pow__(self, other: Any) -> Any:
-        return Power.apply(self, self._lift(other))
+        return Power.apply(self, other if isinstance(other, Value) else self._lift(other))
 
     def __rpow__(self, other: Any) -> Any:
-        return Power.apply(self._lift(other), self)
+        return Power.apply(other if isinstance(other, Value) else self._lift(other), self)
 
     def __neg__(self) -> Any:
         return Negate.apply(self)

@@ -19,6 +19,7 @@ class Scalar(Arithmetic):
     """
 
     __slots__ = ()
+    _keep_grad = True
 
     def __init__(self, data: float, name: str | None = None, requires_grad: bool = True) -> None:
         if isinstance(data, Value) or not isinstance(data, numbers.Real):
@@ -28,9 +29,6 @@ class Scalar(Arithmetic):
         self.grad_fn = None
         self.name = name
         self._requires_grad = bool(requires_grad)
-        self._hooks = None
-        self._keep_grad = True
-        self._version = 0
 
     @classmethod
     def _wrap(cls, data: Any, ctx: Context | None) -> Scalar:
@@ -38,14 +36,12 @@ class Scalar(Arithmetic):
         out.data = data if data.__class__ is float else float(data)
         out.grad = 0.0
         out.grad_fn = ctx
-        out.name = None
         out._requires_grad = ctx is not None
-        out._hooks = None
-        out._keep_grad = True
-        out._version = 0
         return out
 
     def _lift(self, other: Any) -> Scalar:
+        if other.__class__ is float or other.__class__ is int:   # the common case, quickly
+            return Scalar._wrap(float(other), None)
         if isinstance(other, Scalar):
             return other
         if isinstance(other, numbers.Real) and not isinstance(other, Value):

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd.broadcast import sum_to_shape
-from autograd.function import Context, is_grad_enabled
+from autograd.function import Context, bump_version, is_grad_enabled
 from autograd.gates.elementwise import Cast
 from autograd.gates.linalg import MatMul
 from autograd.gates.reduce import Max, Mean, Sum
@@ -44,6 +44,7 @@ class Tensor(Arithmetic):
     """
 
     __slots__ = ()
+    _has_arrays = True
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str | None = None) -> None:
@@ -51,9 +52,6 @@ class Tensor(Arithmetic):
         self.grad = None
         self.grad_fn = None
         self.name = name
-        self._hooks = None
-        self._keep_grad = False
-        self._version = 0
         self._requires_grad = False
         self.requires_grad = requires_grad
 
@@ -68,11 +66,7 @@ class Tensor(Arithmetic):
         out.data = data if data.__class__ is np.ndarray else np.asarray(data)
         out.grad = None
         out.grad_fn = ctx
-        out.name = None
         out._requires_grad = ctx is not None
-        out._hooks = None
-        out._keep_grad = False
-        out._version = 0
         return out
 
     def _lift(self, other: Any) -> Tensor:
@@ -219,7 +213,7 @@ class Tensor(Arithmetic):
         if not self.data.flags.writeable:
             raise RuntimeError(f"{op}: this tensor's array is saved for a pending backward pass "
                                "(read-only until that backward runs)")
-        self._version += 1
+        bump_version(self)
         return self.data
 
     def add_(self, other: Any, alpha: float = 1.0) -> Tensor:

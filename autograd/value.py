@@ -25,18 +25,26 @@ class Value:
 
     `data` is the raw value, `grad` the accumulated dL/d(value), `grad_fn` the `Context` of the
     gate that made it (None for a leaf: an input or a parameter), `name` an optional label shown
-    by debuggers and renderers.
+    by debuggers and renderers. `_version` grows with every in-place change (0: never changed).
     """
 
-    __slots__ = ("__weakref__", "_hooks", "_keep_grad", "_requires_grad", "_version",
-                 "data", "grad", "grad_fn", "name")
+    # Every node sets these; the rarely changed ones below are class defaults instead, so that
+    # making a node costs as few attribute writes as possible.
+    __slots__ = ("__dict__", "__weakref__", "_requires_grad", "data", "grad", "grad_fn")
+
+    name: str | None = None
+    # numpy defers to our reflected operators (ndarray @ Tensor → Tensor.__rmatmul__)
+    __array_ufunc__ = None
+    _hooks: list[Callable[[Any], Any]] | None = None
+    _version = 0
+    _keep_grad = False
+    _has_arrays = False   # whose data are numpy arrays, which gates' saved values must guard
 
     _result_type: type[Value]
 
     data: Any
     grad: Any
     grad_fn: Context | None
-    name: str | None
 
     @property
     def requires_grad(self) -> bool:

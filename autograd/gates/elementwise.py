@@ -180,7 +180,7 @@ class Relu(Function):
     @staticmethod
     def forward(ctx: Context, x: Raw) -> Raw:
         ctx.save_for_backward(x)
-        return np.maximum(x, 0)
+        return np.maximum(x, 0) if isinstance(x, np.ndarray) else max(x, 0.0)
 
     @staticmethod
     def backward(ctx: Context, grad: Raw) -> Raw:

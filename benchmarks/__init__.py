@@ -1,0 +1,1 @@
+"""Side-by-side measurements of backproplab against PyTorch and micrograd (not tests)."""

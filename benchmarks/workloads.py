@@ -1,0 +1,149 @@
+"""Benchmark workloads. Each builds, for one engine, a `step()` to time and the first loss.
+
+Every engine starts from the same initial weights and data (drawn here with numpy), so their
+first losses must agree; `speed.py` checks that to 4 decimals before trusting a timing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+
+Step = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    description: str
+    reference: str            # the engine the ratio is taken against
+    goal: str                 # human-readable goal
+    goal_ratio: float         # backproplab time / reference time must be ≤ this
+    engines: dict[str, Callable[[], tuple[Step, float]]]
+    ops_per_step: int = 0     # for µs per op, where that is the unit of interest
+
+
+# --- per-op overhead: a 1000-op elementwise chain on shape (4,) --------------------------------
+CHAIN_REPEATS = 250   # (y·a + b).tanh() − b is 4 ops, so 1000 ops
+
+
+def _chain_data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return (rng.uniform(-1, 1, 4).astype(np.float32), rng.uniform(0.5, 1, 4).astype(np.float32),
+            rng.uniform(-0.1, 0.1, 4).astype(np.float32))
+
+
+def chain_backproplab() -> tuple[Step, float]:
+    from autograd import Tensor
+
+    x0, a0, b0 = _chain_data()
+    x, a, b = (Tensor(v.copy(), requires_grad=True) for v in (x0, a0, b0))
+
+    def step() -> float:
+        y = x
+        for _ in range(CHAIN_REPEATS):
+            y = (y * a + b).tanh() - b
+        loss = y.sum()
+        loss.backward()
+        x.grad = a.grad = b.grad = None
+        return float(loss.data)
+
+    return step, step()
+
+
+def chain_torch() -> tuple[Step, float]:
+    import torch
+
+    x0, a0, b0 = _chain_data()
+    x, a, b = (torch.tensor(v, requires_grad=True) for v in (x0, a0, b0))
+
+    def step() -> float:
+        y = x
+        for _ in range(CHAIN_REPEATS):
+            y = (y * a + b).tanh() - b
+        loss = y.sum()
+        loss.backward()
+        x.grad = a.grad = b.grad = None
+        return float(loss.detach())
+
+    return step, step()
+
+
+# --- a scalar MLP(3 → 16 → 16 → 1, relu) training step over 32 samples ------------------------
+MLP_SIZES = (3, 16, 16, 1)
+MLP_SAMPLES = 32
+MLP_LR = 0.01
+
+
+def _mlp_data() -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray, np.ndarray]:
+    """Per layer (weights (out, in), biases (out,)), and 32 samples with targets."""
+    rng = np.random.default_rng(0)
+    layers = [(rng.uniform(-1, 1, (n_out, n_in)), np.zeros(n_out))
+              for n_in, n_out in pairwise(MLP_SIZES)]
+    xs = rng.uniform(-1, 1, (MLP_SAMPLES, MLP_SIZES[0]))
+    ys = np.sin(xs.sum(axis=1))
+    return layers, xs, ys
+
+
+def _scalar_mlp_step(make: Callable[[float], object]) -> tuple[Step, float]:
+    """The same step for any engine whose scalar values support + * ** relu, .data and .grad."""
+    init, xs, ys = _mlp_data()
+    layers = [([[make(float(w)) for w in row] for row in weights], [make(float(b)) for b in biases])
+              for weights, biases in init]
+    params = [p for weights, biases in layers for row in weights for p in row] + \
+             [b for _, biases in layers for b in biases]
+    samples = [([float(v) for v in x], float(y)) for x, y in zip(xs, ys)]
+
+    def forward(x: list) -> object:
+        for depth, (weights, biases) in enumerate(layers):
+            last = depth == len(layers) - 1
+            out = []
+            for row, bias in zip(weights, biases):
+                act = bias
+                for w, xi in zip(row, x):
+                    act = act + w * xi
+                out.append(act if last else act.relu())
+            x = out
+        return x[0]
+
+    def step() -> float:
+        loss = None
+        for x, y in samples:
+            err = forward(x) - y
+            loss = err * err if loss is None else loss + err * err
+        loss = loss * (1.0 / len(samples))
+        for p in params:
+            p.grad = 0.0
+        loss.backward()
+        for p in params:
+            p.data -= MLP_LR * p.grad
+        return float(loss.data)
+
+    return step, step()
+
+
+def scalar_mlp_backproplab() -> tuple[Step, float]:
+    from autograd import Scalar
+
+    return _scalar_mlp_step(Scalar)
+
+
+def scalar_mlp_micrograd() -> tuple[Step, float]:
+    from micrograd.engine import Value
+
+    return _scalar_mlp_step(Value)
+
+
+WORKLOADS: dict[str, Workload] = {
+    w.name: w for w in (
+        Workload("per-op", "1000-op elementwise chain on shape (4,), forward + backward", "torch",
+                 "≤ 1.0× PyTorch", 1.0, {"backproplab": chain_backproplab, "torch": chain_torch},
+                 ops_per_step=4 * CHAIN_REPEATS + 1),
+        Workload("scalar-mlp", "Scalar MLP(3 → 16 → 16 → 1, relu), one SGD step over 32 samples",
+                 "micrograd", "≥ 4× faster than micrograd (ratio ≤ 0.25)", 0.25,
+                 {"backproplab": scalar_mlp_backproplab, "micrograd": scalar_mlp_micrograd}),
+    )
+}
