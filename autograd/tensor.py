@@ -85,7 +85,7 @@ class Tensor(Arithmetic):
         if grad.shape != data.shape:
             where = f"{ctx.name}.backward" if ctx is not None else "hook"
             grad = sum_to_shape(grad, data.shape, where)
-        if grad.dtype != data.dtype:
+        if grad.dtype is not data.dtype and grad.dtype != data.dtype:  # `is`: the quick usual case
             grad = grad.astype(data.dtype)
         return grad
 

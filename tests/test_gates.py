@@ -69,3 +69,9 @@ def test_every_gate_of_the_package_has_a_property_test() -> None:
     names = sorted(gate.__name__ for gate in untested)
     assert not untested, f"gates without a case in tests/gate_cases.py: {names}"
     assert len(_package_gates()) >= 30
+
+
+def test_every_gate_states_its_math() -> None:
+    for gate in _package_gates():
+        doc = gate.__doc__ or ""
+        assert "=" in doc and "∂" in doc, f"{gate.__name__}'s docstring lacks its formula and derivative"
