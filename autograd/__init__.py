@@ -1,10 +1,11 @@
 """backproplab's autograd engine: Scalar and Tensor graphs built from `Function` gates.
 
 Read it top-down: `function` (the gate API and graph nodes), `engine` (the backward pass),
-`value`, `scalar`, `tensor`, then the gate catalogue in `gates/`, `functional`, `gradcheck`.
+`value`, `scalar`, `tensor`, then the gate catalogue in `gates/`, `functional`, `gradcheck`;
+then `module` and `layers` (neural-network building blocks) and `optim` (optimisers).
 """
 
-from autograd import functional
+from autograd import functional, optim
 from autograd.engine import backward, topological_order
 from autograd.function import (
     Context,
@@ -16,6 +17,17 @@ from autograd.function import (
     scope,
 )
 from autograd.gradcheck import GradcheckError, gradcheck
+from autograd.layers import (
+    BatchNorm1d,
+    Conv1d,
+    Dropout,
+    Embedding,
+    LayerNorm,
+    Linear,
+    ModuleList,
+    Sequential,
+)
+from autograd.module import Module, Parameter
 from autograd.scalar import Scalar
 from autograd.tensor import Tensor
 from autograd.value import Value
@@ -23,11 +35,21 @@ from autograd.value import Value
 F = functional
 
 __all__ = [
+    "BatchNorm1d",
     "Context",
+    "Conv1d",
+    "Dropout",
+    "Embedding",
     "F",
     "Function",
     "GradcheckError",
+    "LayerNorm",
+    "Linear",
+    "Module",
+    "ModuleList",
+    "Parameter",
     "Scalar",
+    "Sequential",
     "Tensor",
     "Value",
     "backward",
@@ -37,6 +59,7 @@ __all__ = [
     "gradcheck",
     "is_grad_enabled",
     "no_grad",
+    "optim",
     "scope",
     "topological_order",
 ]

@@ -36,11 +36,9 @@ def _chain_data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             rng.uniform(-0.1, 0.1, 4).astype(np.float32))
 
 
-def chain_backproplab() -> tuple[Step, float]:
-    from autograd import Tensor
-
-    x0, a0, b0 = _chain_data()
-    x, a, b = (Tensor(v.copy(), requires_grad=True) for v in (x0, a0, b0))
+def _chain_step(make: Callable[[np.ndarray], object]) -> tuple[Step, float]:
+    """The same chain for any engine whose tensors support * + - tanh sum backward .data .grad."""
+    x, a, b = (make(v.copy()) for v in _chain_data())
 
     def step() -> float:
         y = x
@@ -54,22 +52,16 @@ def chain_backproplab() -> tuple[Step, float]:
     return step, step()
 
 
+def chain_backproplab() -> tuple[Step, float]:
+    from autograd import Tensor
+
+    return _chain_step(lambda v: Tensor(v, requires_grad=True))
+
+
 def chain_torch() -> tuple[Step, float]:
     import torch
 
-    x0, a0, b0 = _chain_data()
-    x, a, b = (torch.tensor(v, requires_grad=True) for v in (x0, a0, b0))
-
-    def step() -> float:
-        y = x
-        for _ in range(CHAIN_REPEATS):
-            y = (y * a + b).tanh() - b
-        loss = y.sum()
-        loss.backward()
-        x.grad = a.grad = b.grad = None
-        return float(loss.detach())
-
-    return step, step()
+    return _chain_step(lambda v: torch.tensor(v, requires_grad=True))
 
 
 # --- a scalar MLP(3 → 16 → 16 → 1, relu) training step over 32 samples ------------------------

@@ -1,6 +1,9 @@
-"""The demo: the lectures' worked examples, computed by the engine, with their gradients."""
+"""The demo: the lectures' worked examples with their gradients, then the four language models
+trained briefly on the built-in names, compared on held-out loss and perplexity, and sampled."""
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 
@@ -59,7 +62,54 @@ def _grad(value: Value) -> float:
     return float(np.asarray(value.grad))
 
 
-def main() -> int:
+def main(steps: int | None = None, examples_only: bool = False) -> int:
+    print_examples()
+    if not examples_only:
+        print()
+        compare_models(steps or 600)
+    return 0
+
+
+# Brief runs: SGD as makemore for the window models, AdamW for the sequence models.
+DEMO_TRAINING = {
+    "mlp": {"optimizer": "sgd", "lr": 0.1},
+    "cnn": {"optimizer": "sgd", "lr": 0.1},
+    "rnn": {"optimizer": "adamw", "lr": 3e-3},
+    "transformer": {"optimizer": "adamw", "lr": 1e-3},
+}
+
+
+def compare_models(steps: int) -> None:
+    """Train each model for `steps` steps on the built-in names; print their validation loss and
+    perplexity side by side, and a few samples of each."""
+    from models.base import ModelConfig
+    from models.registry import DEFAULTS
+    from models.train import DataSettings, Trainer, TrainSettings, perplexity_report
+
+    data = DataSettings()
+    corpus = data.load()
+    print(f"The four language models, {steps} training steps each on the built-in names "
+          f"({sum(len(v) for v in corpus.splits.values())} US-census first names, split 80/10/10):")
+    rows = []
+    for name, how in DEMO_TRAINING.items():
+        config = ModelConfig(model=name, vocab_size=len(corpus.vocab), **DEFAULTS[name])
+        trainer = Trainer(config, TrainSettings(steps=steps, eval_every=steps, **how), data, corpus)
+        start = time.perf_counter()
+        trainer.run(steps)
+        seconds = time.perf_counter() - start
+        report = perplexity_report(trainer.validation_loss())
+        boundary = corpus.vocab.boundary
+        samples = [corpus.vocab.decode(trainer.model.generate([boundary], 30, seed=i, stop=boundary))
+                   for i in range(6)]
+        rows.append((name, trainer.model.num_parameters(), report, seconds, samples))
+        print(f"  trained {name} in {seconds:.1f} s")
+    print(f"\n  {'model':<12}{'parameters':>11}{'val loss':>10}{'perplexity':>12}  samples")
+    for name, params, report, _, samples in rows:
+        print(f"  {name:<12}{params:>11,}{report['loss']:>10.4f}{report['perplexity']:>12.2f}  "
+              f"{', '.join(samples)}")
+
+
+def print_examples() -> None:
     print("backproplab demo — the lectures' worked examples, computed by the engine\n")
     for kind in (Scalar, Tensor):
         v = add_mul(kind)
@@ -86,4 +136,3 @@ def main() -> int:
     c.backward()
     print("gradients sum where a value branches: b = a + a, c = b·b at a=3")
     print(f"  c = {c.data:g};  dc/da = {a.grad:g} (= 8a)")
-    return 0

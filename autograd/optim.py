@@ -1,0 +1,195 @@
+"""Optimisers (SGD with momentum, Adam, AdamW), gradient clipping and learning-rate schedules.
+
+Every update changes parameters in place under `no_grad`, through `Tensor.add_` and friends,
+so a graph that saved a parameter's old values refuses a later backward instead of giving a
+wrong gradient. Each optimiser keeps its state as arrays (`state_dict`) for checkpoints.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from autograd.function import no_grad
+from autograd.tensor import Tensor
+
+
+class Optimizer:
+    """Holds the parameters and a learning rate `lr` that a schedule may change between steps."""
+
+    def __init__(self, params: Iterable[Tensor], lr: float) -> None:
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{type(self).__name__}: no parameters to optimise")
+        self.lr = lr
+        self.steps = 0
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        raise NotImplementedError
+
+    def _buffers(self) -> dict[str, list[np.ndarray]]:
+        """Per-parameter state arrays, by name (momentum, moments)."""
+        return {}
+
+    def state_dict(self) -> dict[str, Any]:
+        state: dict[str, Any] = {"lr": self.lr, "steps": self.steps}
+        for name, arrays in self._buffers().items():
+            for index, array in enumerate(arrays):
+                state[f"{name}.{index}"] = array.copy()
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.lr, self.steps = float(state["lr"]), int(state["steps"])
+        for name, arrays in self._buffers().items():
+            for index, array in enumerate(arrays):
+                saved = np.asarray(state[f"{name}.{index}"])
+                if saved.shape != array.shape:
+                    raise ValueError(f"{type(self).__name__}.load_state_dict: {name}.{index} has "
+                                     f"shape {saved.shape}, parameter {array.shape}")
+                array[...] = saved
+
+
+class SGD(Optimizer):
+    """Gradient descent with momentum, as the lecture writes it:
+
+        Δw(n) = −η·∂E/∂w + β·Δw(n−1),   w ← w + Δw(n)
+
+    With a constant η this is PyTorch's SGD(momentum=β). `weight_decay` λ adds λ·w to ∂E/∂w
+    (L2 regularisation).
+    """
+
+    def __init__(self, params: Iterable[Tensor], lr: float, momentum: float = 0.0,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr)
+        self.momentum, self.weight_decay = momentum, weight_decay
+        self.deltas = [np.zeros_like(p.data) for p in self.params] if momentum else []
+
+    def _buffers(self) -> dict[str, list[np.ndarray]]:
+        return {"delta": self.deltas}
+
+    @no_grad()
+    def step(self) -> None:
+        self.steps += 1
+        for index, p in enumerate(self.params):
+            if p.grad is None:
+                continue
+            grad = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
+            if not self.momentum:
+                p.add_(grad, alpha=-self.lr)
+                continue
+            delta = self.deltas[index]
+            delta *= self.momentum
+            delta -= self.lr * grad
+            p.add_(delta)
+
+
+class Adam(Optimizer):
+    """Adam: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − η·m̂/(√v̂ + ε) with bias-corrected
+    m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ). `weight_decay` adds λ·w to g (L2, as PyTorch's Adam)."""
+
+    decoupled = False
+
+    def __init__(self, params: Iterable[Tensor], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr)
+        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+        self.m = [np.zeros_like(p.data) for p in self.params]
+        self.v = [np.zeros_like(p.data) for p in self.params]
+
+    def _buffers(self) -> dict[str, list[np.ndarray]]:
+        return {"m": self.m, "v": self.v}
+
+    @no_grad()
+    def step(self) -> None:
+        self.steps += 1
+        beta1, beta2 = self.betas
+        step_size = self.lr / (1 - beta1 ** self.steps)
+        v_correction = 1 - beta2 ** self.steps
+        for p, m, v in zip(self.params, self.m, self.v):
+            if p.grad is None:
+                continue
+            grad = p.grad
+            if self.weight_decay and self.decoupled:
+                p.mul_(1 - self.lr * self.weight_decay)
+            elif self.weight_decay:
+                grad = grad + self.weight_decay * p.data
+            m *= beta1
+            m += (1 - beta1) * grad
+            v *= beta2
+            v += (1 - beta2) * grad * grad
+            denominator = np.sqrt(v / v_correction)
+            denominator += self.eps
+            p.add_(m / denominator, alpha=-step_size)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: w ← w·(1 − η·λ) before the Adam step (Loshchilov &
+    Hutter), PyTorch's AdamW; the default λ is 0.01 as there."""
+
+    decoupled = True
+
+    def __init__(self, params: Iterable[Tensor], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.01) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+
+@no_grad()
+def clip_grad_norm_(params: Iterable[Tensor], max_norm: float) -> float:
+    """Scale all gradients together so that their joint L2 norm is at most `max_norm`.
+
+    Returns the norm before clipping (a gradient explosion shows up here first).
+    """
+    grads = [p.grad for p in params if p.grad is not None]
+    total = math.sqrt(sum(float(np.sum(g.astype(np.float64) ** 2)) for g in grads))
+    if total > max_norm:
+        scale = max_norm / (total + 1e-6)
+        for g in grads:
+            g *= scale
+    return total
+
+
+@no_grad()
+def clip_grad_value_(params: Iterable[Tensor], clip_value: float) -> None:
+    """Clamp every gradient entry into [−clip_value, clip_value]."""
+    for p in params:
+        if p.grad is not None:
+            np.clip(p.grad, -clip_value, clip_value, out=p.grad)
+
+
+class StepDrops:
+    """lr = base_lr, then the given value from each milestone step on, e.g. {100_000: 0.01}."""
+
+    def __init__(self, base_lr: float, drops: dict[int, float]) -> None:
+        self.base_lr, self.drops = base_lr, dict(sorted(drops.items()))
+
+    def __call__(self, step: int) -> float:
+        lr = self.base_lr
+        for milestone, value in self.drops.items():
+            if step >= milestone:
+                lr = value
+        return lr
+
+
+class WarmupCosine:
+    """Linear warm-up from 0 over `warmup` steps, then cosine decay to `min_lr` at `total` steps
+    (constant after): lr = min_lr + ½(base − min)(1 + cos(π·progress))."""
+
+    def __init__(self, base_lr: float, warmup: int, total: int, min_lr: float = 0.0) -> None:
+        self.base_lr, self.warmup, self.total, self.min_lr = base_lr, warmup, total, min_lr
+
+    def __call__(self, step: int) -> float:
+        if step < self.warmup:
+            return self.base_lr * (step + 1) / self.warmup
+        if step >= self.total:
+            return self.min_lr
+        progress = (step - self.warmup) / max(1, self.total - self.warmup)
+        return self.min_lr + 0.5 * (self.base_lr - self.min_lr) * (1 + math.cos(math.pi * progress))

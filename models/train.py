@@ -1,0 +1,231 @@
+"""Training: batches → loss → backward → clip → optimiser step, with periodic validation,
+checkpoints that resume exactly, and evaluation (loss, perplexity, bits per token)."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograd import Dropout, no_grad, optim
+from models import checkpoint
+from models.base import LanguageModel, ModelConfig
+from models.data import IGNORE, Batches, Corpus, Vocabulary, builtin_names, read_text
+from models.registry import build
+from models.rnn import RNNLanguageModel
+
+
+@dataclass
+class TrainSettings:
+    """How to train (everything `backproplab train` takes besides the model's size)."""
+
+    steps: int = 1000
+    batch_size: int = 32
+    optimizer: str = "adamw"          # sgd (with momentum) or adamw
+    lr: float = 1e-3
+    momentum: float = 0.0             # sgd
+    betas: tuple[float, float] = (0.9, 0.99)
+    weight_decay: float = 0.01
+    schedule: str = "constant"        # constant, step or cosine
+    lr_drops: dict[int, float] = field(default_factory=dict)   # step schedule: {step: lr}
+    warmup: int = 0                   # cosine schedule
+    min_lr: float = 0.0               # cosine schedule
+    grad_clip: float = 0.0            # max global gradient norm (0: off)
+    bptt: int = 0                     # rnn: truncated BPTT chunk length (0: full BPTT)
+    eval_every: int = 500
+    eval_limit: int = 4096            # periodic validation reads at most this many examples
+    seed: int = 42                    # batches and dropout
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["lr_drops"] = {str(k): v for k, v in self.lr_drops.items()}
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TrainSettings:
+        data = dict(data)
+        data["lr_drops"] = {int(k): float(v) for k, v in data.get("lr_drops", {}).items()}
+        data["betas"] = tuple(data.get("betas", (0.9, 0.99)))
+        return cls(**data)
+
+
+@dataclass
+class DataSettings:
+    """Where the text comes from and how it is cut: path None means the built-in names."""
+
+    path: str | None = None
+    level: str = "char"
+    shape: str = "auto"
+    split_seed: int = 42
+    fractions: tuple[float, float, float] = (0.8, 0.1, 0.1)
+
+    def load(self, vocab: Vocabulary | None = None) -> Corpus:
+        text = builtin_names() if self.path is None else read_text(self.path)
+        return Corpus.from_text(text, self.level, self.shape, self.split_seed, self.fractions, vocab)
+
+
+def make_optimizer(model: LanguageModel, settings: TrainSettings) -> optim.Optimizer:
+    if settings.optimizer == "sgd":
+        return optim.SGD(model.parameters(), settings.lr, settings.momentum, settings.weight_decay)
+    if settings.optimizer == "adamw":
+        return optim.AdamW(model.parameters(), settings.lr, settings.betas,
+                           weight_decay=settings.weight_decay)
+    raise ValueError(f"unknown optimizer {settings.optimizer!r}: choose sgd or adamw")
+
+
+def make_schedule(settings: TrainSettings) -> Callable[[int], float]:
+    if settings.schedule == "constant":
+        return lambda step: settings.lr
+    if settings.schedule == "step":
+        return optim.StepDrops(settings.lr, settings.lr_drops)
+    if settings.schedule == "cosine":
+        return optim.WarmupCosine(settings.lr, settings.warmup, settings.steps, settings.min_lr)
+    raise ValueError(f"unknown schedule {settings.schedule!r}: choose constant, step or cosine")
+
+
+@no_grad()
+def evaluate(model: LanguageModel, x: np.ndarray, y: np.ndarray, batch_size: int = 256) -> float:
+    """Mean loss in nats per target token over all of (x, y), in eval mode."""
+    was_training = model.training
+    model.eval()
+    total, count = 0.0, 0
+    try:
+        for start in range(0, len(x), batch_size):
+            xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+            n = int(np.sum(yb != IGNORE))
+            if n:
+                total += float(model.loss(xb, yb).data) * n
+                count += n
+    finally:
+        model.train(was_training)
+    return total / max(count, 1)
+
+
+class Trainer:
+    """A model, its data, optimiser and random state: everything a checkpoint holds."""
+
+    def __init__(self, config: ModelConfig, settings: TrainSettings, data: DataSettings,
+                 corpus: Corpus | None = None) -> None:
+        self.data = data
+        self.corpus = corpus or data.load()
+        self.config = config
+        self.settings = settings
+        self.model = build(config)
+        self.optimizer = make_optimizer(self.model, settings)
+        self.schedule = make_schedule(settings)
+        self.rng = np.random.default_rng(settings.seed)
+        for module in self.model.modules():
+            if isinstance(module, Dropout):
+                module.rng = self.rng   # one generator: batches and masks resume together
+        self.batches = Batches(self.corpus, "train", config.block_size, self.model.window, self.rng)
+        self.step = 0
+        self.history: list[float] = []           # training loss per step
+        self.validation: list[list[float]] = []  # [step, val loss]
+
+    # --- training ---------------------------------------------------------------------------
+    def train_step(self) -> float:
+        s = self.settings
+        self.optimizer.lr = self.schedule(self.step)
+        x, y = self.batches.sample(s.batch_size)
+        self.optimizer.zero_grad()
+        if s.bptt and isinstance(self.model, RNNLanguageModel):
+            value = self.model.truncated_bptt_loss(x, y, s.bptt)
+        else:
+            loss = self.model.loss(x, y)
+            loss.backward()
+            value = float(loss.data)
+        if s.grad_clip:
+            optim.clip_grad_norm_(self.model.parameters(), s.grad_clip)
+        self.optimizer.step()
+        self.step += 1
+        self.history.append(value)
+        return value
+
+    def validation_loss(self, limit: int | None = None) -> float:
+        x, y = self.corpus.examples("val", self.config.block_size, self.model.window)
+        if limit is not None:
+            x, y = x[:limit], y[:limit]
+        return evaluate(self.model, x, y)
+
+    def run(self, steps: int, report: Callable[[Trainer, float, float], None] | None = None,
+            validate: Callable[[Trainer, float], None] | None = None) -> None:
+        """Train until `self.step == steps`; `report(trainer, loss, tokens per second)` after
+        each step and `validate(trainer, val_loss)` every `eval_every` steps and at the last
+        step of the settings (so a run stopped early and resumed validates as one that was not)."""
+        tokens_per_step = self.settings.batch_size * (1 if self.model.window
+                                                      else self.config.block_size)
+        while self.step < steps:
+            start = time.perf_counter()
+            loss = self.train_step()
+            if not math.isfinite(loss):
+                raise FloatingPointError(f"training diverged at step {self.step}: loss {loss}; "
+                                         "try a smaller --lr or --grad-clip")
+            if report:
+                report(self, loss, tokens_per_step / max(time.perf_counter() - start, 1e-9))
+            if self.step % self.settings.eval_every == 0 or self.step == self.settings.steps:
+                val = self.validation_loss(self.settings.eval_limit)
+                self.validation.append([self.step, val])
+                if validate:
+                    validate(self, val)
+
+    # --- checkpoints ------------------------------------------------------------------------
+    def save(self, folder: str | Path) -> None:
+        checkpoint.save(
+            folder,
+            config={"model": self.config.to_json(), "train": self.settings.to_json(),
+                    "data": asdict(self.data), "step": self.step},
+            vocab=self.corpus.vocab.to_json(),
+            weights=self.model.state_dict(),
+            optimizer=self.optimizer.state_dict(),
+            state={"rng": self.rng.bit_generator.state, "history": self.history,
+                   "validation": self.validation},
+        )
+
+    @classmethod
+    def load(cls, folder: str | Path, settings: TrainSettings | None = None) -> Trainer:
+        """A trainer restored from a checkpoint; `settings` may change e.g. the step count."""
+        saved = checkpoint.load(folder)
+        try:
+            config = ModelConfig.from_json(saved["config"]["model"])
+            stored = TrainSettings.from_json(saved["config"]["train"])
+            data = DataSettings(**{**saved["config"]["data"],
+                                   "fractions": tuple(saved["config"]["data"]["fractions"])})
+            vocab = Vocabulary.from_json(saved["vocab"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise checkpoint.CheckpointError(f"checkpoint {folder} has bad settings: {error}") from None
+        trainer = cls(config, settings or stored, data, data.load(vocab))
+        try:
+            trainer.model.load_state_dict(saved["weights"])
+            trainer.optimizer.load_state_dict(saved["optimizer"])
+            trainer.rng.bit_generator.state = saved["state"]["rng"]
+        except (KeyError, ValueError, TypeError) as error:
+            raise checkpoint.CheckpointError(f"checkpoint {folder} does not fit its model: "
+                                             f"{error}") from None
+        trainer.step = int(saved["config"]["step"])
+        trainer.history = list(saved["state"].get("history", []))
+        trainer.validation = list(saved["state"].get("validation", []))
+        return trainer
+
+
+def load_model(folder: str | Path) -> tuple[LanguageModel, Vocabulary, dict[str, Any]]:
+    """The model and vocabulary of a checkpoint, for sampling and evaluation."""
+    saved = checkpoint.load(folder)
+    try:
+        config = ModelConfig.from_json(saved["config"]["model"])
+        vocab = Vocabulary.from_json(saved["vocab"])
+        model = build(config)
+        model.load_state_dict(saved["weights"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise checkpoint.CheckpointError(f"checkpoint {folder} is not usable: {error}") from None
+    model.eval()
+    return model, vocab, saved["config"]
+
+
+def perplexity_report(loss: float) -> dict[str, float]:
+    """loss (nats/token) → perplexity e^loss and bits per token loss/ln 2."""
+    return {"loss": loss, "perplexity": math.exp(loss), "bits_per_token": loss / math.log(2)}

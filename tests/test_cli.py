@@ -1,0 +1,164 @@
+"""The command line end to end (train → sample → eval), and each bad input with its message."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from models.cli import main
+
+NAMES = "\n".join(["anna", "bella", "chloe", "daisy", "emily", "fiona", "grace", "hazel",
+                   "iris", "julia", "kate", "lena", "mona", "nora", "olga", "pia"] * 2) + "\n"
+SMALL = ["--n-embd", "8", "--n-hidden", "16", "--n-layer", "1", "--n-head", "2"]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    path = tmp_path / "names.txt"
+    path.write_text(NAMES, encoding="utf-8")
+    return path
+
+
+def train(corpus: Path, out: Path, model: str = "mlp", *extra: str) -> int:
+    return main(["train", "--model", model, "--data", str(corpus), "--steps", "30",
+                 "--eval-every", "10", "--out", str(out), "--quiet", *SMALL, *extra])
+
+
+@pytest.mark.parametrize("model", ["mlp", "cnn", "rnn", "transformer"])
+def test_train_sample_eval(model: str, corpus: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / model
+    assert train(corpus, out, model) == 0
+    assert {p.name for p in out.iterdir()} == {"config.json", "vocab.json", "weights.npz",
+                                                "optimizer.npz", "state.json"}
+    printed = capsys.readouterr().out
+    assert "step 30: train loss" in printed and "val perplexity" in printed
+
+    assert main(["sample", "--checkpoint", str(out), "--n", "4", "--prompt", "an",
+                 "--seed", "1", "--top-k", "5"]) == 0
+    samples = capsys.readouterr().out.split()
+    assert len(samples) == 4 and all(s.startswith("an") for s in samples)
+
+    assert main(["eval", "--checkpoint", str(out), "--split", "test", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) >= {"loss", "perplexity"}
+    assert report["perplexity"] == pytest.approx(2.718281828 ** report["loss"], rel=1e-9)
+    assert main(["eval", "--checkpoint", str(out)]) == 0
+    assert "bits per character" in capsys.readouterr().out
+
+
+def test_resume_continues_where_it_stopped(corpus: Path, tmp_path: Path, capsys) -> None:
+    assert train(corpus, tmp_path / "a", "transformer", "--dropout", "0.1") == 0
+    argv = ["train", "--model", "transformer", "--data", str(corpus), "--steps", "15",
+            "--eval-every", "10", "--out", str(tmp_path / "b"), "--quiet", *SMALL, "--dropout", "0.1"]
+    assert main(argv) == 0
+    argv[argv.index("15")] = "30"
+    assert main([*argv, "--resume"]) == 0
+    a = json.loads((tmp_path / "a" / "state.json").read_text())
+    b = json.loads((tmp_path / "b" / "state.json").read_text())
+    assert a["history"] == b["history"] and len(a["history"]) == 30
+    capsys.readouterr()
+
+
+def test_running_text_at_word_level(tmp_path: Path, capsys) -> None:
+    text = tmp_path / "text.txt"
+    text.write_text("the cat sat on the mat and the dog sat on the log\n" * 20)
+    assert main(["train", "--model", "rnn", "--data", str(text), "--level", "word",
+                 "--block-size", "6", "--steps", "10", "--out", str(tmp_path / "w"), "--quiet",
+                 "--bptt", "3", *SMALL]) == 0
+    assert "stream data" in capsys.readouterr().out
+    assert main(["sample", "--checkpoint", str(tmp_path / "w"), "--n", "1", "--prompt", "the cat",
+                 "--max-new-tokens", "5"]) == 0
+    assert len(capsys.readouterr().out.split()) == 7
+
+
+def error_of(capsys, argv: list[str]) -> tuple[int, str]:
+    status = main(argv)
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err   # one clear line, no traceback
+    return status, lines[0]
+
+
+def test_bad_data_files(tmp_path: Path, capsys) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n")
+    binary = tmp_path / "latin1.txt"
+    binary.write_bytes("café\n".encode("latin-1"))
+    for path, message in ((tmp_path / "nope.txt", "does not exist"), (empty, "is empty"),
+                          (binary, "is not UTF-8 text (byte 0xe9 at offset 3)")):
+        status, line = error_of(capsys, ["train", "--model", "mlp", "--data", str(path),
+                                         "--out", str(tmp_path / "x")])
+        assert status == 1 and message in line and str(path) in line
+        assert not (tmp_path / "x").exists()
+
+
+def test_unknown_model(tmp_path: Path, capsys) -> None:
+    status, line = error_of(capsys, ["train", "--model", "lstm", "--out", str(tmp_path / "x")])
+    assert status == 2 and "invalid choice: 'lstm'" in line
+
+
+def test_prompt_outside_the_vocabulary(corpus: Path, tmp_path: Path, capsys) -> None:
+    assert train(corpus, tmp_path / "m") == 0
+    capsys.readouterr()
+    status, line = error_of(capsys, ["sample", "--checkpoint", str(tmp_path / "m"),
+                                     "--prompt", "Zo!"])
+    assert status == 1 and "--prompt: 2 symbol(s) not in the vocabulary: '!', 'Z'" in line
+
+
+def test_checkpoint_of_another_model_and_existing_checkpoint(corpus: Path, tmp_path: Path,
+                                                              capsys) -> None:
+    assert train(corpus, tmp_path / "m") == 0
+    capsys.readouterr()
+    before = {p.name: p.read_bytes() for p in (tmp_path / "m").iterdir()}
+    status, line = error_of(capsys, ["train", "--model", "rnn", "--data", str(corpus), "--out",
+                                     str(tmp_path / "m"), "--resume"])
+    assert status == 1 and "holds a mlp model, not rnn" in line
+    status, line = error_of(capsys, ["train", "--model", "mlp", "--data", str(corpus), "--out",
+                                     str(tmp_path / "m")])
+    assert status == 1 and "already holds a checkpoint" in line
+    assert {p.name: p.read_bytes() for p in (tmp_path / "m").iterdir()} == before
+
+
+def test_corrupt_and_missing_checkpoints(corpus: Path, tmp_path: Path, capsys) -> None:
+    assert train(corpus, tmp_path / "m") == 0
+    capsys.readouterr()
+    weights = tmp_path / "m" / "weights.npz"
+    weights.write_bytes(weights.read_bytes()[:100])
+    status, line = error_of(capsys, ["eval", "--checkpoint", str(tmp_path / "m")])
+    assert status == 1 and "weights.npz is corrupt" in line
+    (tmp_path / "m" / "config.json").write_text("{not json")
+    status, line = error_of(capsys, ["sample", "--checkpoint", str(tmp_path / "m")])
+    assert status == 1 and "config.json is corrupt" in line
+    status, line = error_of(capsys, ["eval", "--checkpoint", str(tmp_path / "none")])
+    assert status == 1 and "does not exist" in line
+
+
+def test_console_entry_point_runs_as_a_module(corpus: Path, tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "models", "train", "--model", "lstm", "--out",
+                           str(tmp_path / "x")], capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("backproplab: usage error:")
+
+
+def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(corpus: Path, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    out = tmp_path / "interrupted"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "models", "train", "--model", "transformer", "--data", str(corpus),
+         "--steps", "1000000", "--eval-every", "5", "--out", str(out), "--quiet", *SMALL],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (out / "config.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted at step" in err and "Traceback" not in err
+    step = json.loads((out / "config.json").read_text())["step"]
+    assert 5 <= step < 1000000
