@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # backproplab's two entry points, each doing its own set-up on a fresh Debian/Ubuntu machine:
 #   ./run.sh demo   — the demo (the lecture's worked examples with their gradients)
-#   ./run.sh test   — ruff, then the test suite
+#   ./run.sh test   — ruff, then the test suite (a browser test included)
 # Both create .venv if missing, install the package with its dev extra, and install Graphviz's
-# `dot` when it is missing.
+# `dot` when it is missing; `test` also installs Chromium and chromedriver when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -51,6 +51,13 @@ ensure_dot() {
     command -v dot >/dev/null 2>&1 || { say "installing Graphviz (dot)"; apt_install graphviz; }
 }
 
+ensure_browser() {  # the step-through page's test runs in the system's headless Chromium
+    if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+        say "installing Chromium and its driver (for the browser test)"
+        apt_install chromium chromium-driver
+    fi
+}
+
 ensure_venv
 ensure_dot
 export PATH="$PWD/.venv/bin:$PATH"
@@ -62,6 +69,7 @@ case "${1:-}" in
         ;;
     test)
         shift
+        ensure_browser
         ruff check .
         exec python -m pytest "$@"
         ;;

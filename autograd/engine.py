@@ -26,8 +26,8 @@ def backward(root: Value, grad: Any = None, retain_graph: bool = False,
     """Accumulate d(root)/d(leaf) into every leaf's `.grad` (and every value that keeps one).
 
     `on_step(value, upstream, downstream)` is called after each gate, in the order the engine
-    runs them, with the gradients it returned per input; step-through tools use it to show the
-    engine's own numbers.
+    runs them, with the gradient it passed to each input (None where it passed none), before
+    the gate's saved values are freed; step-through tools use it to show the engine's own numbers.
     """
     if not root._requires_grad:
         raise RuntimeError(
@@ -73,10 +73,15 @@ def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCall
             downstream = align_gradients(ctx, downstream)
         if anomaly:
             check_finite(ctx, downstream)
+        fitted: list[Any] | None = [] if on_step is not None else None
         for parent, parent_grad in zip(ctx.inputs, downstream):
             if parent_grad is None or not parent._requires_grad:
+                if fitted is not None:
+                    fitted.append(None)
                 continue
             parent_grad = parent._fit_grad(parent_grad, ctx)
+            if fitted is not None:
+                fitted.append(parent_grad)
             earlier = pending.get(parent)
             if earlier is not None:
                 pending[parent] = earlier + parent_grad
@@ -86,13 +91,13 @@ def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCall
                 leaves.append(parent)
             else:
                 heappush(waiting, (-parent.grad_fn.sequence, parent))
+        if fitted is not None:
+            on_step(node, upstream, tuple(fitted))
         if not retain_graph:
             if ctx._locked is None:
                 ctx._saved = None   # what free() does when it has no arrays to unlock
             else:
                 ctx.free()
-        if on_step is not None:
-            on_step(node, upstream, downstream)
     for leaf in leaves:
         leaf._store_grad(_run_hooks(leaf, pending.pop(leaf)))
 

@@ -62,6 +62,9 @@ class Module:
     def _set_path(self, path: str) -> None:
         """Record this module's dotted path from the root, and its children's."""
         object.__setattr__(self, "_scope_name", path)
+        for name, p in self._parameters.items():
+            if p.name is None or p.name == name or p.name.endswith(f".{name}"):
+                p.name = f"{path}.{name}"   # named by its full path in graphs and tables
         for name, child in self._modules.items():
             child._set_path(f"{path}.{name}")
 

@@ -22,9 +22,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from benchmarks.results import RESULTS, update_section
 from benchmarks.workloads import WORKLOADS
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 ENGINE_MODULES = {"backproplab": "autograd", "torch": "torch", "micrograd": "micrograd"}
 
@@ -144,17 +144,13 @@ def machine() -> str:
 
 def write_results(rows: list[dict], command: str) -> None:
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    text = (
-        "# Benchmark results\n\n"
-        "Written by `benchmarks/speed.py`; every number below comes from one run of the command.\n"
+    update_section("speed", (
+        "## Speed\n\n"
         "Ratios are backproplab's median time per step over the reference engine's, measured side\n"
         "by side (subprocesses, alternating rounds, same initial weights and data).\n\n"
         f"- command: `{command}`\n- when: {stamp}\n- machine: {machine()}\n\n"
         f"{table(rows)}\n"
-    )
-    temporary = RESULTS.with_suffix(".md.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(RESULTS)
+    ))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -61,6 +61,7 @@ def build_parser() -> Parser:
                                "trained briefly on the built-in names")
     demo.add_argument("--steps", type=int, default=None, help="training steps per model")
     demo.add_argument("--examples-only", action="store_true", help="skip the language models")
+    demo.add_argument("--out", default="demo-output", help="where to write the pictures")
 
     train = commands.add_parser("train", help="train a language model")
     train.add_argument("--model", required=True, choices=sorted(MODELS))
@@ -91,6 +92,8 @@ def build_parser() -> Parser:
     train.add_argument("--out", required=True, help="checkpoint folder")
     train.add_argument("--resume", action="store_true", help="continue the checkpoint in --out")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--log-grad-norms", metavar="PLOT",
+                       help="record each parameter's gradient norm every step; plot them to PLOT")
     size = train.add_argument_group("model size and options (defaults depend on --model)")
     size.add_argument("--block-size", type=int)
     size.add_argument("--n-embd", type=int)
@@ -112,11 +115,34 @@ def build_parser() -> Parser:
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--max-new-tokens", type=int, help="default: 50 per line, 200 of text")
 
+    graph = commands.add_parser("graph", help="render a graph, with values and gradients, to SVG")
+    _add_subject(graph)
+    graph.add_argument("--out", required=True, help="the .svg file to write")
+    graph.add_argument("--collapse", action="store_true", help="one node per module")
+    graph.add_argument("--no-data", action="store_true", help="leave out the values' numbers")
+
+    step = commands.add_parser("step", help="step through a backward pass, gate by gate")
+    _add_subject(step)
+    step.add_argument("--all", action="store_true", help="print every step without waiting")
+    step.add_argument("--html", metavar="FILE", help="write a self-contained step-through page")
+
+    flow = commands.add_parser("flow", help="plot gradient flow (SVG or PNG)")
+    flow.add_argument("--model", required=True, choices=sorted(MODELS))
+    flow.add_argument("--out", required=True, help="the .svg or .png file to write")
+
     evaluate = commands.add_parser("eval", help="held-out loss and perplexity of a checkpoint")
     evaluate.add_argument("--checkpoint", required=True)
     evaluate.add_argument("--split", choices=["val", "test"], default="val")
     evaluate.add_argument("--json", action="store_true", help="one JSON object on stdout")
     return parser
+
+
+def _add_subject(parser: argparse.ArgumentParser) -> None:
+    from examples import EXAMPLES
+
+    subject = parser.add_mutually_exclusive_group(required=True)
+    subject.add_argument("--example", choices=list(EXAMPLES), help="a lecture's worked example")
+    subject.add_argument("--model", choices=sorted(MODELS), help="one step of a tiny model")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,8 +153,16 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"usage error: {error} (see backproplab --help)", 2)
     except (DataError, checkpoint.CheckpointError, ValueError, FloatingPointError) as error:
         return _fail(str(error), 1)
+    except graphviz_missing() as error:
+        return _fail(f"{error} (install Graphviz: apt-get install graphviz)", 1)
     except OSError as error:
         return _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), 1)
+
+
+def graphviz_missing() -> type[Exception]:
+    from graphviz import ExecutableNotFound
+
+    return ExecutableNotFound
 
 
 def _fail(message: str, status: int) -> int:
@@ -140,7 +174,7 @@ def _fail(message: str, status: int) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     from models.demo import main as demo
 
-    return demo(steps=args.steps, examples_only=args.examples_only)
+    return demo(steps=args.steps, examples_only=args.examples_only, out=args.out)
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -174,7 +208,7 @@ def run_train(args: argparse.Namespace) -> int:
             warmup=args.warmup, min_lr=args.min_lr, grad_clip=args.grad_clip, bptt=args.bptt,
             eval_every=args.eval_every, seed=args.seed)
         trainer = Trainer(config, settings, data, corpus)
-    return _train_loop(trainer, args.out, args.quiet)
+    return _train_loop(trainer, args.out, args.quiet, args.log_grad_norms)
 
 
 def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
@@ -182,8 +216,11 @@ def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
-def _train_loop(trainer: Any, out: str, quiet: bool) -> int:
+def _train_loop(trainer: Any, out: str, quiet: bool, grad_plot: str | None = None) -> int:
     from tqdm import tqdm
+
+    if grad_plot:
+        trainer.grad_norms = {}   # the trainer records every parameter's norm each step
 
     total = trainer.settings.steps
     if trainer.step >= total:
@@ -218,6 +255,11 @@ def _train_loop(trainer: Any, out: str, quiet: bool) -> int:
     bar.close()
     trainer.save(out)
     print(f"checkpoint saved in {out}")
+    if grad_plot:
+        from autograd.flow import plot_grad_flow
+
+        path = plot_grad_flow(trainer.grad_norms, grad_plot, "gradient norm per parameter")
+        print(f"gradient norms plotted in {path}")
     return 0
 
 
@@ -261,7 +303,90 @@ def run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"demo": run_demo, "train": run_train, "sample": run_sample, "eval": run_eval}
+def _subject(args: argparse.Namespace) -> tuple[Any, str]:
+    """The graph a command shows: a worked example, or one step of a tiny model."""
+    if args.example:
+        from examples import load
+
+        return load(args.example).graph(), f"example {args.example}"
+    from models.registry import tiny_loss
+
+    return tiny_loss(args.model)[1], f"one step of a tiny {args.model} model"
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    from autograd.draw import draw, save_svg
+    from autograd.trace import trace_backward
+
+    output, title = _subject(args)
+    trace = trace_backward(output)
+    edges = {(id(value), id(step.output)): down for step in trace
+             for value, down in zip(step.inputs, step.downstream) if down is not None}
+    graph = draw(output, show_data=not args.no_data, grads=trace.grads, contributions=edges,
+                 collapse=True if args.collapse else None)
+    print(f"{title}: {len(trace)} gates; written to {save_svg(graph, args.out)}")
+    return 0
+
+
+def run_step(args: argparse.Namespace) -> int:
+    output, title = _subject(args)
+    if args.html:
+        from autograd.steppage import save_step_page
+
+        print(f"{title}: step-through page written to {save_step_page(output, args.html, title)}")
+        return 0
+    from autograd.trace import number, trace_backward
+
+    trace = trace_backward(output)
+    values = {v.name: v for v in trace.values.values() if v.name}
+    print(f"{title}: {len(trace)} gates. Enter/n: next, c: continue, p NAME: print, q: quit")
+    waiting = not args.all
+    for step in trace:
+        print(step.describe())
+        while waiting:
+            try:
+                command = input("(step) ").strip()
+            except EOFError:
+                command = "c"
+            if command in ("", "n"):
+                break
+            if command == "c":
+                waiting = False
+            elif command == "q":
+                return 0
+            elif command.startswith("p "):
+                name = command[2:].strip()
+                value = values.get(name)
+                if value is None:
+                    print(f"no value named {name!r}; named: {', '.join(sorted(values))}")
+                else:
+                    grad = trace.grad(value)
+                    print(f"{name} = {number(value.data)}, ∂L/∂{name} so far = {number(grad)}")
+            else:
+                print("Enter/n: next, c: continue, p NAME: print a value, q: quit")
+    return 0
+
+
+def run_flow(args: argparse.Namespace) -> int:
+    if args.model == "rnn":
+        from models.rnn_flow import demo_flows, plot_flows
+
+        path = plot_flows(demo_flows(), args.out)
+    else:
+        from autograd.flow import format_table, grad_flow, plot_grad_flow
+        from models.registry import tiny_loss
+
+        model, loss = tiny_loss(args.model, batch_size=32)
+        loss.backward()
+        rows = grad_flow(model)
+        print(format_table(rows))
+        path = plot_grad_flow(rows, args.out, f"gradient norm per parameter, tiny {args.model}")
+    print(f"written to {path}")
+    return 0
+
+
+COMMANDS = {"demo": run_demo, "train": run_train, "sample": run_sample, "eval": run_eval,
+            "graph": run_graph, "step": run_step, "flow": run_flow}
 
 
 if __name__ == "__main__":

@@ -11,29 +11,6 @@ from autograd import Function, Scalar, Tensor
 from autograd.value import Value
 
 
-def add_mul(kind: type[Value] = Scalar) -> dict[str, Value]:
-    """f(x, y, z) = (x + y)·z at (−2, 5, −4): ∂f/∂x = z = −4, ∂f/∂y = z = −4, ∂f/∂z = x + y = 3."""
-    x, y, z = (_leaf(kind, v, n) for v, n in ((-2.0, "x"), (5.0, "y"), (-4.0, "z")))
-    q = x + y
-    f = q * z
-    f.backward()
-    return {"x": x, "y": y, "z": z, "q": q, "f": f}
-
-
-def neuron(kind: type[Value] = Scalar, from_primitives: bool = False) -> dict[str, Value]:
-    """f = σ(w0·x0 + w1·x1 + w2) at (w0, x0, w1, x1, w2) = (2, −1, −3, −2, −3).
-
-    With `from_primitives`, σ is built from exp, add and divide gates, 1 / (1 + e^(−net)); the
-    gradients are the same, only the path to them is longer.
-    """
-    names = ("w0", "x0", "w1", "x1", "w2")
-    w0, x0, w1, x1, w2 = (_leaf(kind, v, n) for v, n in zip((2.0, -1.0, -3.0, -2.0, -3.0), names))
-    net = w0 * x0 + w1 * x1 + w2
-    f = 1 / (1 + (-net).exp()) if from_primitives else net.sigmoid()
-    f.backward()
-    return {"w0": w0, "x0": x0, "w1": w1, "x1": x1, "w2": w2, "f": f}
-
-
 class Multiply(Function):
     """z = x·y;  ∂z/∂x = y, ∂z/∂y = x — the lecture's gate, written as a user would."""
 
@@ -48,12 +25,6 @@ class Multiply(Function):
         return y * grad_z, x * grad_z
 
 
-def _leaf(kind: type[Value], value: float, name: str) -> Value:
-    if kind is Tensor:
-        return Tensor(value, requires_grad=True, dtype=np.float64, name=name)
-    return Scalar(value, name=name)
-
-
 def _number(value: Value) -> float:
     return float(np.asarray(value.data))
 
@@ -62,12 +33,37 @@ def _grad(value: Value) -> float:
     return float(np.asarray(value.grad))
 
 
-def main(steps: int | None = None, examples_only: bool = False) -> int:
+def main(steps: int | None = None, examples_only: bool = False, out: str = "demo-output") -> int:
     print_examples()
     if not examples_only:
         print()
         compare_models(steps or 600)
+        print()
+        write_pictures(out)
     return 0
+
+
+def write_pictures(folder: str) -> None:
+    """The neuron's graph, step-through pages (neuron; one step of a tiny Transformer) and the
+    RNN gradient-flow plot, into `folder`."""
+    from autograd.draw import save_svg
+    from autograd.steppage import save_step_page
+    from examples import load
+    from models.registry import tiny_loss
+    from models.rnn_flow import demo_flows, plot_flows
+
+    neuron = load("neuron").graph()
+    neuron.backward(retain_graph=True)
+    written = [
+        save_svg(neuron, f"{folder}/neuron.svg"),
+        save_step_page(load("neuron").graph(), f"{folder}/neuron-step.html", "the neuron σ(w·x)"),
+        save_step_page(tiny_loss("transformer")[1], f"{folder}/transformer-step.html",
+                       "one training step of a tiny Transformer", collapse=None),
+        plot_flows(demo_flows(), f"{folder}/rnn-gradient-flow.svg"),
+    ]
+    print("Pictures to open (a browser shows all of them):")
+    for path in written:
+        print(f"  {path}")
 
 
 # Brief runs: SGD as makemore for the window models, AdamW for the sequence models.
@@ -111,15 +107,23 @@ def compare_models(steps: int) -> None:
 
 def print_examples() -> None:
     print("backproplab demo — the lectures' worked examples, computed by the engine\n")
+    from examples.add_mul import graph as add_mul
+    from examples.common import named
+    from examples.neuron import graph as neuron
+
     for kind in (Scalar, Tensor):
-        v = add_mul(kind)
+        f = add_mul(kind)
+        f.backward()
+        v = named(f)
         print(f"f = (x + y)·z at x=−2, y=5, z=−4   [{kind.__name__}]")
         print(f"  f = {_number(v['f']):g};  ∂f/∂x = {_grad(v['x']):g}, ∂f/∂y = {_grad(v['y']):g}, "
               f"∂f/∂z = {_grad(v['z']):g}")
     print()
     for kind in (Scalar, Tensor):
         for primitives in (False, True):
-            v = neuron(kind, primitives)
+            f = neuron(kind, primitives)
+            f.backward()
+            v = named(f)
             how = "exp/add/div gates" if primitives else "a Sigmoid gate"
             print(f"neuron f = σ(w0·x0 + w1·x1 + w2), from {how}   [{kind.__name__}]")
             grads = ", ".join(f"∂f/∂{n} = {_grad(v[n]):.4f}" for n in ("w0", "x0", "w1", "x1", "w2"))

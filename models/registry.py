@@ -29,3 +29,30 @@ def build(config: ModelConfig) -> LanguageModel:
     if config.model not in MODELS:
         raise ValueError(f"unknown model {config.model!r}: choose one of {', '.join(MODELS)}")
     return MODELS[config.model](config)
+
+
+# Small enough to read in a rendered graph: one batch of built-in names through each model.
+TINY: dict[str, dict] = {
+    "mlp": {"block_size": 3, "n_embd": 4, "n_hidden": 8},
+    "cnn": {"block_size": 4, "n_embd": 4, "n_hidden": 8},
+    "rnn": {"block_size": 5, "n_embd": 4, "n_hidden": 6},
+    "transformer": {"block_size": 6, "n_embd": 8, "n_layer": 2, "n_head": 2},
+}
+
+
+def tiny_loss(name: str, batch_size: int = 4, seed: int = 0):  # type: ignore[no-untyped-def]
+    """One training step's loss of a tiny `name` model on a batch of the built-in names."""
+    import numpy as np
+
+    from models.data import Batches, Corpus, builtin_names
+
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
+    corpus = Corpus.from_text(builtin_names())
+    config = ModelConfig(model=name, vocab_size=len(corpus.vocab), seed=seed, **TINY[name])
+    model = build(config)
+    batches = Batches(corpus, "train", config.block_size, model.window, np.random.default_rng(seed))
+    x, y = batches.sample(batch_size)
+    loss = model.loss(x, y)
+    loss.name = "loss"
+    return model, loss

@@ -2,6 +2,7 @@
 time:
 
     e_t = C(w_t)
+    h_0 = s                                    a learned start state (as makemore's RNN)
     h_t = f(W_h·h_{t−1} + W_e·e_t + b₁)       f = tanh (or sigmoid, as in the lecture)
     ŷ_t = softmax(U·h_t + b₂)
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd import Embedding, F, Linear, Tensor
+from autograd import Embedding, F, Linear, Parameter, Tensor
 from models.base import LanguageModel, ModelConfig
 
 
@@ -30,15 +31,13 @@ class RNNLanguageModel(LanguageModel):
         self.input = Linear(c.n_embd, c.n_hidden, rng=rng)                # W_e, b₁
         self.recurrent = Linear(c.n_hidden, c.n_hidden, bias=False, rng=rng)  # W_h
         self.output = Linear(c.n_hidden, c.vocab_size, rng=rng)           # U, b₂
-
-    def initial_state(self, batch: int) -> Tensor:
-        return Tensor(np.zeros((batch, self.config.n_hidden), dtype=self.input.weight.dtype))
+        self.start = Parameter(np.zeros(c.n_hidden, dtype=np.float32))     # h_0
 
     def forward_with_state(self, idx: np.ndarray, h: Tensor | None = None
                            ) -> tuple[Tensor, Tensor, list[Tensor]]:
         """idx (B, T) → (logits (B, T, V), the last state h_T, every h_t)."""
-        batch, steps = idx.shape
-        h = self.initial_state(batch) if h is None else h
+        steps = idx.shape[1]
+        h = self.start if h is None else h    # (n_hidden,), broadcast over the batch
         drive = self.input(self.embedding(idx))           # W_e·e_t + b₁ for every t at once
         states = []
         for t in range(steps):

@@ -125,6 +125,7 @@ class Trainer:
         self.batches = Batches(self.corpus, "train", config.block_size, self.model.window, self.rng)
         self.step = 0
         self.history: list[float] = []           # training loss per step
+        self.grad_norms: dict[str, list[float]] | None = None   # per parameter, if recorded
         self.validation: list[list[float]] = []  # [step, val loss]
 
     # --- training ---------------------------------------------------------------------------
@@ -139,6 +140,10 @@ class Trainer:
             loss = self.model.loss(x, y)
             loss.backward()
             value = float(loss.data)
+        if self.grad_norms is not None:
+            for name, p in self.model.named_parameters():
+                norm = float(np.linalg.norm(p.grad)) if p.grad is not None else 0.0
+                self.grad_norms.setdefault(name, []).append(norm)
         if s.grad_clip:
             optim.clip_grad_norm_(self.model.parameters(), s.grad_clip)
         self.optimizer.step()

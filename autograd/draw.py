@@ -1,0 +1,248 @@
+"""Render a graph with Graphviz: values (ellipses) and gates (boxes), with numbers and gradients.
+
+- A value shows its name, shape and dtype, its numbers (a Scalar, or a tensor of ≤ 16 entries)
+  or a summary (mean, std, min, max), and its gradient once known. Parameters are green,
+  other inputs grey, the output gold.
+- After backward, every edge carries the magnitude of the gradient flowing along it (|g|, or
+  the L2 norm of a tensor), drawn with colour and width on a log scale from blue (vanishing) to
+  red (exploding).
+- Nodes are grouped in clusters by the module that made them (`blocks.0.attn`); modules listed
+  in `collapse` (or all of them, with `collapse=True`) become a single node.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import graphviz
+import numpy as np
+
+from autograd.atomic import write_atomically
+from autograd.module import Parameter
+from autograd.value import Value
+
+
+def walk(output: Value) -> list[Value]:
+    """Every value `output` was computed from (constants included), inputs before users."""
+    seen, stack, order = {id(output)}, [output], []
+    while stack:
+        value = stack.pop()
+        order.append(value)
+        if value.grad_fn is not None:
+            for parent in value.grad_fn.inputs:
+                if id(parent) not in seen:
+                    seen.add(id(parent))
+                    stack.append(parent)
+    return sorted(order, key=lambda v: -1 if v.grad_fn is None else v.grad_fn.sequence)
+
+
+def magnitude(grad: Any) -> float:
+    array = np.asarray(grad, dtype=np.float64)
+    return float(abs(array.reshape(()))) if array.size == 1 else float(np.linalg.norm(array))
+
+
+def edge_style(size: float) -> dict[str, str]:
+    """Colour and width for a gradient magnitude, on a log scale from 1e-6 (blue) to 1e2 (red)."""
+    level = min(max((math.log10(size) + 6) / 8, 0.0), 1.0) if size > 0 else 0.0
+    red, blue = int(255 * level), int(255 * (1 - level))
+    return {"color": f"#{red:02x}40{blue:02x}", "penwidth": f"{0.6 + 3.4 * level:.2f}",
+            "fontcolor": f"#{red:02x}40{blue:02x}"}
+
+
+def describe(value: Value, show_data: bool = True) -> str:
+    """A value's label without its gradient: name, shape and dtype, numbers or a summary."""
+    data = np.asarray(value.data)
+    head = value.name or ("" if value.grad_fn is not None or value.requires_grad else "const")
+    if hasattr(value, "shape"):   # a Tensor: its shape and dtype too
+        head = f"{head} {tuple(data.shape)} {data.dtype}".strip()
+    if not show_data:
+        return head
+    if data.size <= 16:
+        body = numbers(data)
+    else:
+        d = data.astype(np.float64)
+        finite = d[np.isfinite(d)]
+        masked = f" ({d.size - finite.size} ±inf)" if finite.size < d.size else ""
+        d = finite if finite.size else np.zeros(1)
+        body = (f"mean {d.mean():.3g} std {d.std():.3g}{masked}\\n"
+                f"min {d.min():.3g} max {d.max():.3g}")
+    return f"{head}\\n{body}" if head else body
+
+
+def numbers(data: np.ndarray) -> str:
+    if data.size == 1:
+        return f"{data.reshape(()).item():.4g}"
+    return np.array2string(data, precision=4, separator=", ", suppress_small=True).replace("\n", "")
+
+
+def format_grad(grad: Any) -> str:
+    data = np.asarray(grad)
+    return f"grad {numbers(data)}" if data.size <= 16 else f"grad ‖{magnitude(grad):.3g}‖"
+
+
+def node_id(value: Value) -> str:
+    return f"v{id(value)}"
+
+
+def gate_id(value: Value) -> str:
+    return f"g{id(value)}"
+
+
+def draw(output: Value, show_data: bool = True, show_grad: bool = True,
+         collapse: bool | list[str] | None = None, rankdir: str = "LR",
+         grads: dict[int, Any] | None = None, contributions: dict[tuple[int, int], Any] | None = None,
+         pending_grads: bool = False) -> graphviz.Digraph:
+    """The graph of `output` as a `graphviz.Digraph` (displays inline in Jupyter).
+
+    `grads` maps id(value) → gradient (e.g. `trace.grads`); without it each value's `.grad` is
+    used. `contributions` maps (id(input), id(gate output)) → the gradient sent along that edge.
+    `pending_grads` writes "grad ?" where a gradient will appear (for the step-through page).
+    """
+    values = walk(output)
+    known = grads if grads is not None else {
+        id(v): v.grad for v in values if v.grad is not None and v.requires_grad}
+    graph = graphviz.Digraph("backprop", graph_attr={"rankdir": rankdir, "fontsize": "11",
+                                                     "fontname": "Helvetica"},
+                             node_attr={"fontname": "Helvetica", "fontsize": "10"},
+                             edge_attr={"fontname": "Helvetica", "fontsize": "9"})
+    collapsed = _collapsed_scopes(values, collapse)
+    clusters: dict[str, list[tuple[str, dict[str, str]]]] = {}
+
+    def place(name: str, scope: str, attrs: dict[str, str]) -> None:
+        clusters.setdefault(scope, []).append((name, attrs))
+
+    def holder(value: Value) -> str | None:
+        scope = value.grad_fn.scope if value.grad_fn is not None else ""
+        for prefix in collapsed:
+            if scope == prefix or scope.startswith(prefix + "."):
+                return prefix
+        return None
+
+    # a leaf (a parameter, a constant) read only inside one collapsed module goes inside it
+    readers: dict[int, set[str | None]] = {}
+    for value in values:
+        if value.grad_fn is not None:
+            for parent in value.grad_fn.inputs:
+                readers.setdefault(id(parent), set()).add(holder(value))
+    inside: dict[int, str] = {}
+    for value in values:
+        owners = readers.get(id(value), set())
+        if value.grad_fn is None and len(owners) == 1 and None not in owners:
+            inside[id(value)] = next(iter(owners))  # type: ignore[arg-type]
+
+    def home(value: Value) -> str | None:
+        return inside.get(id(value)) or holder(value)
+
+    drawn_modules: set[str] = set()
+    for value in values:
+        module = home(value)
+        if module is not None:
+            if module not in drawn_modules:
+                drawn_modules.add(module)
+                place(f"m_{module}", _parent_scope(module), {
+                    "label": f"{module}\\n(collapsed)", "shape": "box3d", "style": "filled",
+                    "fillcolor": "#dde7f7"})
+            continue
+        label = describe(value, show_data)
+        if show_grad and id(value) in known:
+            label += "\\n" + format_grad(known[id(value)])
+        elif show_grad and pending_grads and value.requires_grad:
+            label += "\\ngrad ?"
+        style = _value_style(value, value is output)
+        scope = value.grad_fn.scope if value.grad_fn is not None else ""
+        place(node_id(value), scope, {"label": label, **style})
+        if value.grad_fn is not None:
+            place(gate_id(value), scope, {"label": value.grad_fn.name, "shape": "box",
+                                          "style": "rounded,filled", "fillcolor": "#f2f2f2"})
+
+    _emit_clusters(graph, clusters)
+    edges: set[tuple[str, str]] = set()
+    for value in values:
+        if value.grad_fn is None:
+            continue
+        target_module = home(value)
+        gate = f"m_{target_module}" if target_module else gate_id(value)
+        if not target_module:
+            _edge(graph, edges, gate, node_id(value), known.get(id(value)) if show_grad else None)
+        for parent in value.grad_fn.inputs:
+            source_module = home(parent)
+            source = f"m_{source_module}" if source_module else node_id(parent)
+            if source == gate:
+                continue
+            flow = None
+            if show_grad and parent.requires_grad:
+                flow = (contributions or {}).get((id(parent), id(value)), known.get(id(parent)))
+            _edge(graph, edges, source, gate, flow)
+    return graph
+
+
+def _edge(graph: graphviz.Digraph, edges: set[tuple[str, str]], tail: str, head: str,
+          flow: Any) -> None:
+    if (tail, head) in edges:
+        return
+    edges.add((tail, head))
+    if flow is None:
+        graph.edge(tail, head)
+        return
+    size = magnitude(flow)
+    graph.edge(tail, head, label=f"{size:.3g}", **edge_style(size))
+
+
+def _value_style(value: Value, is_output: bool) -> dict[str, str]:
+    if is_output:
+        return {"shape": "ellipse", "style": "filled,bold", "fillcolor": "#ffd966"}
+    if isinstance(value, Parameter):
+        return {"shape": "ellipse", "style": "filled", "fillcolor": "#b6e3b6"}
+    if value.grad_fn is None:
+        fill = "#d9d9d9" if value.requires_grad else "#f7f7f7"
+        return {"shape": "ellipse", "style": "filled", "fillcolor": fill}
+    return {"shape": "ellipse"}
+
+
+def _collapsed_scopes(values: list[Value], collapse: bool | list[str] | None) -> list[str]:
+    if not collapse:
+        return []
+    if collapse is True:
+        # each top-level module, except that a list of blocks collapses block by block
+        scopes = {v.grad_fn.scope for v in values if v.grad_fn is not None and v.grad_fn.scope}
+        found = set()
+        for s in scopes:
+            parts = s.split(".")
+            found.add(".".join(parts[:2]) if len(parts) > 1 and parts[1].isdigit() else parts[0])
+        return sorted(found)
+    return list(collapse)
+
+
+def _parent_scope(scope: str) -> str:
+    return scope.rsplit(".", 1)[0] if "." in scope else ""
+
+
+def _emit_clusters(graph: graphviz.Digraph, clusters: dict[str, list]) -> None:
+    """Nested subgraphs cluster_<path>, one per module path, holding that module's nodes."""
+    tree: dict[str, set[str]] = {}
+    for scope in clusters:
+        parts = scope.split(".") if scope else []
+        for depth in range(len(parts)):
+            tree.setdefault(".".join(parts[:depth]), set()).add(".".join(parts[:depth + 1]))
+
+    def fill(target: graphviz.Digraph, scope: str) -> None:
+        for name, attrs in clusters.get(scope, []):
+            target.node(name, **attrs)
+        for child in sorted(tree.get(scope, ())):
+            with target.subgraph(name=f"cluster_{child}") as sub:
+                sub.attr(label=child, style="rounded,dashed", color="#9aa7b8", fontsize="10")
+                fill(sub, child)
+
+    fill(graph, "")
+
+
+def render_svg(graph: graphviz.Digraph) -> str:
+    return graph.pipe(format="svg").decode("utf-8")
+
+
+def save_svg(output: Value | graphviz.Digraph, path: str | Path, **options: Any) -> Path:
+    """Render `output` (a value, or a graph from `draw`) to an SVG file, written atomically."""
+    graph = output if isinstance(output, graphviz.Digraph) else draw(output, **options)
+    return write_atomically(path, render_svg(graph))

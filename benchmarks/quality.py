@@ -1,0 +1,137 @@
+"""Train a language model to a reference figure: `python -m benchmarks.quality TASK --data PATH`.
+
+Trains with the task's published configuration, evaluates the whole held-out split, prints one
+JSON line (held-out loss, wall time) and leaves the checkpoint in --out, so that
+`backproplab eval --checkpoint OUT --split SPLIT` can confirm the number. The result goes into
+its own section of benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from benchmarks.results import update_section
+from models.base import ModelConfig
+from models.train import DataSettings, Trainer, TrainSettings, evaluate
+
+
+@dataclass(frozen=True)
+class Task:
+    model: dict[str, Any]
+    train: dict[str, Any]
+    data: dict[str, Any]
+    split: str            # the held-out split the reference reports
+    reference: float      # the figure to reach (≤)
+    source: str
+    default_data: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+NAMES = {"level": "char", "shape": "lines", "split_seed": 42, "fractions": (0.8, 0.1, 0.1)}
+MAKEMORE = {"optimizer": "adamw", "lr": 5e-4, "betas": (0.9, 0.99), "weight_decay": 0.01,
+            "batch_size": 32, "steps": 5000, "eval_every": 1000}
+
+TASKS: dict[str, Task] = {
+    "names-mlp": Task(
+        {"model": "mlp", "block_size": 3, "n_embd": 10, "n_hidden": 200},
+        {"optimizer": "sgd", "lr": 0.1, "schedule": "step", "lr_drops": {100_000: 0.01},
+         "batch_size": 32, "steps": 200_000, "weight_decay": 0.0, "eval_every": 20_000},
+        NAMES, "val", 2.17, "makemore lecture (part 3): dev loss 2.170",
+        "../shared/data/names.txt"),
+    "names-cnn": Task(
+        {"model": "cnn", "block_size": 8, "n_embd": 24, "n_hidden": 128},
+        {"optimizer": "sgd", "lr": 0.1, "schedule": "step", "lr_drops": {150_000: 0.01},
+         "batch_size": 32, "steps": 200_000, "weight_decay": 0.0, "eval_every": 20_000},
+        NAMES, "val", 1.99, "makemore lecture (part 5, WaveNet): val loss 1.9937",
+        "../shared/data/names.txt"),
+    "names-rnn": Task(
+        {"model": "rnn", "block_size": 16, "n_embd": 64, "n_hidden": 64}, MAKEMORE, NAMES,
+        "test", 2.114, "makemore's own PyTorch RNN, 5000 steps, measured on this machine",
+        "../shared/data/names.txt"),
+    "names-transformer": Task(
+        {"model": "transformer", "block_size": 16, "n_embd": 64, "n_layer": 4, "n_head": 4,
+         "positions": "learned"}, MAKEMORE, NAMES, "test", 2.013,
+        "makemore's own PyTorch Transformer, 5000 steps, measured on this machine",
+        "../shared/data/names.txt"),
+    "shakespeare-transformer": Task(
+        {"model": "transformer", "block_size": 64, "n_embd": 128, "n_layer": 4, "n_head": 4,
+         "positions": "learned"},
+        {"optimizer": "adamw", "lr": 1e-3, "betas": (0.9, 0.99), "weight_decay": 0.1,
+         "schedule": "cosine", "warmup": 100, "min_lr": 1e-4, "steps": 2000, "batch_size": 12,
+         "grad_clip": 1.0, "eval_every": 500, "eval_limit": 200},
+        {"level": "char", "shape": "stream", "split_seed": 0, "fractions": (0.9, 0.1, 0.0)},
+        "val", 1.88, "nanoGPT's CPU configuration: val loss 1.88",
+        "../shared/data/tinyshakespeare.txt"),
+}
+
+
+def run(name: str, data_path: str, out: str, seed: int) -> dict[str, Any]:
+    task = TASKS[name]
+    data = DataSettings(path=data_path, **task.data)
+    corpus = data.load()
+    config = ModelConfig(vocab_size=len(corpus.vocab), seed=seed, **task.model)
+    trainer = Trainer(config, TrainSettings(seed=seed, **task.train), data, corpus)
+    start = time.perf_counter()
+    last_report = [start]
+
+    def report(t: Trainer, loss: float, rate: float) -> None:
+        if time.perf_counter() - last_report[0] > 10:
+            last_report[0] = time.perf_counter()
+            print(f"{name}: step {t.step}/{t.settings.steps}, loss {loss:.4f}", file=sys.stderr)
+
+    def validate(t: Trainer, val: float) -> None:
+        print(f"{name}: step {t.step}, val loss (sample) {val:.4f}", file=sys.stderr)
+
+    trainer.run(trainer.settings.steps, report, validate)
+    train_seconds = time.perf_counter() - start
+    trainer.save(out)
+    x, y = corpus.examples(task.split, config.block_size, trainer.model.window)
+    loss = evaluate(trainer.model, x, y)
+    return {"task": name, "split": task.split, "loss": round(loss, 4),
+            "reference": task.reference, "met": loss <= task.reference,
+            "train_seconds": round(train_seconds, 1),
+            "seconds": round(time.perf_counter() - start, 1), "steps": trainer.step,
+            "checkpoint": out}
+
+
+def record(result: dict[str, Any], command: str) -> None:
+    task = TASKS[result["task"]]
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    met = "met" if result["met"] else "**not met**"
+    update_section(f"quality:{result['task']}", (
+        f"### Quality: {result['task']}\n\n"
+        f"- command: `{command}` ({stamp}); confirm with `backproplab eval --checkpoint "
+        f"{result['checkpoint']} --split {result['split']}`\n"
+        f"- held-out ({result['split']}) loss **{result['loss']:.4f}** against the reference "
+        f"{task.reference} ({task.source}): {met}\n"
+        f"- wall time {result['seconds']:.0f} s ({result['train_seconds']:.0f} s training, "
+        f"{result['steps']} steps)\n"
+    ))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("task", choices=sorted(TASKS))
+    parser.add_argument("--data", help="the corpus (default: the task's file under ../shared)")
+    parser.add_argument("--out", help="checkpoint folder (default out/quality/TASK)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    args = parser.parse_args(argv)
+    data = args.data or TASKS[args.task].default_data
+    out = args.out or f"out/quality/{args.task}"
+    result = run(args.task, data, out, args.seed)
+    print(json.dumps(result))
+    if not args.no_write:
+        record(result, "python -m benchmarks.quality " + " ".join(argv or sys.argv[1:]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

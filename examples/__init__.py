@@ -1,0 +1,29 @@
+"""The lectures' worked examples, each runnable (`python -m examples.NAME`) and each usable as
+`backproplab graph --example NAME` and `backproplab step --example NAME`.
+
+Every module has `graph()`, the example's computation as a fresh graph (not yet
+backpropagated), and `main()`, which prints the lecture's numbers and returns them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+EXAMPLES = {
+    "add-mul": "add_mul",
+    "neuron": "neuron",
+    "sigmoid-ce": "sigmoid_ce",
+    "softmax-ce": "softmax_ce",
+    "xor": "xor",
+    "linear-xor": "linear_xor",
+    "skipgram": "skipgram",
+    "bptt": "bptt",
+    "deep-sigmoid": "deep_sigmoid",
+}
+
+
+def load(name: str) -> ModuleType:
+    if name not in EXAMPLES:
+        raise ValueError(f"unknown example {name!r}: choose one of {', '.join(EXAMPLES)}")
+    return importlib.import_module(f"examples.{EXAMPLES[name]}")

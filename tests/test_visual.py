@@ -1,0 +1,154 @@
+"""Graph rendering, the step-through trace, gradient-flow views and their commands."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograd import Scalar, Tensor
+from autograd.draw import draw, edge_style, save_svg
+from autograd.flow import format_table, grad_flow, plot_grad_flow
+from autograd.trace import trace_backward
+from examples import load
+from models.cli import main
+from models.registry import tiny_loss
+from models.rnn_flow import demo_flows
+
+
+def test_trace_ends_with_the_gradients_of_backward() -> None:
+    for make in (lambda: load("neuron").graph(), lambda: tiny_loss("rnn")[1]):
+        traced, plain = make(), make()
+        trace = trace_backward(traced)
+        plain.backward()
+        leaves_t = [v for v in trace.values.values() if v.grad_fn is None]
+        from autograd.draw import walk
+
+        leaves_p = [v for v in walk(plain) if v.grad_fn is None and v.requires_grad]
+        assert len(leaves_t) == len(leaves_p) > 0
+        for a, b in zip(sorted(leaves_t, key=lambda v: v.name or ""),
+                        sorted(leaves_p, key=lambda v: v.name or "")):
+            np.testing.assert_array_equal(a.grad, b.grad)
+            np.testing.assert_array_equal(trace.grad(a), b.grad)
+
+
+def test_trace_records_upstream_local_downstream_and_running_sums() -> None:
+    a = Scalar(3.0, name="a")
+    b = a + a
+    b.name = "b"
+    c = b * b
+    c.name = "c"
+    trace = trace_backward(c)
+    assert [s.gate for s in trace] == ["Multiply", "Add"]
+    mul, add = trace.steps
+    assert (mul.upstream, mul.local, mul.downstream) == (1.0, (6.0, 6.0), (6.0, 6.0))
+    assert mul.running == (6.0, 12.0)            # b receives two contributions: 6, then 12
+    assert (add.upstream, add.downstream, add.running) == (12.0, (12.0, 12.0), (12.0, 24.0))
+    assert a.grad == 24.0
+    assert "∂L/∂b: [1] × [6] = [6]   (sum so far 12)" in mul.describe()
+    with pytest.raises(RuntimeError, match="already freed"):
+        c.backward()
+
+
+def test_drawing_shows_values_gates_gradients_and_kinds() -> None:
+    f = load("neuron").graph()
+    f.backward()
+    source = draw(f).source
+    for text in ("Sigmoid", "Multiply", "w0\\n2\\ngrad -0.1966", "f\\n0.7311\\ngrad 1",
+                 "#ffd966", "#d9d9d9"):
+        assert text in source
+    big = Tensor(np.arange(40.0), requires_grad=True, name="big")
+    source = draw((big * 2).sum()).source
+    assert "big (40,) float64\\nmean 19.5 std 11.5" in source
+
+
+def test_edge_style_is_a_log_scale() -> None:
+    small, large = edge_style(1e-7), edge_style(1e3)
+    assert small["color"] == "#0040ff" and large["color"] == "#ff4000"
+    assert float(edge_style(1e-2)["penwidth"]) > float(small["penwidth"])
+
+
+def test_model_graphs_cluster_by_module_and_collapse(tmp_path: Path) -> None:
+    _, loss = tiny_loss("transformer")
+    trace = trace_backward(loss)
+    source = draw(loss, grads=trace.grads).source
+    assert "cluster_blocks.0.attn" in source and "blocks.0.attn.qkv.weight" in source
+    collapsed = draw(loss, grads=trace.grads, collapse=True).source
+    assert "blocks.1\\n(collapsed)" in collapsed and "MatMul" not in collapsed
+    path = save_svg(draw(loss, grads=trace.grads), tmp_path / "tf.svg")
+    assert path.read_text().lstrip().startswith("<?xml") and "</svg>" in path.read_text()
+
+
+def test_graphs_display_inline_in_jupyter() -> None:
+    graph = draw(load("add-mul").graph())
+    bundle = graph._repr_mimebundle_()
+    assert "image/svg+xml" in bundle
+
+
+def test_grad_flow_table_and_plot(tmp_path: Path) -> None:
+    model, loss = tiny_loss("mlp")
+    loss.backward()
+    rows = grad_flow(model)
+    assert [r.name for r in rows] == [n for n, _ in model.named_parameters()]
+    for row, (_, p) in zip(rows, model.named_parameters()):
+        assert row.grad_norm == pytest.approx(float(np.linalg.norm(p.grad)), rel=1e-6)
+        assert row.ratio == pytest.approx(row.grad_norm / float(np.linalg.norm(p.data)), rel=1e-6)
+    assert "embedding.weight" in format_table(rows)
+    assert plot_grad_flow(rows, tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(ValueError, match=r"svg or \.png"):
+        plot_grad_flow(rows, tmp_path / "g.pdf")
+
+
+def test_rnn_per_step_contributions_sum_to_the_gradient_and_show_vanishing() -> None:
+    vanishing, sigmoid, exploding = demo_flows()
+    for flow in (vanishing, sigmoid, exploding):
+        np.testing.assert_allclose(sum(flow.shares), flow.total, rtol=1e-10, atol=1e-14)
+        assert flow.clipped_norm == pytest.approx(1.0, rel=1e-5)
+    assert vanishing.state_norms[0] < 1e-5 * vanishing.state_norms[-1]
+    assert sigmoid.state_norms[0] < 1e-10 * sigmoid.state_norms[-1]
+    assert exploding.state_norms[0] > 5 * exploding.state_norms[-1]
+
+
+def test_graph_step_and_flow_commands(tmp_path: Path, capsys, monkeypatch) -> None:
+    assert main(["graph", "--example", "neuron", "--out", str(tmp_path / "n.svg")]) == 0
+    assert "Sigmoid" in (tmp_path / "n.svg").read_text()
+    assert main(["graph", "--model", "cnn", "--collapse", "--out", str(tmp_path / "c.svg")]) == 0
+    assert main(["step", "--example", "add-mul", "--all"]) == 0
+    out = capsys.readouterr().out
+    assert "step 1: Multiply → f" in out and "∂L/∂z: [1] × [3] = [3]" in out
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\np x\np nope\nq\n"))
+    assert main(["step", "--example", "add-mul"]) == 0
+    out = capsys.readouterr().out
+    assert "x = -2, ∂L/∂x so far = -4" in out and "no value named 'nope'" in out
+    assert main(["step", "--example", "xor", "--html", str(tmp_path / "x.html")]) == 0
+    assert "<svg" in (tmp_path / "x.html").read_text()
+    assert main(["flow", "--model", "rnn", "--out", str(tmp_path / "r.svg")]) == 0
+    assert main(["flow", "--model", "transformer", "--out", str(tmp_path / "t.svg")]) == 0
+    assert "blocks.0.attn.qkv.weight" in capsys.readouterr().out
+
+
+def test_the_page_is_self_contained(tmp_path: Path) -> None:
+    assert main(["step", "--model", "transformer", "--html", str(tmp_path / "t.html")]) == 0
+    text = (tmp_path / "t.html").read_text()
+    assert "http://" not in text.replace("http://www.w3.org", "") and "https://" not in text
+    assert "<script src" not in text and "<link" not in text
+
+
+def test_training_can_log_gradient_norms(tmp_path: Path, capsys) -> None:
+    names = tmp_path / "n.txt"
+    names.write_text("anna\nbob\ncarl\ndora\n" * 5)
+    assert main(["train", "--model", "mlp", "--data", str(names), "--steps", "6", "--quiet",
+                 "--out", str(tmp_path / "ck"), "--log-grad-norms", str(tmp_path / "g.svg")]) == 0
+    assert "<svg" in (tmp_path / "g.svg").read_text()
+
+
+def test_the_demo_writes_its_pictures(tmp_path: Path, capsys) -> None:
+    assert main(["demo", "--steps", "5", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for model in ("mlp", "cnn", "rnn", "transformer"):
+        assert f"\n  {model}" in out
+    assert "perplexity" in out
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "neuron.svg", "neuron-step.html", "transformer-step.html", "rnn-gradient-flow.svg"}
