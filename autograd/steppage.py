@@ -60,6 +60,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <style>
 body { font-family: Helvetica, Arial, sans-serif; margin: 0; display: flex; height: 100vh; }
 #graph { flex: 1; overflow: auto; padding: 8px; }
+#graph svg { max-width: 100%; height: auto; }
 #panel { width: 360px; padding: 12px 16px; border-left: 1px solid #ccc; background: #fafafa;
          overflow: auto; }
 #panel h1 { font-size: 16px; margin: 0 0 8px; }
@@ -76,7 +77,7 @@ g.node.reached ellipse { stroke: #c0392b; stroke-width: 2px; }
 <div id="graph">__SVG__</div>
 <div id="panel">
   <h1>__TITLE__</h1>
-  <div><button id="first">⏮</button><button id="prev">◀ previous</button>
+  <div><button id="first">first</button><button id="prev">◀ previous</button>
        <button id="next">next ▶</button><button id="play">play</button></div>
   <input id="slider" type="range" min="0" value="0">
   <div id="counter"></div>

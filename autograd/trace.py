@@ -119,8 +119,9 @@ def label(value: Value, names: dict[int, str] | None = None) -> str:
         return names[id(value)]
     if value.name:
         return value.name
-    if value.grad_fn is not None:
-        return value.grad_fn.name.lower()
+    if value.grad_fn is not None:   # unnamed: the gate that made it, and its value if small
+        made = value.grad_fn.name.lower()
+        return f"{made}({number(value.data)})" if np.size(value.data) == 1 else made
     return number(value.data)
 
 
