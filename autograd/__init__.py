@@ -28,6 +28,7 @@ from autograd.layers import (
     Sequential,
 )
 from autograd.module import Module, Parameter
+from autograd.profile import profile
 from autograd.scalar import Scalar
 from autograd.tensor import Tensor
 from autograd.value import Value
@@ -60,6 +61,7 @@ __all__ = [
     "is_grad_enabled",
     "no_grad",
     "optim",
+    "profile",
     "scope",
     "topological_order",
 ]

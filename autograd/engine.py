@@ -53,7 +53,7 @@ def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCall
         leaves.append(root)
     else:
         waiting.append((-root.grad_fn.sequence, root))
-    anomaly, epoch = _state["anomaly"], _state["epoch"]
+    anomaly, epoch, profiler = _state["anomaly"], _state["epoch"], _state["profiler"]
     while waiting:
         node = heappop(waiting)[1]
         upstream = pending.pop(node)
@@ -66,7 +66,10 @@ def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCall
             raise RuntimeError(freed_message(ctx))
         if ctx._epoch != epoch:
             ctx.check_saved_versions(node)
-        downstream = ctx.function.backward(ctx, upstream)
+        if profiler is None:
+            downstream = ctx.function.backward(ctx, upstream)
+        else:
+            downstream = profiler.run_backward(ctx, upstream)
         if downstream.__class__ is not tuple:
             downstream = (downstream,)
         if ctx._positions is not None or len(downstream) != len(ctx.inputs):

@@ -41,7 +41,9 @@ from autograd.value import Value
 
 # grad_enabled: record graphs; anomaly: check backward for NaN/Inf; scope: module path for new
 # nodes; epoch: counts in-place changes, so a backward can tell if any happened since forward
-_state: dict[str, Any] = {"grad_enabled": True, "anomaly": False, "scope": "", "epoch": 0}
+# profiler: the active `autograd.profile`, if any
+_state: dict[str, Any] = {"grad_enabled": True, "anomaly": False, "scope": "", "epoch": 0,
+                          "profiler": None}
 
 
 class no_grad(ContextDecorator):

@@ -71,6 +71,21 @@ TASKS: dict[str, Task] = {
 }
 
 
+def run_torch(name: str, data_path: str, seed: int) -> dict[str, Any]:
+    """The same task trained by the PyTorch twin (same initial weights, same batches)."""
+    from benchmarks.torch_reference import evaluate_reference, train_reference
+
+    task = TASKS[name]
+    data = DataSettings(path=data_path, **task.data)
+    corpus = data.load()
+    config = ModelConfig(vocab_size=len(corpus.vocab), seed=seed, **task.model)
+    trainer = Trainer(config, TrainSettings(seed=seed, **task.train), data, corpus)
+    result = train_reference(trainer)
+    x, y = corpus.examples(task.split, config.block_size, trainer.model.window)
+    return {"loss": round(evaluate_reference(result["model"], x, y), 4),
+            "train_seconds": round(result["seconds"], 1), "first_loss": result["losses"][0]}
+
+
 def run(name: str, data_path: str, out: str, seed: int) -> dict[str, Any]:
     task = TASKS[name]
     data = DataSettings(path=data_path, **task.data)
@@ -104,6 +119,12 @@ def record(result: dict[str, Any], command: str) -> None:
     task = TASKS[result["task"]]
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     met = "met" if result["met"] else "**not met**"
+    torch_line = ""
+    if "torch" in result:
+        t = result["torch"]
+        torch_line = (f"- PyTorch twin (same initial weights and batches, one thread): held-out loss "
+                      f"{t['loss']:.4f}, {t['train_seconds']:.0f} s training — backproplab's time "
+                      f"is {result['train_seconds'] / t['train_seconds']:.2f}× PyTorch's\n")
     update_section(f"quality:{result['task']}", (
         f"### Quality: {result['task']}\n\n"
         f"- command: `{command}` ({stamp}); confirm with `backproplab eval --checkpoint "
@@ -111,7 +132,7 @@ def record(result: dict[str, Any], command: str) -> None:
         f"- held-out ({result['split']}) loss **{result['loss']:.4f}** against the reference "
         f"{task.reference} ({task.source}): {met}\n"
         f"- wall time {result['seconds']:.0f} s ({result['train_seconds']:.0f} s training, "
-        f"{result['steps']} steps)\n"
+        f"{result['steps']} steps)\n" + torch_line
     ))
 
 
@@ -123,10 +144,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="checkpoint folder (default out/quality/TASK)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    parser.add_argument("--torch", action="store_true",
+                        help="also train the PyTorch twin on the same configuration")
     args = parser.parse_args(argv)
     data = args.data or TASKS[args.task].default_data
     out = args.out or f"out/quality/{args.task}"
     result = run(args.task, data, out, args.seed)
+    if args.torch:
+        result["torch"] = run_torch(args.task, data, args.seed)
     print(json.dumps(result))
     if not args.no_write:
         record(result, "python -m benchmarks.quality " + " ".join(argv or sys.argv[1:]))

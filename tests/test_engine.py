@@ -379,3 +379,20 @@ def test_scope_tags_nodes_with_a_module_path() -> None:
         y = x * 2
     assert y.grad_fn.scope == "blocks.0"
     assert (x * 2).grad_fn.scope == ""
+
+
+def test_profile_counts_every_gate_and_costs_nothing_outside() -> None:
+    from autograd import Function, profile
+
+    plain_apply = Function.__dict__["apply"]
+    x = leaf(np.ones((3, 4)))
+    with profile() as p:
+        y = (x @ Tensor(np.ones((4, 2), dtype=np.float64))).tanh().sum()
+        y.backward()
+    rows = {name: (fc, bc) for name, fc, _, bc, _ in p.rows()}
+    assert rows == {"MatMul": (1, 1), "Tanh": (1, 1), "Sum": (1, 1)}
+    assert "MatMul" in str(p) and "share" in str(p)
+    assert Function.__dict__["apply"] is plain_apply
+    with pytest.raises(RuntimeError, match="already profiling"), profile(), profile():
+        pass
+    assert Function.__dict__["apply"] is plain_apply

@@ -1,0 +1,233 @@
+"""The four models in PyTorch, built from the same initial weights as backproplab's and trained
+on the same batches, for side-by-side comparisons (the project itself never needs PyTorch).
+
+`train_reference(trainer)` mirrors a `models.train.Trainer`: its model's initial weights are
+copied (Linear weights transposed: backproplab stores them input-major), batches are drawn from
+an identically seeded generator, and the optimiser and schedule are PyTorch's own.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from models.base import LanguageModel
+from models.data import IGNORE, Batches
+
+
+def _modules():  # type: ignore[no-untyped-def]
+    import torch
+    from torch import nn
+    from torch.nn import functional as F
+
+    class MLP(nn.Module):
+        def __init__(self, c) -> None:  # type: ignore[no-untyped-def]
+            super().__init__()
+            self.embedding = nn.Embedding(c.vocab_size, c.n_embd)
+            self.hidden = nn.Linear(c.block_size * c.n_embd, c.n_hidden)
+            self.output = nn.Linear(c.n_hidden, c.vocab_size)
+
+        def forward(self, idx):  # type: ignore[no-untyped-def]
+            x = self.embedding(idx).flatten(1)
+            return self.output(torch.tanh(self.hidden(x)))
+
+    class CNN(nn.Module):
+        def __init__(self, c) -> None:  # type: ignore[no-untyped-def]
+            super().__init__()
+            self.embedding = nn.Embedding(c.vocab_size, c.n_embd)
+            levels = int(math.log2(c.block_size))
+            self.convs = nn.ModuleList(nn.Conv1d(c.n_embd if i == 0 else c.n_hidden, c.n_hidden,
+                                                 2, stride=2, bias=False) for i in range(levels))
+            self.norms = nn.ModuleList(nn.BatchNorm1d(c.n_hidden) for _ in range(levels))
+            self.output = nn.Linear(c.n_hidden, c.vocab_size)
+
+        def forward(self, idx):  # type: ignore[no-untyped-def]
+            h = self.embedding(idx).transpose(1, 2)
+            for conv, norm in zip(self.convs, self.norms):
+                h = torch.tanh(norm(conv(h)))
+            return self.output(h.flatten(1))
+
+    class RNN(nn.Module):
+        def __init__(self, c) -> None:  # type: ignore[no-untyped-def]
+            super().__init__()
+            self.embedding = nn.Embedding(c.vocab_size, c.n_embd)
+            self.input = nn.Linear(c.n_embd, c.n_hidden)
+            self.recurrent = nn.Linear(c.n_hidden, c.n_hidden, bias=False)
+            self.output = nn.Linear(c.n_hidden, c.vocab_size)
+            self.start = nn.Parameter(torch.zeros(c.n_hidden))
+
+        def forward(self, idx):  # type: ignore[no-untyped-def]
+            drive = self.input(self.embedding(idx))
+            h = self.start.expand(idx.shape[0], -1)
+            states = []
+            for t in range(idx.shape[1]):
+                h = torch.tanh(self.recurrent(h) + drive[:, t])
+                states.append(h)
+            return self.output(torch.stack(states, 1))
+
+    class Block(nn.Module):
+        def __init__(self, c) -> None:  # type: ignore[no-untyped-def]
+            super().__init__()
+            self.n_head = c.n_head
+            self.ln1, self.ln2 = nn.LayerNorm(c.n_embd), nn.LayerNorm(c.n_embd)
+            self.qkv, self.proj = nn.Linear(c.n_embd, 3 * c.n_embd), nn.Linear(c.n_embd, c.n_embd)
+            self.up, self.down = nn.Linear(c.n_embd, 4 * c.n_embd), nn.Linear(4 * c.n_embd, c.n_embd)
+            self.register_buffer("future", torch.triu(torch.ones(c.block_size, c.block_size,
+                                                                 dtype=torch.bool), 1))
+
+        def forward(self, x):  # type: ignore[no-untyped-def]
+            b, t, c = x.shape
+            q, k, v = self.qkv(self.ln1(x)).view(b, t, 3, self.n_head, c // self.n_head) \
+                .permute(2, 0, 3, 1, 4)
+            att = (q @ k.transpose(-2, -1)) / math.sqrt(c // self.n_head)
+            att = F.softmax(att.masked_fill(self.future[:t, :t], float("-inf")), dim=-1)
+            x = x + self.proj((att @ v).transpose(1, 2).reshape(b, t, c))
+            return x + self.down(F.gelu(self.up(self.ln2(x)), approximate="tanh"))
+
+    class Transformer(nn.Module):
+        def __init__(self, c) -> None:  # type: ignore[no-untyped-def]
+            super().__init__()
+            self.tokens = nn.Embedding(c.vocab_size, c.n_embd)
+            self.positions = nn.Embedding(c.block_size, c.n_embd)
+            self.blocks = nn.ModuleList(Block(c) for _ in range(c.n_layer))
+            self.ln_f = nn.LayerNorm(c.n_embd)
+            self.head = nn.Linear(c.n_embd, c.vocab_size, bias=False)
+
+        def forward(self, idx):  # type: ignore[no-untyped-def]
+            x = self.tokens(idx) + self.positions(torch.arange(idx.shape[1]))
+            for block in self.blocks:
+                x = block(x)
+            return self.head(self.ln_f(x))
+
+    return {"mlp": MLP, "cnn": CNN, "rnn": RNN, "transformer": Transformer}
+
+
+def _torch_name(name: str) -> str:
+    """backproplab's parameter path → the PyTorch module's."""
+    parts = name.split(".")
+    if parts[0] == "levels":   # cnn: levels.i.conv / levels.i.norm
+        kind = "convs" if parts[2] == "conv" else "norms"
+        return ".".join([kind, parts[1], *parts[3:]])
+    return ".".join(p for p in parts if p not in ("attn", "ffn"))
+
+
+def copy_weights(ours: LanguageModel, theirs: Any) -> None:
+    import torch
+
+    state = theirs.state_dict()
+    for name, value in ours.state_dict().items():
+        key = _torch_name(name)
+        if key not in state:
+            raise KeyError(f"no PyTorch parameter for {name} (looked for {key})")
+        linear = value.ndim == 2 and state[key].shape == value.T.shape and not name.endswith(
+            ("embedding.weight", "tokens.weight", "positions.weight"))
+        state[key] = torch.tensor(value.T.copy() if linear else value)
+    theirs.load_state_dict(state)
+
+
+def train_reference(trainer: Any, threads: int = 1) -> dict[str, Any]:
+    """Train the PyTorch twin of `trainer` (not yet run) for `trainer.settings.steps` steps."""
+    import torch
+
+    torch.set_num_threads(threads)
+    c, s = trainer.config, trainer.settings
+    if (c.model == "rnn" and c.nonlinearity != "tanh") or (c.model == "transformer" and (
+            c.positions != "learned" or c.tied or c.dropout)):
+        raise ValueError("the PyTorch twin covers tanh RNNs and learned-position, untied, "
+                         "dropout-free Transformers")
+    model = _modules()[c.model](c)
+    copy_weights(trainer.model, model)
+    if s.optimizer == "sgd":
+        opt = torch.optim.SGD(model.parameters(), lr=s.lr, momentum=s.momentum,
+                              weight_decay=s.weight_decay)
+    else:
+        opt = torch.optim.AdamW(model.parameters(), lr=s.lr, betas=s.betas, eps=1e-8,
+                                weight_decay=s.weight_decay)
+    batches = Batches(trainer.corpus, "train", c.block_size, trainer.model.window,
+                      np.random.default_rng(s.seed))
+    losses = []
+    start = time.perf_counter()
+    for step in range(s.steps):
+        for group in opt.param_groups:
+            group["lr"] = trainer.schedule(step)
+        x, y = batches.sample(s.batch_size)
+        logits = model(torch.from_numpy(x))
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                                                 torch.from_numpy(y).reshape(-1),
+                                                 ignore_index=IGNORE)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if s.grad_clip:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), s.grad_clip)
+        opt.step()
+        losses.append(float(loss))
+    seconds = time.perf_counter() - start
+    return {"model": model, "losses": losses, "seconds": seconds}
+
+
+def evaluate_reference(model: Any, x: np.ndarray, y: np.ndarray, batch_size: int = 256) -> float:
+    import torch
+
+    model.eval()
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for i in range(0, len(x), batch_size):
+            xb, yb = torch.from_numpy(x[i:i + batch_size]), torch.from_numpy(y[i:i + batch_size])
+            logits = model(xb)
+            n = int((yb != IGNORE).sum())
+            if n:
+                loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                                                         yb.reshape(-1), ignore_index=IGNORE)
+                total += float(loss) * n
+                count += n
+    return total / max(count, 1)
+
+
+def crosscheck(data_path: str = "../shared/data/names.txt") -> list[tuple[str, float, float]]:
+    """For each quality task's model on names: the largest difference between backproplab's and
+    PyTorch's logits, and the largest relative difference between their gradients, for one
+    batch from identical weights."""
+    import torch
+
+    from benchmarks.quality import TASKS
+    from models.base import ModelConfig
+    from models.train import DataSettings, Trainer, TrainSettings
+
+    rows = []
+    for task_name in ("names-mlp", "names-cnn", "names-rnn", "names-transformer"):
+        task = TASKS[task_name]
+        data = DataSettings(path=data_path, **task.data)
+        corpus = data.load()
+        config = ModelConfig(vocab_size=len(corpus.vocab), seed=42, **task.model)
+        trainer = Trainer(config, TrainSettings(seed=42, **task.train), data, corpus)
+        twin = _modules()[config.model](config)
+        copy_weights(trainer.model, twin)
+        x, y = trainer.batches.sample(32)
+        ours = trainer.model(x)
+        F = torch.nn.functional
+        theirs = twin(torch.from_numpy(x))
+        F.cross_entropy(theirs.reshape(-1, theirs.shape[-1]), torch.from_numpy(y).reshape(-1),
+                        ignore_index=IGNORE).backward()
+        trainer.model.loss(x, y).backward()
+        forward = float(np.abs(ours.data - theirs.detach().numpy()).max())
+        params = dict(twin.named_parameters())
+        worst = 0.0
+        for name, p in trainer.model.named_parameters():
+            grad = params[_torch_name(name)].grad.numpy()
+            if grad.ndim == 2 and not name.endswith(("embedding.weight", "tokens.weight",
+                                                     "positions.weight")):
+                grad = grad.T
+            worst = max(worst, float(np.abs(grad - p.grad).max() / (np.abs(grad).max() + 1e-30)))
+        rows.append((config.model, forward, worst))
+    return rows
+
+
+if __name__ == "__main__":
+    import sys
+
+    for model_name, forward, backward in crosscheck(*sys.argv[1:]):
+        print(f"{model_name:<12} max |logits difference| {forward:.2e}   "
+              f"max relative gradient difference {backward:.2e}")
