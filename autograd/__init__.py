@@ -5,7 +5,7 @@ Read it top-down: `function` (the gate API and graph nodes), `engine` (the backw
 then `module` and `layers` (neural-network building blocks) and `optim` (optimisers).
 """
 
-from autograd import functional, optim
+from autograd import allocator, functional, optim
 from autograd.engine import backward, topological_order
 from autograd.function import (
     Context,
@@ -34,6 +34,7 @@ from autograd.tensor import Tensor
 from autograd.value import Value
 
 F = functional
+allocator.tune()   # see autograd/allocator.py; BACKPROPLAB_KEEP_MALLOC=1 turns it off
 
 __all__ = [
     "BatchNorm1d",

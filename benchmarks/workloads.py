@@ -139,3 +139,107 @@ WORKLOADS: dict[str, Workload] = {
                  {"backproplab": scalar_mlp_backproplab, "micrograd": scalar_mlp_micrograd}),
     )
 }
+
+
+# --- the language models: one training step, backproplab against its PyTorch twin --------------
+SHAKESPEARE = "../shared/data/tinyshakespeare.txt"
+
+LM_SPECS: dict[str, dict] = {
+    "mlp-small": {"model": {"model": "mlp", "block_size": 3, "n_embd": 10, "n_hidden": 200},
+                  "train": {"optimizer": "sgd", "lr": 0.1, "batch_size": 32, "weight_decay": 0.0},
+                  "data": "names"},
+    "mlp-big": {"model": {"model": "mlp", "block_size": 8, "n_embd": 64, "n_hidden": 1024},
+                "train": {"optimizer": "sgd", "lr": 0.1, "batch_size": 512, "weight_decay": 0.0},
+                "data": "names"},
+    "cnn": {"model": {"model": "cnn", "block_size": 8, "n_embd": 24, "n_hidden": 128},
+            "train": {"optimizer": "sgd", "lr": 0.1, "batch_size": 32, "weight_decay": 0.0},
+            "data": "names"},
+    "rnn": {"model": {"model": "rnn", "block_size": 32, "n_embd": 64, "n_hidden": 128},
+            "train": {"optimizer": "adamw", "lr": 1e-3, "batch_size": 32}, "data": "text65"},
+    "transformer-a": {"model": {"model": "transformer", "block_size": 16, "n_embd": 64,
+                                "n_layer": 4, "n_head": 4, "positions": "learned"},
+                      "train": {"optimizer": "adamw", "lr": 5e-4, "batch_size": 32},
+                      "data": "names"},
+    "transformer-b": {"model": {"model": "transformer", "block_size": 64, "n_embd": 128,
+                                "n_layer": 4, "n_head": 4, "positions": "learned"},
+                      "train": {"optimizer": "adamw", "lr": 1e-3, "batch_size": 12},
+                      "data": "text65"},
+}
+
+
+def _lm_trainer(name: str):  # type: ignore[no-untyped-def]
+    import os
+
+    from models.base import ModelConfig
+    from models.data import Corpus, builtin_names, read_text
+    from models.train import DataSettings, Trainer, TrainSettings
+
+    spec = LM_SPECS[name]
+    if spec["data"] == "names":
+        corpus = Corpus.from_text(builtin_names(), "char", "lines")
+    else:   # 65 symbols of running text: Shakespeare when present, else a seeded stand-in
+        if os.path.exists(SHAKESPEARE):
+            text = read_text(SHAKESPEARE)
+        else:
+            symbols = np.array(list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                    " .,;:!?'-\n&$3"))
+            text = "".join(np.random.default_rng(0).choice(symbols, 200_000))
+        corpus = Corpus.from_text(text, "char", "stream", fractions=(0.9, 0.1, 0.0))
+    config = ModelConfig(vocab_size=len(corpus.vocab), seed=0, **spec["model"])
+    settings = TrainSettings(seed=0, eval_every=10**9, **spec["train"])
+    return Trainer(config, settings, DataSettings(), corpus)
+
+
+def lm_backproplab(name: str) -> tuple[Step, float]:
+    trainer = _lm_trainer(name)
+    return trainer.train_step, trainer.train_step()
+
+
+def lm_torch(name: str) -> tuple[Step, float]:
+    import torch
+
+    from benchmarks.torch_reference import _modules, copy_weights
+    from models.data import IGNORE
+
+    trainer = _lm_trainer(name)
+    c, s = trainer.config, trainer.settings
+    twin = _modules()[c.model](c)
+    copy_weights(trainer.model, twin)
+    if s.optimizer == "sgd":
+        opt = torch.optim.SGD(twin.parameters(), lr=s.lr)
+    else:
+        opt = torch.optim.AdamW(twin.parameters(), lr=s.lr, betas=s.betas,
+                                weight_decay=s.weight_decay)
+
+    def step() -> float:
+        x, y = trainer.batches.sample(s.batch_size)
+        logits = twin(torch.from_numpy(x))
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                                                 torch.from_numpy(y).reshape(-1),
+                                                 ignore_index=IGNORE)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return float(loss.detach())
+
+    return step, step()
+
+
+def _lm_workload(name: str, goal: float, description: str) -> Workload:
+    return Workload(name, description, "torch", f"≤ {goal}× PyTorch", goal,
+                    {"backproplab": lambda: lm_backproplab(name), "torch": lambda: lm_torch(name)})
+
+
+WORKLOADS.update({w.name: w for w in (
+    _lm_workload("mlp-small", 0.6, "MLP LM: vocab 27, context 3, embedding 10, hidden 200, "
+                 "batch 32, SGD"),
+    _lm_workload("mlp-big", 1.0, "MLP LM: vocab 27, context 8, embedding 64, hidden 1024, "
+                 "batch 512, SGD"),
+    _lm_workload("cnn", 1.0, "CNN-window LM, names-cnn configuration, batch 32, SGD"),
+    _lm_workload("rnn", 0.8, "Elman tanh RNN LM: vocab 65, hidden 128, sequence 32, batch 32, "
+                 "AdamW (PyTorch from Linear cells)"),
+    _lm_workload("transformer-a", 1.0, "Transformer A: vocab 27, block 16, 4 layers, 4 heads, "
+                 "n_embd 64, batch 32, AdamW"),
+    _lm_workload("transformer-b", 1.0, "Transformer B: vocab 65, block 64, 4 layers, 4 heads, "
+                 "n_embd 128, batch 12, AdamW"),
+)})

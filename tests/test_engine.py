@@ -396,3 +396,14 @@ def test_profile_counts_every_gate_and_costs_nothing_outside() -> None:
     with pytest.raises(RuntimeError, match="already profiling"), profile(), profile():
         pass
     assert Function.__dict__["apply"] is plain_apply
+
+
+def test_allocator_tuning_can_be_turned_off(monkeypatch) -> None:
+    import sys
+
+    from autograd import allocator
+
+    monkeypatch.setenv("BACKPROPLAB_KEEP_MALLOC", "1")
+    assert allocator.tune() is False
+    monkeypatch.delenv("BACKPROPLAB_KEEP_MALLOC")
+    assert allocator.tune() is sys.platform.startswith("linux")
