@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd.gates.nn import (
+    BatchNorm,
     Conv1d,
     CrossEntropy,
     Dropout,
@@ -67,6 +68,32 @@ def where(condition: Any, a: Tensor, b: Tensor) -> Tensor:
     if not isinstance(b, Value) and isinstance(a, Tensor):
         b = a._lift(b)
     return Where.apply(np.asarray(_raw(condition), dtype=bool), a, b)
+
+
+def batch_norm(x: Tensor, weight: Tensor, bias: Tensor, running_mean: np.ndarray | None = None,
+               running_var: np.ndarray | None = None, training: bool = True,
+               eps: float = 1e-5) -> Tensor:
+    """Batch normalisation of x (N, C) or (N, C, L) per channel C: with this batch's statistics
+    when training (or when no running ones are given), else with the running ones."""
+    if x.ndim not in (2, 3) or weight.shape != (x.shape[1],) or bias.shape != (x.shape[1],):
+        raise ValueError(f"batch_norm: x of shape {x.shape} needs (N, C) or (N, C, L) with "
+                         f"weight and bias of shape (C,), got {weight.shape} and {bias.shape}")
+    axes, mean, var = batch_statistics(x)
+    shape = (1, -1) if x.ndim == 2 else (1, -1, 1)
+    if training or running_mean is None or running_var is None:
+        batch = True
+    else:
+        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
+        batch = False
+    return BatchNorm.apply(x, weight.reshape(*shape), bias.reshape(*shape), mean, var, eps=eps,
+                           axes=axes, batch_stats=batch)
+
+
+def batch_statistics(x: Tensor) -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
+    """The axes batch norm reduces for x (N, C) or (N, C, L), and x's mean and (biased)
+    variance over them, kept as size-1 axes."""
+    axes = (0,) if x.ndim == 2 else (0, 2)
+    return axes, x.data.mean(axis=axes, keepdims=True), x.data.var(axis=axes, keepdims=True)
 
 
 def gelu(x: Tensor) -> Tensor:

@@ -126,19 +126,12 @@ class BatchNorm1d(Module):
         if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm1d: expected (N, {self.num_features}) or "
                              f"(N, {self.num_features}, L), got {x.shape}")
-        axes = (0,) if x.ndim == 2 else (0, 2)
-        shape = (1, -1) if x.ndim == 2 else (1, -1, 1)
+        out = F.batch_norm(x, self.weight, self.bias, self.running_mean.data,
+                           self.running_var.data, self.training, self.eps)
         if self.training:
-            mean = x.mean(axis=axes, keepdims=True)
-            centred = x - mean
-            var = (centred * centred).mean(axis=axes, keepdims=True)
-            self._update_running(mean.data, var.data, x.size // self.num_features)
-            x_hat = centred / (var + self.eps).sqrt()
-        else:
-            mean = self.running_mean.data.reshape(shape)
-            std = np.sqrt(self.running_var.data.reshape(shape) + self.eps)
-            x_hat = (x - Tensor(mean)) / Tensor(std)
-        return x_hat * self.weight.reshape(shape) + self.bias.reshape(shape)
+            _, mean, var = F.batch_statistics(x)
+            self._update_running(mean, var, x.size // self.num_features)
+        return out
 
     @no_grad()
     def _update_running(self, mean: np.ndarray, var: np.ndarray, count: int) -> None:

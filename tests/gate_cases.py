@@ -210,6 +210,18 @@ def _layer_norm(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
     return [x, w, b], lambda t, w_, b_: F.layer_norm(t, w_, b_)
 
 
+def _batch_norm(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    n, c = draw(st.integers(2, 4)), draw(st.integers(1, 3))
+    shape_ = (n, c) if draw(st.booleans()) else (n, c, draw(st.integers(1, 3)))
+    x = values(draw, shape_) + distinct(draw, shape_)   # variance well above ε per channel
+    w, b = values(draw, (c,)), values(draw, (c,))
+    if draw(st.booleans()):
+        return [x, w, b], lambda x_, w_, b_: F.batch_norm(x_, w_, b_, training=True)
+    running_mean, running_var = values(draw, (c,)), positive(values(draw, (c,)))
+    return [x, w, b], lambda x_, w_, b_: F.batch_norm(x_, w_, b_, running_mean, running_var,
+                                                       training=False)
+
+
 def _conv1d(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
     n, c_in, c_out, k = (draw(st.integers(1, 3)) for _ in range(4))
     stride, dilation, padding = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(0, 2))
@@ -265,6 +277,7 @@ CASES: list[GateCase] = [
     GateCase(nn.Gelu, "gelu", _unary(F.gelu, low=-3, high=3)),
     GateCase(nn.LayerNorm, "layer_norm", _layer_norm),
     GateCase(nn.Conv1d, "conv1d", _conv1d),
+    GateCase(nn.BatchNorm, "batch_norm", _batch_norm),
     GateCase(nn.Dropout, "dropout", _dropout),
     GateCase(demo.Multiply, "demo-multiply", _user_multiply),
 ]

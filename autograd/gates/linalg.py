@@ -19,12 +19,18 @@ class MatMul(Function):
         if a.ndim == 0 or b.ndim == 0 or a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
             raise ValueError(f"matmul: {a.shape} @ {b.shape}: inner dimensions do not match")
         ctx.save_for_backward(a, b)
+        if a.ndim > 2 and b.ndim == 2:   # a stack of rows times one matrix: one 2-D product
+            return (a.reshape(-1, a.shape[-1]) @ b).reshape(*a.shape[:-1], b.shape[-1])
         return np.matmul(a, b)
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
+        if a.ndim > 2 and b.ndim == 2:   # as in forward: flatten the batch into rows
+            rows, width = a.reshape(-1, a.shape[-1]), grad.reshape(-1, grad.shape[-1])
+            return ((width @ b.T).reshape(a.shape) if need_a else None), \
+                (rows.T @ width if need_b else None)
         a_is_vector, b_is_vector = a.ndim == 1, b.ndim == 1
         if a_is_vector and b_is_vector:
             return (grad * b if need_a else None), (grad * a if need_b else None)

@@ -189,11 +189,51 @@ class LayerNorm(Function):
         return grad_x, grad_w, grad_b
 
 
+class BatchNorm(Function):
+    """x̂ = (x − μ)/√(σ² + ε) per channel, μ and σ² taken over `axes`; z = x̂·w + b.
+    With batch statistics (μ, σ² of this x, M values per channel):
+    ∂L/∂w = Σ g·x̂, ∂L/∂b = Σ g, ∂L/∂x = (ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) / √(σ² + ε), ĝ = g·w;
+    with running statistics (constants): ∂L/∂x = ĝ / √(σ² + ε).
+    `mean` and `var` come in precomputed (the module also needs them for its running averages).
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, weight: np.ndarray, bias: np.ndarray,
+                mean: np.ndarray, var: np.ndarray, eps: float = 1e-5,
+                axes: tuple[int, ...] = (0,), batch_stats: bool = True) -> np.ndarray:
+        inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype)
+        x_hat = (x - mean.astype(x.dtype)) * inv_std
+        ctx.axes, ctx.batch_stats = axes, batch_stats
+        ctx.save_for_backward(x_hat, inv_std, weight)
+        return x_hat * weight + bias
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        x_hat, inv_std, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        axes = ctx.axes
+        grad_w = np.sum(grad * x_hat, axis=axes, keepdims=True) if need_w else None
+        grad_b = np.sum(grad, axis=axes, keepdims=True) if need_b else None
+        grad_x = None
+        if need_x:
+            g_hat = grad * weight
+            if ctx.batch_stats:
+                g_hat = g_hat - np.mean(g_hat, axis=axes, keepdims=True) - x_hat * np.mean(
+                    g_hat * x_hat, axis=axes, keepdims=True)
+            grad_x = g_hat * inv_std
+        return grad_x, grad_w, grad_b
+
+
 def _windows(x: np.ndarray, size: int, stride: int, dilation: int) -> np.ndarray:
-    """(N, C, L) → (N, C, L_out, K): the K taps each output position reads."""
-    span = dilation * (size - 1) + 1
-    view = np.lib.stride_tricks.sliding_window_view(x, span, axis=2)
-    return view[:, :, ::stride, ::dilation]
+    """(N, C, L) → (N, C, L_out, K): the K taps each output position reads (a view, no copy)."""
+    n, c, length = x.shape
+    out = (length - dilation * (size - 1) - 1) // stride + 1
+    if stride == size and dilation == 1:   # side by side, as when pairs merge: a reshape
+        return x[:, :, :out * size].reshape(n, c, out, size)
+    s_n, s_c, s_l = x.strides
+    return np.lib.stride_tricks.as_strided(x, (n, c, out, size),
+                                           (s_n, s_c, s_l * stride, s_l * dilation),
+                                           writeable=False)
 
 
 class Conv1d(Function):
@@ -218,8 +258,8 @@ class Conv1d(Function):
                              f"than the kernel's span {dilation * (size - 1) + 1}")
         cols = _windows(padded, size, stride, dilation)           # (N, C, L_out, K)
         n, _, length, _ = cols.shape
-        cols = cols.transpose(0, 2, 1, 3).reshape(n, length, in_ch * size)
-        z = cols @ weight.reshape(out_ch, in_ch * size).T          # (N, L_out, C_out)
+        cols = cols.transpose(0, 2, 1, 3).reshape(n * length, in_ch * size)
+        z = (cols @ weight.reshape(out_ch, in_ch * size).T).reshape(n, length, out_ch)
         if bias is not None:
             z += bias
         ctx.geometry = (x.shape, stride, padding, dilation)
@@ -240,13 +280,17 @@ class Conv1d(Function):
             grad_w = flat.reshape(weight.shape)
         grad_x = None
         if need_x:
-            g_cols = (g @ weight.reshape(out_ch, in_ch * size)).reshape(n, -1, in_ch, size)
+            g_cols = (g.reshape(-1, out_ch) @ weight.reshape(out_ch, in_ch * size)).reshape(
+                n, -1, in_ch, size)
             padded = np.zeros((n, in_ch, length + 2 * padding), dtype=grad.dtype)
             out_len = g_cols.shape[1]
-            for k in range(size):  # each tap adds its share back to the positions it read
-                start = k * dilation
-                padded[:, :, start:start + stride * (out_len - 1) + 1:stride] += (
-                    g_cols[:, :, :, k].transpose(0, 2, 1))
+            if stride == size and dilation == 1:   # windows side by side: each position once
+                padded[:, :, :out_len * size] = g_cols.transpose(0, 2, 1, 3).reshape(n, in_ch, -1)
+            else:
+                for k in range(size):  # each tap adds its share back to the positions it read
+                    start = k * dilation
+                    padded[:, :, start:start + stride * (out_len - 1) + 1:stride] += (
+                        g_cols[:, :, :, k].transpose(0, 2, 1))
             grad_x = padded[:, :, padding:padding + length]
         return grad_x, grad_w, grad_b
 
