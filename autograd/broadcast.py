@@ -62,3 +62,25 @@ def scatter_add_rows(index: np.ndarray, rows: np.ndarray, num_rows: int) -> np.n
     out = np.zeros((num_rows, rows.shape[1]), dtype=rows.dtype)
     out[sorted_index[starts]] = np.add.reduceat(rows[order], starts, axis=0)
     return out
+
+
+# numpy reduces a short last axis row by row, slowly; these do the same work in few big steps
+# (below _FEW entries numpy's own reduction is quicker).
+_FEW = 4096
+
+def last_axis_sum(x: np.ndarray) -> np.ndarray:
+    """Σ over the last axis, kept as a size-1 axis: a product with a vector of ones (BLAS)."""
+    if x.dtype.kind != "f" or x.ndim == 0 or x.size < _FEW:
+        return np.sum(x, axis=-1, keepdims=True)
+    return (x @ np.ones(x.shape[-1], dtype=x.dtype))[..., None]
+
+
+def last_axis_max(x: np.ndarray) -> np.ndarray:
+    """max over the last axis, kept as a size-1 axis: halves compared elementwise, log₂ n times."""
+    if x.ndim == 0 or x.size < _FEW:
+        return np.max(x, axis=-1, keepdims=True)
+    while x.shape[-1] > 1:
+        half = x.shape[-1] // 2
+        top = np.maximum(x[..., :half], x[..., half:2 * half])
+        x = np.concatenate([top, x[..., 2 * half:]], axis=-1) if x.shape[-1] % 2 else top
+    return x if x.ndim else x.reshape(1)

@@ -6,8 +6,16 @@ import math
 
 import numpy as np
 
-from autograd.broadcast import scatter_add_rows
+from autograd.broadcast import last_axis_max, last_axis_sum, scatter_add_rows
 from autograd.function import Context, Function
+
+
+def _max(x: np.ndarray, axis: int) -> np.ndarray:
+    return last_axis_max(x) if axis in (-1, x.ndim - 1) else np.max(x, axis=axis, keepdims=True)
+
+
+def _sum(x: np.ndarray, axis: int) -> np.ndarray:
+    return last_axis_sum(x) if axis in (-1, x.ndim - 1) else np.sum(x, axis=axis, keepdims=True)
 
 
 class Softmax(Function):
@@ -15,8 +23,9 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis: int = -1) -> np.ndarray:
-        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-        z = e / np.sum(e, axis=axis, keepdims=True)
+        z = np.asarray(x - _max(x, axis))   # shifted: exp cannot overflow
+        np.exp(z, out=z)
+        z /= _sum(z, axis)
         ctx.axis = axis
         ctx.save_for_backward(z)
         return z
@@ -24,7 +33,9 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
         (z,) = ctx.saved_tensors
-        return z * (grad - np.sum(grad * z, axis=ctx.axis, keepdims=True))
+        out = grad * z
+        out -= z * _sum(out, ctx.axis)
+        return out
 
 
 class LogSoftmax(Function):
@@ -32,8 +43,8 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis: int = -1) -> np.ndarray:
-        shifted = x - np.max(x, axis=axis, keepdims=True)
-        z = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        shifted = x - _max(x, axis)
+        z = shifted - np.log(_sum(np.exp(shifted), axis))
         ctx.axis = axis
         ctx.save_for_backward(z)
         return z
@@ -41,7 +52,7 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
         (z,) = ctx.saved_tensors
-        return grad - np.exp(z) * np.sum(grad, axis=ctx.axis, keepdims=True)
+        return grad - np.exp(z) * _sum(grad, ctx.axis)
 
 
 class CrossEntropy(Function):
@@ -72,9 +83,9 @@ class CrossEntropy(Function):
             raise IndexError(f"cross_entropy: target {bad} is out of range for {classes} classes")
         safe_t = flat_t if valid is None else np.where(valid, flat_t, 0)
         rows = np.arange(flat_t.size)
-        shifted = flat_x - np.max(flat_x, axis=1, keepdims=True)
+        shifted = flat_x - last_axis_max(flat_x)
         e = np.exp(shifted)
-        total = np.sum(e, axis=1)
+        total = last_axis_sum(e)[:, 0]
         losses = np.log(total) - shifted[rows, safe_t]
         count = flat_t.size if valid is None else int(valid.sum())
         if valid is not None:
@@ -144,15 +155,33 @@ class Gelu(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        t = np.tanh(_GELU_C * (x + 0.044715 * x * x * x))
+        # in place where possible: these arrays are large and the formula has many steps
+        t = np.asarray(x * x)   # an array even for 0-d x, so the in-place steps below work
+        t *= 0.044715 * _GELU_C
+        t += _GELU_C
+        t *= x                              # u = √(2/π)(x + 0.044715x³)
+        np.tanh(t, out=t)
         ctx.save_for_backward(x, t)
-        return 0.5 * x * (1 + t)
+        out = t + 1
+        out *= x
+        out *= 0.5
+        return out
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
         x, t = ctx.saved_tensors
-        du = _GELU_C * (1 + 3 * 0.044715 * x * x)
-        return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+        du = np.asarray(x * x)
+        du *= 3 * 0.044715 * _GELU_C
+        du += _GELU_C                       # ∂u/∂x
+        du *= x
+        slope = np.asarray(t * t)
+        np.subtract(1, slope, out=slope)    # 1 − tanh²u
+        slope *= du
+        slope += t
+        slope += 1
+        slope *= 0.5                        # ½(1 + tanh u) + ½x(1 − tanh²u)·∂u/∂x
+        slope *= grad
+        return slope
 
 
 class LayerNorm(Function):
@@ -167,9 +196,10 @@ class LayerNorm(Function):
             if p is not None and p.shape != (width,):
                 raise ValueError(f"layer_norm: {label} of shape {p.shape} does not match the last "
                                  f"axis of x {x.shape}")
-        centred = x - np.mean(x, axis=-1, keepdims=True)
-        inv_std = 1.0 / np.sqrt(np.mean(centred * centred, axis=-1, keepdims=True) + eps)
-        x_hat = centred * inv_std
+        x_hat = x - last_axis_sum(x) / width
+        variance = np.einsum("...i,...i->...", x_hat, x_hat)[..., None] / x.shape[-1]
+        inv_std = 1.0 / np.sqrt(variance + np.asarray(eps, dtype=x.dtype))
+        x_hat *= inv_std
         ctx.save_for_backward(x_hat, inv_std, weight)
         z = x_hat if weight is None else x_hat * weight
         return z if bias is None else z + bias
@@ -183,9 +213,13 @@ class LayerNorm(Function):
         grad_b = np.sum(grad, axis=lead) if need_b else None
         grad_x = None
         if need_x:
+            width = grad.shape[-1]
             g_hat = grad if weight is None else grad * weight
-            grad_x = inv_std * (g_hat - np.mean(g_hat, axis=-1, keepdims=True)
-                                - x_hat * np.mean(g_hat * x_hat, axis=-1, keepdims=True))
+            projection = np.einsum("...i,...i->...", g_hat, x_hat)[..., None] / width
+            grad_x = x_hat * projection
+            np.subtract(g_hat, grad_x, out=grad_x)
+            grad_x -= last_axis_sum(g_hat) / width
+            grad_x *= inv_std
         return grad_x, grad_w, grad_b
 
 
