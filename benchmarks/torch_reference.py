@@ -128,6 +128,37 @@ def copy_weights(ours: LanguageModel, theirs: Any) -> None:
     theirs.load_state_dict(state)
 
 
+def make_twin(trainer: Any) -> tuple[Any, Any]:
+    """The PyTorch twin of `trainer`'s model (same initial weights) and its optimiser."""
+    import torch
+
+    c, s = trainer.config, trainer.settings
+    twin = _modules()[c.model](c)
+    copy_weights(trainer.model, twin)
+    if s.optimizer == "sgd":
+        opt = torch.optim.SGD(twin.parameters(), lr=s.lr, momentum=s.momentum,
+                              weight_decay=s.weight_decay)
+    else:
+        opt = torch.optim.AdamW(twin.parameters(), lr=s.lr, betas=s.betas, eps=1e-8,
+                                weight_decay=s.weight_decay)
+    return twin, opt
+
+
+def twin_step(twin: Any, opt: Any, x: np.ndarray, y: np.ndarray, clip: float = 0.0) -> float:
+    """One training step of the twin on (x, y); returns the loss."""
+    import torch
+
+    logits = twin(torch.from_numpy(x))
+    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                                             torch.from_numpy(y).reshape(-1), ignore_index=IGNORE)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    if clip:
+        torch.nn.utils.clip_grad_norm_(twin.parameters(), clip)
+    opt.step()
+    return float(loss.detach())
+
+
 def train_reference(trainer: Any, threads: int = 1) -> dict[str, Any]:
     """Train the PyTorch twin of `trainer` (not yet run) for `trainer.settings.steps` steps."""
     import torch
@@ -138,14 +169,7 @@ def train_reference(trainer: Any, threads: int = 1) -> dict[str, Any]:
             c.positions != "learned" or c.tied or c.dropout)):
         raise ValueError("the PyTorch twin covers tanh RNNs and learned-position, untied, "
                          "dropout-free Transformers")
-    model = _modules()[c.model](c)
-    copy_weights(trainer.model, model)
-    if s.optimizer == "sgd":
-        opt = torch.optim.SGD(model.parameters(), lr=s.lr, momentum=s.momentum,
-                              weight_decay=s.weight_decay)
-    else:
-        opt = torch.optim.AdamW(model.parameters(), lr=s.lr, betas=s.betas, eps=1e-8,
-                                weight_decay=s.weight_decay)
+    model, opt = make_twin(trainer)
     batches = Batches(trainer.corpus, "train", c.block_size, trainer.model.window,
                       np.random.default_rng(s.seed))
     losses = []
@@ -154,16 +178,7 @@ def train_reference(trainer: Any, threads: int = 1) -> dict[str, Any]:
         for group in opt.param_groups:
             group["lr"] = trainer.schedule(step)
         x, y = batches.sample(s.batch_size)
-        logits = model(torch.from_numpy(x))
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
-                                                 torch.from_numpy(y).reshape(-1),
-                                                 ignore_index=IGNORE)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        if s.grad_clip:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), s.grad_clip)
-        opt.step()
-        losses.append(float(loss))
+        losses.append(twin_step(model, opt, x, y, s.grad_clip))
     seconds = time.perf_counter() - start
     return {"model": model, "losses": losses, "seconds": seconds}
 

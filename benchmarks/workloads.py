@@ -196,31 +196,14 @@ def lm_backproplab(name: str) -> tuple[Step, float]:
 
 
 def lm_torch(name: str) -> tuple[Step, float]:
-    import torch
-
-    from benchmarks.torch_reference import _modules, copy_weights
-    from models.data import IGNORE
+    from benchmarks.torch_reference import make_twin, twin_step
 
     trainer = _lm_trainer(name)
-    c, s = trainer.config, trainer.settings
-    twin = _modules()[c.model](c)
-    copy_weights(trainer.model, twin)
-    if s.optimizer == "sgd":
-        opt = torch.optim.SGD(twin.parameters(), lr=s.lr)
-    else:
-        opt = torch.optim.AdamW(twin.parameters(), lr=s.lr, betas=s.betas,
-                                weight_decay=s.weight_decay)
+    twin, opt = make_twin(trainer)
+    size = trainer.settings.batch_size
 
     def step() -> float:
-        x, y = trainer.batches.sample(s.batch_size)
-        logits = twin(torch.from_numpy(x))
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
-                                                 torch.from_numpy(y).reshape(-1),
-                                                 ignore_index=IGNORE)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        return float(loss.detach())
+        return twin_step(twin, opt, *trainer.batches.sample(size))
 
     return step, step()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Scalar, Tensor
+from autograd.draw import walk
 from autograd.value import Value
 
 
@@ -17,20 +18,7 @@ def leaf(kind: type, value: float, name: str) -> Value:
 
 def named(output: Value) -> dict[str, Value]:
     """The named values of the graph leading to `output`, by name."""
-    return {v.name: v for v in all_values(output) if v.name}
-
-
-def all_values(output: Value) -> list[Value]:
-    seen, stack, out = {id(output)}, [output], []
-    while stack:
-        value = stack.pop()
-        out.append(value)
-        if value.grad_fn is not None:
-            for parent in value.grad_fn.inputs:
-                if id(parent) not in seen:
-                    seen.add(id(parent))
-                    stack.append(parent)
-    return out
+    return {v.name: v for v in walk(output) if v.name}
 
 
 def grads_of(output: Value, *names: str) -> dict[str, float]:
