@@ -84,3 +84,13 @@ def last_axis_max(x: np.ndarray) -> np.ndarray:
         top = np.maximum(x[..., :half], x[..., half:2 * half])
         x = np.concatenate([top, x[..., 2 * half:]], axis=-1) if x.shape[-1] % 2 else top
     return x if x.ndim else x.reshape(1)
+
+
+def channel_sum(x: np.ndarray) -> np.ndarray:
+    """Σ over every axis but the channel axis 1 of x (N, C) or (N, C, L), kept as size-1 axes:
+    a vector-matrix product over N (numpy's own multi-axis sum is slow here)."""
+    n = x.shape[0]
+    sums = np.ones(n, dtype=x.dtype) @ x.reshape(n, -1)
+    if x.ndim == 3:
+        sums = last_axis_sum(sums.reshape(x.shape[1], x.shape[2]))
+    return sums.reshape((1, -1) + (1,) * (x.ndim - 2))

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from heapq import heappop, heappush
 from typing import Any
 
+import numpy as np
+
 from autograd.function import _state, align_gradients, check_finite, freed_message
 from autograd.value import Value
 
@@ -47,6 +49,8 @@ def backward(root: Value, grad: Any = None, retain_graph: bool = False,
 
 def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCallback | None) -> None:
     pending: dict[Value, Any] = {root: grad}   # gradients summed so far, per waiting value
+    # ids of pending sums this pass allocated itself: only those may be added to in place
+    owned: set[int] = set()
     leaves: list[Value] = []
     waiting: list[tuple[int, Value]] = []      # a heap: the newest node first
     if root.grad_fn is None:
@@ -57,6 +61,7 @@ def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCall
     while waiting:
         node = heappop(waiting)[1]
         upstream = pending.pop(node)
+        owned.discard(id(upstream))
         if node._hooks:
             upstream = _run_hooks(node, upstream)
         if node._keep_grad:
@@ -87,7 +92,13 @@ def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCall
                 fitted.append(parent_grad)
             earlier = pending.get(parent)
             if earlier is not None:
-                pending[parent] = earlier + parent_grad
+                if id(earlier) in owned:
+                    earlier += parent_grad          # a sum we made: no new array per branch
+                else:
+                    total = earlier + parent_grad
+                    pending[parent] = total
+                    if total.__class__ is np.ndarray:
+                        owned.add(id(total))
                 continue
             pending[parent] = parent_grad
             if parent.grad_fn is None:
@@ -102,7 +113,9 @@ def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCall
             else:
                 ctx.free()
     for leaf in leaves:
-        leaf._store_grad(_run_hooks(leaf, pending.pop(leaf)))
+        grad = pending.pop(leaf)
+        owned.discard(id(grad))
+        leaf._store_grad(_run_hooks(leaf, grad))
 
 
 def _run_hooks(node: Value, grad: Any) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.broadcast import channel_sum
 from autograd.gates.nn import (
     BatchNorm,
     Conv1d,
@@ -93,7 +94,11 @@ def batch_statistics(x: Tensor) -> tuple[tuple[int, ...], np.ndarray, np.ndarray
     """The axes batch norm reduces for x (N, C) or (N, C, L), and x's mean and (biased)
     variance over them, kept as size-1 axes."""
     axes = (0,) if x.ndim == 2 else (0, 2)
-    return axes, x.data.mean(axis=axes, keepdims=True), x.data.var(axis=axes, keepdims=True)
+    count = x.size // x.shape[1]
+    mean = channel_sum(x.data) / count
+    centred = x.data - mean
+    centred *= centred
+    return axes, mean, channel_sum(centred) / count
 
 
 def gelu(x: Tensor) -> Tensor:

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from autograd.broadcast import last_axis_max, last_axis_sum, scatter_add_rows
+from autograd.broadcast import channel_sum, last_axis_max, last_axis_sum, scatter_add_rows
 from autograd.function import Context, Function
 
 
@@ -245,17 +245,18 @@ class BatchNorm(Function):
     def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x_hat, inv_std, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        axes = ctx.axes
-        grad_w = np.sum(grad * x_hat, axis=axes, keepdims=True) if need_w else None
-        grad_b = np.sum(grad, axis=axes, keepdims=True) if need_b else None
+        count = x_hat.size // x_hat.shape[1]
+        grad_x_hat = channel_sum(grad * x_hat)     # Σ g·x̂ per channel
+        grad_b = channel_sum(grad)                 # Σ g per channel
         grad_x = None
         if need_x:
             g_hat = grad * weight
             if ctx.batch_stats:
-                g_hat = g_hat - np.mean(g_hat, axis=axes, keepdims=True) - x_hat * np.mean(
-                    g_hat * x_hat, axis=axes, keepdims=True)
-            grad_x = g_hat * inv_std
-        return grad_x, grad_w, grad_b
+                g_hat -= (grad_b * weight) / count
+                g_hat -= x_hat * ((grad_x_hat * weight) / count)
+            g_hat *= inv_std
+            grad_x = g_hat
+        return grad_x, (grad_x_hat if need_w else None), (grad_b if need_b else None)
 
 
 def _windows(x: np.ndarray, size: int, stride: int, dilation: int) -> np.ndarray:
