@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd.broadcast import sum_to_shape
-from autograd.function import Context, bump_version, is_grad_enabled
+from autograd.function import Context, _state, bump_version
 from autograd.gates.elementwise import Cast
 from autograd.gates.linalg import MatMul
 from autograd.gates.reduce import Max, Mean, Sum
@@ -207,7 +207,7 @@ class Tensor(Arithmetic):
 
     # --- in place (not recorded; each one bumps the version counter) -------------------------
     def _in_place(self, op: str) -> np.ndarray:
-        if self._requires_grad and is_grad_enabled():
+        if self._requires_grad and _state["grad_enabled"]:
             raise RuntimeError(f"{op}: in-place change of a tensor that requires grad; do it "
                                "inside `with no_grad():`")
         if not self.data.flags.writeable:
@@ -219,8 +219,11 @@ class Tensor(Arithmetic):
     def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
         """self += alpha·other, in place."""
         data = self._in_place("add_")
-        other = _raw(other)
-        data += other if alpha == 1.0 else alpha * other
+        other = other.data if isinstance(other, Value) else other
+        if alpha == 1.0:
+            data += other
+        else:
+            data += alpha * other
         return self
 
     def mul_(self, other: Any) -> Tensor:

@@ -78,7 +78,8 @@ class CrossEntropy(Function):
         flat_t = targets.reshape(-1)
         valid = None if ignore_index is None else flat_t != ignore_index
         checked = flat_t if valid is None else flat_t[valid]
-        if checked.size and (checked.min() < 0 or checked.max() >= classes):
+        # seen as unsigned, a negative target is huge: one comparison checks both ends
+        if checked.size and checked.view(checked.dtype.str.replace("i", "u")).max() >= classes:
             bad = checked[(checked < 0) | (checked >= classes)][0]
             raise IndexError(f"cross_entropy: target {bad} is out of range for {classes} classes")
         safe_t = flat_t if valid is None else np.where(valid, flat_t, 0)
@@ -86,22 +87,23 @@ class CrossEntropy(Function):
         shifted = flat_x - last_axis_max(flat_x)
         e = np.exp(shifted)
         total = last_axis_sum(e)[:, 0]
-        losses = np.log(total) - shifted[rows, safe_t]
+        losses = np.log(total)
+        losses -= shifted[rows, safe_t]
         count = flat_t.size if valid is None else int(valid.sum())
         if valid is not None:
-            losses = losses * valid
+            losses *= valid
         ctx.shape, ctx.count = logits.shape, count
-        ctx.save_for_backward(e, total, safe_t, valid)
+        ctx.save_for_backward(e, total, rows, safe_t, valid)
         return np.asarray(np.sum(losses) / count if count else np.nan, dtype=logits.dtype)
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray, None]:
-        e, total, targets, valid = ctx.saved_tensors
-        dx = e / total[:, None]
-        dx[np.arange(targets.size), targets] -= 1
+        e, total, rows, targets, valid = ctx.saved_tensors
+        scale = grad / ctx.count
+        dx = e * (scale / total)[:, None]
+        dx[rows, targets] -= scale
         if valid is not None:
             dx *= valid[:, None]
-        dx *= grad / ctx.count
         return dx.reshape(ctx.shape), None
 
 
