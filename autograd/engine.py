@@ -87,7 +87,8 @@ def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCall
                 if fitted is not None:
                     fitted.append(None)
                 continue
-            parent_grad = parent._fit_grad(parent_grad, ctx)
+            if parent_grad.__class__ is not float or parent._has_arrays:   # floats fit Scalars
+                parent_grad = parent._fit_grad(parent_grad, ctx)
             if fitted is not None:
                 fitted.append(parent_grad)
             earlier = pending.get(parent)
