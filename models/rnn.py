@@ -38,10 +38,12 @@ class RNNLanguageModel(LanguageModel):
         """idx (B, T) → (logits (B, T, V), the last state h_T, every h_t)."""
         steps = idx.shape[1]
         h = self.start if h is None else h    # (n_hidden,), broadcast over the batch
-        drive = self.input(self.embedding(idx))           # W_e·e_t + b₁ for every t at once
+        # W_e·e_t + b₁ is row w_t of the table C·W_e + b₁: project the V rows once, then each
+        # step gathers its rows (and its gradient lands in a V-row table, not a (B, T, H) one)
+        table = self.input(self.embedding.weight)
         states = []
         for t in range(steps):
-            pre = self.recurrent(h) + drive[:, t]
+            pre = self.recurrent(h) + F.embedding(table, idx[:, t])
             h = pre.tanh() if self.config.nonlinearity == "tanh" else pre.sigmoid()
             states.append(h)
         logits = self.output(F.stack(states, axis=1))
