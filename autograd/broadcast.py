@@ -13,6 +13,8 @@ def sum_to_shape(grad: np.ndarray, shape: tuple[int, ...], where: str = "backwar
     """
     if grad.shape == shape:
         return grad
+    if grad.ndim == 2 and grad.shape[1:] == shape and grad.dtype.kind == "f":
+        return np.ones(grad.shape[0], dtype=grad.dtype) @ grad   # a bias: sum the rows (BLAS)
     extra = grad.ndim - len(shape)
     fits = extra >= 0 and all(
         n == g or n == 1 for n, g in zip(shape, grad.shape[extra:])
@@ -71,14 +73,14 @@ _FEW = 4096
 def last_axis_sum(x: np.ndarray) -> np.ndarray:
     """Σ over the last axis, kept as a size-1 axis: a product with a vector of ones (BLAS)."""
     if x.dtype.kind != "f" or x.ndim == 0 or x.size < _FEW:
-        return np.sum(x, axis=-1, keepdims=True)
+        return x.sum(axis=-1, keepdims=True)
     return (x @ np.ones(x.shape[-1], dtype=x.dtype))[..., None]
 
 
 def last_axis_max(x: np.ndarray) -> np.ndarray:
     """max over the last axis, kept as a size-1 axis: halves compared elementwise, log₂ n times."""
     if x.ndim == 0 or x.size < _FEW:
-        return np.max(x, axis=-1, keepdims=True)
+        return x.max(axis=-1, keepdims=True)
     while x.shape[-1] > 1:
         half = x.shape[-1] // 2
         top = np.maximum(x[..., :half], x[..., half:2 * half])

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
 
-from autograd.function import scope
+from autograd.function import _state
 from autograd.tensor import Tensor
 
 
@@ -79,8 +78,13 @@ class Module:
         raise NotImplementedError
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        with scope(self._scope_name, absolute=True) if self._scope_name else nullcontext():
+        # what `with scope(path, absolute=True)` does, without a context object per call
+        previous = _state["scope"]
+        _state["scope"] = self._scope_name or previous
+        try:
             return self.forward(*args, **kwargs)
+        finally:
+            _state["scope"] = previous
 
     # --- walking the tree -------------------------------------------------------------------
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:

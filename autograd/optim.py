@@ -1,8 +1,8 @@
 """Optimisers (SGD with momentum, Adam, AdamW), gradient clipping and learning-rate schedules.
 
-Every update changes parameters in place under `no_grad`, through `Tensor.add_` and friends,
-so a graph that saved a parameter's old values refuses a later backward instead of giving a
-wrong gradient. Each optimiser keeps its state as arrays (`state_dict`) for checkpoints.
+Every update changes parameters in place and bumps their version (`bump_version`), so a graph
+that saved a parameter's old values refuses a later backward instead of giving a wrong
+gradient. Each optimiser keeps its state as arrays (`state_dict`) for checkpoints.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.function import no_grad
+from autograd.function import bump_version, no_grad
 from autograd.tensor import Tensor
 
 
@@ -82,12 +82,13 @@ class SGD(Optimizer):
                 continue
             grad = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
             if not self.momentum:
-                p.add_(grad, alpha=-self.lr)
-                continue
-            delta = self.deltas[index]
-            delta *= self.momentum
-            delta -= self.lr * grad
-            p.add_(delta)
+                p.data -= self.lr * grad
+            else:
+                delta = self.deltas[index]
+                delta *= self.momentum
+                delta -= self.lr * grad
+                p.data += delta
+            bump_version(p)
 
 
 class Adam(Optimizer):

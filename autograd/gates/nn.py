@@ -94,7 +94,7 @@ class CrossEntropy(Function):
             losses *= valid
         ctx.shape, ctx.count = logits.shape, count
         ctx.save_for_backward(e, total, rows, safe_t, valid)
-        return np.asarray(np.sum(losses) / count if count else np.nan, dtype=logits.dtype)
+        return np.asarray(losses.sum() / count if count else np.nan, dtype=logits.dtype)
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray, None]:
