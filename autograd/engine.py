@@ -75,10 +75,9 @@ def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCall
             downstream = ctx.function.backward(ctx, upstream)
         else:
             downstream = profiler.run_backward(ctx, upstream)
-        if downstream.__class__ is not tuple:
-            downstream = (downstream,)
-        if ctx._positions is not None or len(downstream) != len(ctx.inputs):
-            downstream = align_gradients(ctx, downstream)
+        if downstream.__class__ is not tuple or ctx._positions is not None or \
+                len(downstream) != len(ctx.inputs):
+            downstream = align_gradients(ctx, downstream)   # a single gradient, a list, Nones left out
         if anomaly:
             check_finite(ctx, downstream)
         fitted: list[Any] | None = [] if on_step is not None else None

@@ -338,6 +338,24 @@ def test_a_node_names_its_gate_inputs_and_saved_values() -> None:
     assert "Multiply" in repr(node) and "a, b" in repr(node)
 
 
+def test_backward_may_return_a_list_or_a_single_gradient() -> None:
+    class ListMultiply(Function):
+        @staticmethod
+        def forward(ctx: Context, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+            ctx.save_for_backward(x, y)
+            return x * y
+
+        @staticmethod
+        def backward(ctx: Context, grad: np.ndarray):
+            x, y = ctx.saved_tensors
+            return [grad * y, grad * x]
+
+    a, b = leaf([2.0]), leaf([3.0])
+    ListMultiply.apply(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad, [3.0])
+    np.testing.assert_array_equal(b.grad, [2.0])
+
+
 def test_too_many_gradients_from_backward_is_an_error() -> None:
     class Bad(Function):
         @staticmethod
