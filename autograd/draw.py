@@ -20,22 +20,14 @@ import graphviz
 import numpy as np
 
 from autograd.atomic import write_atomically
+from autograd.engine import topological_order
 from autograd.module import Parameter
 from autograd.value import Value
 
 
 def walk(output: Value) -> list[Value]:
     """Every value `output` was computed from (constants included), inputs before users."""
-    seen, stack, order = {id(output)}, [output], []
-    while stack:
-        value = stack.pop()
-        order.append(value)
-        if value.grad_fn is not None:
-            for parent in value.grad_fn.inputs:
-                if id(parent) not in seen:
-                    seen.add(id(parent))
-                    stack.append(parent)
-    return sorted(order, key=lambda v: -1 if v.grad_fn is None else v.grad_fn.sequence)
+    return topological_order(output, constants=True)
 
 
 def magnitude(grad: Any) -> float:

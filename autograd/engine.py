@@ -126,8 +126,9 @@ def _run_hooks(node: Value, grad: Any) -> Any:
     return grad
 
 
-def topological_order(root: Value) -> list[Value]:
-    """Every value `root` depends on that requires grad, each after all of its inputs.
+def topological_order(root: Value, constants: bool = False) -> list[Value]:
+    """Every value `root` depends on that requires grad (with `constants`, every value at all),
+    each after all of its inputs.
 
     The order renderers and debuggers walk; the backward pass visits the same nodes in reverse.
     """
@@ -137,7 +138,7 @@ def topological_order(root: Value) -> list[Value]:
         ctx = stack.pop().grad_fn
         if ctx is not None:
             for parent in ctx.inputs:
-                if parent._requires_grad and parent not in seen:
+                if (constants or parent._requires_grad) and parent not in seen:
                     seen.add(parent)
                     stack.append(parent)
     return sorted(seen, key=_creation_order)
