@@ -87,16 +87,15 @@ class detect_anomaly(ContextDecorator):
 
 
 class scope(ContextDecorator):
-    """Tags every node created inside with a path such as `blocks.0.attn` (see `Context.scope`):
-    `name` is appended to the enclosing scope's path, or replaces it when `absolute`."""
+    """Tags every node created inside with a path such as `blocks.0.attn` (see `Context.scope`),
+    `name` appended to the enclosing scope's path. (Modules set their full path themselves.)"""
 
-    def __init__(self, name: str, absolute: bool = False) -> None:
-        self.name, self.absolute = name, absolute
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def __enter__(self) -> scope:
         self._previous = _state["scope"]
-        nested = self._previous and not self.absolute
-        _state["scope"] = f"{self._previous}.{self.name}" if nested else self.name
+        _state["scope"] = f"{self._previous}.{self.name}" if self._previous else self.name
         return self
 
     def __exit__(self, *exc: object) -> None:

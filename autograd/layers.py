@@ -167,26 +167,6 @@ class Dropout(Module):
         return f"p={self.p}"
 
 
-class Sequential(Module):
-    """Apply the given modules one after the other."""
-
-    def __init__(self, *modules: Module) -> None:
-        super().__init__()
-        for index, module in enumerate(modules):
-            setattr(self, str(index), module)
-
-    def forward(self, x: Any) -> Any:
-        for module in self._modules.values():
-            x = module(x)
-        return x
-
-    def __getitem__(self, index: int) -> Module:
-        return list(self._modules.values())[index]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-
 class ModuleList(Module):
     """A list of modules, registered as `0`, `1`, … (e.g. a Transformer's blocks)."""
 
@@ -206,3 +186,15 @@ class ModuleList(Module):
 
     def __len__(self) -> int:
         return len(self._modules)
+
+
+class Sequential(ModuleList):
+    """Apply the given modules one after the other."""
+
+    def __init__(self, *modules: Module) -> None:
+        super().__init__(modules)
+
+    def forward(self, x: Any) -> Any:
+        for module in self:
+            x = module(x)
+        return x

@@ -78,7 +78,7 @@ class Module:
         raise NotImplementedError
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        # what `with scope(path, absolute=True)` does, without a context object per call
+        # every node made inside is tagged with this module's full path (no context object per call)
         previous = _state["scope"]
         _state["scope"] = self._scope_name or previous
         try:
