@@ -290,7 +290,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
     model, vocab, config = load_model(args.checkpoint)
     data = config["data"]
-    corpus = DataSettings(**{**data, "fractions": tuple(data["fractions"])}).load(vocab)
+    corpus = DataSettings.from_json(data).load(vocab)
     x, y = corpus.examples(args.split, model.config.block_size, model.window)
     report = perplexity_report(evaluate(model, x, y))
     if args.json:

@@ -64,6 +64,13 @@ class DataSettings:
     split_seed: int = 42
     fractions: tuple[float, float, float] = (0.8, 0.1, 0.1)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DataSettings:
+        try:
+            return cls(**{**data, "fractions": tuple(data["fractions"])})
+        except (KeyError, TypeError) as error:
+            raise checkpoint.CheckpointError(f"bad data settings in a checkpoint: {error}") from None
+
     def load(self, vocab: Vocabulary | None = None) -> Corpus:
         text = builtin_names() if self.path is None else read_text(self.path)
         return Corpus.from_text(text, self.level, self.shape, self.split_seed, self.fractions, vocab)
@@ -198,8 +205,7 @@ class Trainer:
         try:
             config = ModelConfig.from_json(saved["config"]["model"])
             stored = TrainSettings.from_json(saved["config"]["train"])
-            data = DataSettings(**{**saved["config"]["data"],
-                                   "fractions": tuple(saved["config"]["data"]["fractions"])})
+            data = DataSettings.from_json(saved["config"]["data"])
             vocab = Vocabulary.from_json(saved["vocab"])
         except (KeyError, TypeError, ValueError) as error:
             raise checkpoint.CheckpointError(f"checkpoint {folder} has bad settings: {error}") from None
