@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.function import _state, align_gradients, check_finite, freed_message
+from autograd.function import Context, _state, align_gradients, check_finite, freed_message
 from autograd.value import Value
 
 StepCallback = Callable[[Value, Any, tuple[Any, ...]], None]
@@ -61,7 +61,8 @@ def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCall
     while waiting:
         node = heappop(waiting)[1]
         upstream = pending.pop(node)
-        owned.discard(id(upstream))
+        if owned:
+            owned.discard(id(upstream))
         if node._hooks:
             upstream = _run_hooks(node, upstream)
         if node._keep_grad:
@@ -80,19 +81,17 @@ def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCall
             downstream = align_gradients(ctx, downstream)   # a single gradient, a list, Nones left out
         if anomaly:
             check_finite(ctx, downstream)
-        fitted: list[Any] | None = [] if on_step is not None else None
+        if on_step is not None:
+            downstream = _fit_all(ctx, downstream)
+            on_step(node, upstream, downstream)
         for parent, parent_grad in zip(ctx.inputs, downstream):
             if parent_grad is None or not parent._requires_grad:
-                if fitted is not None:
-                    fitted.append(None)
                 continue
             if parent_grad.__class__ is not float or parent._has_arrays:   # floats fit Scalars
                 parent_grad = parent._fit_grad(parent_grad, ctx)
-            if fitted is not None:
-                fitted.append(parent_grad)
             earlier = pending.get(parent)
             if earlier is not None:
-                if id(earlier) in owned:
+                if owned and id(earlier) in owned:
                     earlier += parent_grad          # a sum we made: no new array per branch
                 else:
                     total = earlier + parent_grad
@@ -105,8 +104,6 @@ def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCall
                 leaves.append(parent)
             else:
                 heappush(waiting, (-parent.grad_fn.sequence, parent))
-        if fitted is not None:
-            on_step(node, upstream, tuple(fitted))
         if not retain_graph:
             if ctx._locked is None:
                 ctx._saved = None   # what free() does when it has no arrays to unlock
@@ -116,6 +113,12 @@ def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCall
         grad = pending.pop(leaf)
         owned.discard(id(grad))
         leaf._store_grad(_run_hooks(leaf, grad))
+
+
+def _fit_all(ctx: Context, downstream: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Each gradient fitted to its input (None where none flows), as a step callback is shown."""
+    return tuple(None if grad is None or not value._requires_grad else value._fit_grad(grad, ctx)
+                 for value, grad in zip(ctx.inputs, downstream))
 
 
 def _run_hooks(node: Value, grad: Any) -> Any:

@@ -153,10 +153,13 @@ class Context:
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """Per positional argument of forward: does it need a gradient?"""
+        inputs = self.inputs
         if self._positions is None:
-            return tuple([value._requires_grad for value in self.inputs])
+            if len(inputs) == 2:   # most gates: spelled out, as a comprehension costs a frame
+                return inputs[0]._requires_grad, inputs[1]._requires_grad
+            return tuple([value._requires_grad for value in inputs])
         flags = [False] * self._arity
-        for position, value in zip(self._positions, self.inputs):
+        for position, value in zip(self._positions, inputs):
             flags[position] = value._requires_grad
         return tuple(flags)
 
@@ -231,49 +234,67 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **options: Any) -> Any:
         """Run forward on the raw values of `args` and, when a gradient is needed, record a node."""
-        raw: list[Any] = []
-        plain = False
-        needed = False   # does any input require grad?
-        kind = None      # Scalar or Tensor: what the inputs are, and so what the result is
-        for arg in args:
-            if isinstance(arg, Value):
-                if kind is None:
-                    kind = arg._result_type
-                elif arg._result_type is not kind:
-                    raise TypeError(f"{cls.__name__}: cannot mix {kind.__name__} and "
-                                    f"{arg._result_type.__name__} inputs")
-                raw.append(arg.data)
-                if arg._requires_grad:
-                    needed = True
-            else:
-                plain = True
-                raw.append(arg)
-        if kind is None:
-            raise TypeError(f"{cls.__name__}.apply: needs at least one Scalar or Tensor argument")
-        ctx = Context.__new__(Context)
+        count = len(args)
+        x = args[0] if count else None
+        y = args[1] if count > 1 else None
+        # the usual calls, one or two values of one kind and nothing else, skip the general reading
+        if count == 1 and not options and isinstance(x, Value):
+            kind, needed, plain = x._result_type, x._requires_grad, False
+        elif count == 2 and not options and isinstance(x, Value) and isinstance(y, Value) \
+                and y._result_type is x._result_type:
+            kind, needed, plain = x._result_type, x._requires_grad or y._requires_grad, False
+        else:
+            kind, needed, plain = _read_arguments(cls, args)
+        ctx = Context()
+        ctx.function = cls
         ctx.inputs = args
-        if plain or options:
+        ctx.sequence = next(_sequence)
+        ctx._epoch = _state["epoch"]
+        ctx._saved = ()
+        if plain or options:   # some arguments pass through: note where the values stand
             ctx.inputs = tuple(a for a in args if isinstance(a, Value))
             ctx._positions = tuple(i for i, a in enumerate(args) if isinstance(a, Value))
-            ctx._arity = len(args)
+            ctx._arity = count
             ctx._passed = (*(a for a in args if not isinstance(a, Value)), *options.values())
         record = needed and _state["grad_enabled"]
         if record and kind._has_arrays:
             ctx._guard = True
-        ctx.function = cls
-        ctx.sequence = next(_sequence)
-        ctx._epoch = _state["epoch"]
-        ctx._saved = ()
         if _state["scope"]:
             ctx.scope = _state["scope"]
-        try:
-            out = cls.forward(ctx, *raw, **options) if options else cls.forward(ctx, *raw)
+        try:   # direct calls where possible: a call through *args costs three times as much
+            if plain or options or count > 2:
+                out = cls.forward(ctx, *[a.data if isinstance(a, Value) else a for a in args],
+                                  **options)
+            elif count == 2:
+                out = cls.forward(ctx, x.data, y.data)
+            else:
+                out = cls.forward(ctx, x.data)
         except (ValueError, IndexError, TypeError) as error:
             named = _name_the_gate(error, cls, ctx.inputs)
             if named is error:
                 raise
             raise named from error
         return kind._wrap(out, ctx if record else None)
+
+
+def _read_arguments(cls: type[Function], args: tuple[Any, ...]) -> tuple[Any, bool, bool]:
+    """The kind of value (Scalar or Tensor) `args` share, whether any of them requires grad, and
+    whether any argument is not a value (an axis, a shape: passed through to forward as it is)."""
+    needed = plain = False
+    kind = None
+    for arg in args:
+        if isinstance(arg, Value):
+            if kind is None:
+                kind = arg._result_type
+            elif arg._result_type is not kind:
+                raise TypeError(f"{cls.__name__}: cannot mix {kind.__name__} and "
+                                f"{arg._result_type.__name__} inputs")
+            needed = needed or arg._requires_grad
+        else:
+            plain = True
+    if kind is None:
+        raise TypeError(f"{cls.__name__}.apply: needs at least one Scalar or Tensor argument")
+    return kind, needed, plain
 
 
 def _name_the_gate(error: Exception, cls: type[Function], inputs: tuple[Value, ...]) -> Exception:

@@ -17,6 +17,7 @@ from autograd.operators import Arithmetic
 from autograd.value import Value
 
 Axis = int | tuple[int, ...] | None
+_new = object.__new__   # bound once: quicker than Tensor.__new__(Tensor) on every result
 
 
 def _as_array(data: Any, dtype: Any) -> np.ndarray:
@@ -62,7 +63,7 @@ class Tensor(Arithmetic):
 
     @classmethod
     def _wrap(cls, data: Any, ctx: Context | None) -> Tensor:
-        out = Tensor.__new__(Tensor)
+        out = _new(Tensor)
         out.data = data if data.__class__ is np.ndarray else np.asarray(data)
         out.grad = None
         out.grad_fn = ctx
