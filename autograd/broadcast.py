@@ -73,14 +73,14 @@ _FEW = 4096
 def last_axis_sum(x: np.ndarray) -> np.ndarray:
     """Σ over the last axis, kept as a size-1 axis: a product with a vector of ones (BLAS)."""
     if x.dtype.kind != "f" or x.ndim == 0 or x.size < _FEW:
-        return x.sum(axis=-1, keepdims=True)
+        return np.add.reduce(x, axis=-1, keepdims=True)   # the ufunc itself: no method wrapper
     return (x @ np.ones(x.shape[-1], dtype=x.dtype))[..., None]
 
 
 def last_axis_max(x: np.ndarray) -> np.ndarray:
     """max over the last axis, kept as a size-1 axis: halves compared elementwise, log₂ n times."""
     if x.ndim == 0 or x.size < _FEW:
-        return x.max(axis=-1, keepdims=True)
+        return np.maximum.reduce(x, axis=-1, keepdims=True)
     while x.shape[-1] > 1:
         half = x.shape[-1] // 2
         top = np.maximum(x[..., :half], x[..., half:2 * half])

@@ -114,41 +114,38 @@ class Context:
 
     # set only for some nodes, so they live on the class until a node needs its own
     scope = ""
-    _guard = False   # guard saved arrays against in-place change (recording Tensor gates)
     _positions: tuple[int, ...] | None = None   # where the inputs stand among forward's arguments
     _arity = 0                                  # how many arguments forward took, when not all inputs
-    _locked: list[np.ndarray] | None = None
-    _passed: tuple[Any, ...] = ()
+    _passed: tuple[Any, ...] = ()               # the arguments that are not values, and options
+    _locked: list[np.ndarray] | None = None     # saved arrays made read-only until the graph is freed
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep raw values for backward, guarded against in-place change.
 
-        An input's array is guarded by its tensor's version (see `bump_version`); an array
-        forward made itself is made read-only until the graph is freed, so a write into it fails
-        at once. Arrays handed to forward as plain arguments belong to the caller: left alone.
+        An input's array is guarded by its tensor's version (see `bump_version`). The gate's own
+        result, when it is saved, is made read-only until the graph is freed, so a write into
+        the result fails at once (see `Function.apply`). Other saved arrays never leave the node.
         """
         self._saved = values
-        if not self._guard:
-            return
-        for value in values:
-            if value.__class__ is not np.ndarray or value.base is not None:
-                continue
-            for inp in self.inputs:
-                if inp.data is value:
-                    break
-            else:
-                if self._made_here(value):
-                    value.flags.writeable = False
-                    if self._locked is None:
-                        self._locked = []
-                    self._locked.append(value)
 
-    def _made_here(self, array: np.ndarray) -> bool:
-        """True unless `array` came in as a plain argument (or is read-only already)."""
-        for plain in self._passed:
-            if plain is array:
-                return False
-        return array.flags.writeable
+    def lock_saved_result(self, result: np.ndarray) -> None:
+        """Make the saved array that is `result` (or that `result` is a view of) read-only, and
+        `result` with it: a view made earlier does not follow its base's flag."""
+        owner = result.base if result.base is not None else result
+        for value in self._saved:
+            if (value is result or value is owner) and value.__class__ is np.ndarray \
+                    and value.flags.writeable and not self._came_in(value):
+                value.flags.writeable = False
+                self._locked = [value]
+                if result is not value:
+                    result.flags.writeable = False
+                    self._locked.append(result)   # unlocked after its base: free() keeps order
+                return
+
+    def _came_in(self, array: np.ndarray) -> bool:
+        """Was `array` handed to forward (an input's data, or a plain argument)?"""
+        return any(array is value.data for value in self.inputs) or \
+            any(array is plain for plain in self._passed)
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
@@ -239,30 +236,29 @@ class Function:
         y = args[1] if count > 1 else None
         # the usual calls, one or two values of one kind and nothing else, skip the general reading
         if count == 1 and not options and isinstance(x, Value):
-            kind, needed, plain = x._result_type, x._requires_grad, False
+            kind, needed, inputs = x._result_type, x._requires_grad, args
         elif count == 2 and not options and isinstance(x, Value) and isinstance(y, Value) \
                 and y._result_type is x._result_type:
-            kind, needed, plain = x._result_type, x._requires_grad or y._requires_grad, False
+            kind, needed, inputs = x._result_type, x._requires_grad or y._requires_grad, args
         else:
-            kind, needed, plain = _read_arguments(cls, args)
+            kind, needed, inputs = _read_arguments(cls, args)
         ctx = Context()
         ctx.function = cls
-        ctx.inputs = args
+        ctx.inputs = inputs
         ctx.sequence = next(_sequence)
         ctx._epoch = _state["epoch"]
         ctx._saved = ()
-        if plain or options:   # some arguments pass through: note where the values stand
-            ctx.inputs = tuple(a for a in args if isinstance(a, Value))
-            ctx._positions = tuple(i for i, a in enumerate(args) if isinstance(a, Value))
+        if inputs is not args:   # some arguments pass through: note where the values stand
+            ctx._positions = tuple([i for i, a in enumerate(args) if isinstance(a, Value)])
             ctx._arity = count
-            ctx._passed = (*(a for a in args if not isinstance(a, Value)), *options.values())
+            ctx._passed = (*[a for a in args if not isinstance(a, Value)], *options.values())
+        elif options:
+            ctx._passed = tuple(options.values())
         record = needed and _state["grad_enabled"]
-        if record and kind._has_arrays:
-            ctx._guard = True
         if _state["scope"]:
             ctx.scope = _state["scope"]
         try:   # direct calls where possible: a call through *args costs three times as much
-            if plain or options or count > 2:
+            if inputs is not args or options or count > 2:
                 out = cls.forward(ctx, *[a.data if isinstance(a, Value) else a for a in args],
                                   **options)
             elif count == 2:
@@ -274,14 +270,19 @@ class Function:
             if named is error:
                 raise
             raise named from error
-        return kind._wrap(out, ctx if record else None)
+        if not record:
+            return kind._wrap(out, None)
+        if ctx._saved and out.__class__ is np.ndarray:
+            ctx.lock_saved_result(out)
+        return kind._wrap(out, ctx)
 
 
-def _read_arguments(cls: type[Function], args: tuple[Any, ...]) -> tuple[Any, bool, bool]:
+def _read_arguments(cls: type[Function], args: tuple[Any, ...]) -> tuple[Any, bool, tuple[Any, ...]]:
     """The kind of value (Scalar or Tensor) `args` share, whether any of them requires grad, and
-    whether any argument is not a value (an axis, a shape: passed through to forward as it is)."""
-    needed = plain = False
+    the values among them (`args` itself when all are; others, an axis or a shape, pass through)."""
+    needed = False
     kind = None
+    values = []
     for arg in args:
         if isinstance(arg, Value):
             if kind is None:
@@ -290,11 +291,10 @@ def _read_arguments(cls: type[Function], args: tuple[Any, ...]) -> tuple[Any, bo
                 raise TypeError(f"{cls.__name__}: cannot mix {kind.__name__} and "
                                 f"{arg._result_type.__name__} inputs")
             needed = needed or arg._requires_grad
-        else:
-            plain = True
+            values.append(arg)
     if kind is None:
         raise TypeError(f"{cls.__name__}.apply: needs at least one Scalar or Tensor argument")
-    return kind, needed, plain
+    return kind, needed, args if len(values) == len(args) else tuple(values)
 
 
 def _name_the_gate(error: Exception, cls: type[Function], inputs: tuple[Value, ...]) -> Exception:

@@ -263,6 +263,34 @@ def test_in_place_write_into_an_array_a_gate_made_and_saved_fails_at_once() -> N
     s.data[0] = 5.0          # after backward freed the graph the array is writable again
 
 
+class DoubleRows(Function):
+    """z = 2x, computed into a larger array whose first rows are returned as a view;
+    ∂z/∂x = 2"""
+
+    @staticmethod
+    def forward(ctx, x):
+        padded = np.zeros((x.shape[0] + 1, *x.shape[1:]), dtype=x.dtype)
+        padded[:-1] = 2 * x
+        ctx.save_for_backward(padded)
+        return padded[:-1]
+
+    @staticmethod
+    def backward(ctx, grad):
+        (padded,) = ctx.saved_tensors
+        assert not padded[-1].any()     # the saved array is as forward left it
+        return 2 * grad
+
+
+def test_a_result_viewing_an_array_the_gate_saved_is_read_only_until_backward() -> None:
+    x = leaf([[1.0, 2.0]])
+    z = DoubleRows.apply(x)
+    with pytest.raises(ValueError, match="read-only"):
+        z.data[0, 0] = 5.0
+    z.sum().backward()
+    np.testing.assert_array_equal(x.grad, [[2.0, 2.0]])
+    z.data[0, 0] = 5.0          # writable again once the graph is freed
+
+
 def test_in_place_on_a_tensor_requiring_grad_needs_no_grad() -> None:
     w = leaf([1.0])
     with pytest.raises(RuntimeError, match="no_grad"):

@@ -55,6 +55,9 @@ class LogSoftmax(Function):
         return grad - np.exp(z) * _sum(grad, ctx.axis)
 
 
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}   # by item size
+
+
 class CrossEntropy(Function):
     """L = (1/N) Σₙ −log softmax(xₙ)[tₙ] over the N targets not equal to ignore_index;
     ∂L/∂xₙ = (softmax(xₙ) − onehot(tₙ)) / N  — "observed minus target", as for sigmoid + CE.
@@ -77,9 +80,11 @@ class CrossEntropy(Function):
         flat_x = logits.reshape(-1, classes)
         flat_t = targets.reshape(-1)
         valid = None if ignore_index is None else flat_t != ignore_index
+        if valid is not None and valid.all():
+            valid = None   # nothing is ignored: no masks below
         checked = flat_t if valid is None else flat_t[valid]
         # seen as unsigned, a negative target is huge: one comparison checks both ends
-        if checked.size and checked.view(checked.dtype.str.replace("i", "u")).max() >= classes:
+        if checked.size and checked.view(_UNSIGNED[checked.dtype.itemsize]).max() >= classes:
             bad = checked[(checked < 0) | (checked >= classes)][0]
             raise IndexError(f"cross_entropy: target {bad} is out of range for {classes} classes")
         safe_t = flat_t if valid is None else np.where(valid, flat_t, 0)
