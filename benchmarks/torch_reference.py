@@ -68,6 +68,25 @@ def _modules():  # type: ignore[no-untyped-def]
                 states.append(h)
             return self.output(torch.stack(states, 1))
 
+    class FusedRNN(nn.Module):
+        """The same Elman RNN on PyTorch's fused nn.RNN; its recurrent bias stays zero and
+        frozen, as backproplab's recurrent Linear has none."""
+
+        def __init__(self, c) -> None:  # type: ignore[no-untyped-def]
+            super().__init__()
+            self.embedding = nn.Embedding(c.vocab_size, c.n_embd)
+            self.rnn = nn.RNN(c.n_embd, c.n_hidden, batch_first=True)
+            with torch.no_grad():
+                self.rnn.bias_hh_l0.zero_()
+            self.rnn.bias_hh_l0.requires_grad_(False)
+            self.output = nn.Linear(c.n_hidden, c.vocab_size)
+            self.start = nn.Parameter(torch.zeros(c.n_hidden))
+
+        def forward(self, idx):  # type: ignore[no-untyped-def]
+            start = self.start.expand(1, idx.shape[0], -1).contiguous()
+            states, _ = self.rnn(self.embedding(idx), start)
+            return self.output(states)
+
     class Block(nn.Module):
         def __init__(self, c) -> None:  # type: ignore[no-untyped-def]
             super().__init__()
@@ -102,11 +121,19 @@ def _modules():  # type: ignore[no-untyped-def]
                 x = block(x)
             return self.head(self.ln_f(x))
 
-    return {"mlp": MLP, "cnn": CNN, "rnn": RNN, "transformer": Transformer}
+    return {"mlp": MLP, "cnn": CNN, "rnn": RNN, "transformer": Transformer,
+            "rnn-fused": FusedRNN}
 
 
-def _torch_name(name: str) -> str:
+# backproplab's RNN parameters → the fused nn.RNN's
+_FUSED_RNN_NAMES = {"input.weight": "rnn.weight_ih_l0", "input.bias": "rnn.bias_ih_l0",
+                    "recurrent.weight": "rnn.weight_hh_l0"}
+
+
+def _torch_name(name: str, fused: bool = False) -> str:
     """backproplab's parameter path → the PyTorch module's."""
+    if fused and name in _FUSED_RNN_NAMES:
+        return _FUSED_RNN_NAMES[name]
     parts = name.split(".")
     if parts[0] == "levels":   # cnn: levels.i.conv / levels.i.norm
         kind = "convs" if parts[2] == "conv" else "norms"
@@ -114,12 +141,12 @@ def _torch_name(name: str) -> str:
     return ".".join(p for p in parts if p not in ("attn", "ffn"))
 
 
-def copy_weights(ours: LanguageModel, theirs: Any) -> None:
+def copy_weights(ours: LanguageModel, theirs: Any, fused: bool = False) -> None:
     import torch
 
     state = theirs.state_dict()
     for name, value in ours.state_dict().items():
-        key = _torch_name(name)
+        key = _torch_name(name, fused)
         if key not in state:
             raise KeyError(f"no PyTorch parameter for {name} (looked for {key})")
         linear = value.ndim == 2 and state[key].shape == value.T.shape and not name.endswith(
@@ -128,13 +155,16 @@ def copy_weights(ours: LanguageModel, theirs: Any) -> None:
     theirs.load_state_dict(state)
 
 
-def make_twin(trainer: Any) -> tuple[Any, Any]:
-    """The PyTorch twin of `trainer`'s model (same initial weights) and its optimiser."""
+def make_twin(trainer: Any, fused: bool = False) -> tuple[Any, Any]:
+    """The PyTorch twin of `trainer`'s model (same initial weights) and its optimiser; `fused`
+    builds an RNN on PyTorch's fused nn.RNN instead of Linear cells."""
     import torch
 
     c, s = trainer.config, trainer.settings
-    twin = _modules()[c.model](c)
-    copy_weights(trainer.model, twin)
+    if fused and c.model != "rnn":
+        raise ValueError(f"a fused twin exists for the rnn only, not {c.model}")
+    twin = _modules()["rnn-fused" if fused else c.model](c)
+    copy_weights(trainer.model, twin, fused)
     if s.optimizer == "sgd":
         opt = torch.optim.SGD(twin.parameters(), lr=s.lr, momentum=s.momentum,
                               weight_decay=s.weight_decay)

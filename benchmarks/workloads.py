@@ -24,6 +24,8 @@ class Workload:
     goal_ratio: float         # backproplab time / reference time must be ≤ this
     engines: dict[str, Callable[[], tuple[Step, float]]]
     ops_per_step: int = 0     # for µs per op, where that is the unit of interest
+    tokens_per_step: int = 0  # for tokens per second (language models)
+    also: tuple[str, ...] = ()   # further references, shown beside the goal's for comparison
 
 
 # --- per-op overhead: a 1000-op elementwise chain on shape (4,) --------------------------------
@@ -195,11 +197,11 @@ def lm_backproplab(name: str) -> tuple[Step, float]:
     return trainer.train_step, trainer.train_step()
 
 
-def lm_torch(name: str) -> tuple[Step, float]:
+def lm_torch(name: str, fused: bool = False) -> tuple[Step, float]:
     from benchmarks.torch_reference import make_twin, twin_step
 
     trainer = _lm_trainer(name)
-    twin, opt = make_twin(trainer)
+    twin, opt = make_twin(trainer, fused=fused)
     size = trainer.settings.batch_size
 
     def step() -> float:
@@ -208,9 +210,22 @@ def lm_torch(name: str) -> tuple[Step, float]:
     return step, step()
 
 
-def _lm_workload(name: str, goal: float, description: str) -> Workload:
-    return Workload(name, description, "torch", f"≤ {goal}× PyTorch", goal,
-                    {"backproplab": lambda: lm_backproplab(name), "torch": lambda: lm_torch(name)})
+def _tokens_per_step(name: str) -> int:
+    """Predicted tokens per training step: one per example for the window models, one per
+    position for the sequence models."""
+    from models.registry import MODELS
+
+    spec = LM_SPECS[name]
+    batch, block = spec["train"]["batch_size"], spec["model"]["block_size"]
+    return batch if MODELS[spec["model"]["model"]].window else batch * block
+
+
+def _lm_workload(name: str, goal: float, description: str, fused: bool = False) -> Workload:
+    engines = {"backproplab": lambda: lm_backproplab(name), "torch": lambda: lm_torch(name)}
+    if fused:   # PyTorch's own fused RNN as a second reference
+        engines["torch-fused"] = lambda: lm_torch(name, fused=True)
+    return Workload(name, description, "torch", f"≤ {goal}× PyTorch", goal, engines,
+                    tokens_per_step=_tokens_per_step(name), also=("torch-fused",) if fused else ())
 
 
 WORKLOADS.update({w.name: w for w in (
@@ -220,7 +235,8 @@ WORKLOADS.update({w.name: w for w in (
                  "batch 512, SGD"),
     _lm_workload("cnn", 1.0, "CNN-window LM, names-cnn configuration, batch 32, SGD"),
     _lm_workload("rnn", 0.8, "Elman tanh RNN LM: vocab 65, hidden 128, sequence 32, batch 32, "
-                 "AdamW (PyTorch from Linear cells)"),
+                 "AdamW (PyTorch from Linear cells; its fused nn.RNN as a second reference)",
+                 fused=True),
     _lm_workload("transformer-a", 1.0, "Transformer A: vocab 27, block 16, 4 layers, 4 heads, "
                  "n_embd 64, batch 32, AdamW"),
     _lm_workload("transformer-b", 1.0, "Transformer B: vocab 65, block 64, 4 layers, 4 heads, "
