@@ -1,4 +1,4 @@
-"""Neural-network operations on Tensors (import as `F`). Each is one gate from `gates.nn`."""
+"""Neural-network operations on Tensors (import as `F`). Each is one gate from `gates/`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd.broadcast import channel_sum
+from autograd.gates.linalg import Linear
 from autograd.gates.nn import (
     BatchNorm,
     Conv1d,
@@ -27,6 +28,12 @@ from autograd.value import Value
 
 def _raw(value: Any) -> Any:
     return value.data if isinstance(value, Value) else value
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x·W + b for x (..., in) and W (in, out) stored input-major, as `Linear` keeps it (the
+    transpose of PyTorch's F.linear layout). One fused gate with a bias; a product without."""
+    return x @ weight if bias is None else Linear.apply(x, weight, bias)
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:

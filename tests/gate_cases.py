@@ -103,6 +103,13 @@ def _matmul(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
     return [values(draw, a_shape), values(draw, b_shape)], lambda a, b: a @ b
 
 
+def _linear(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    n_in, n_out = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    rows = draw(shapes(min_dims=0, max_dims=2))
+    return [values(draw, (*rows, n_in)), values(draw, (n_in, n_out)), values(draw, (n_out,))], \
+        F.linear
+
+
 def _reduction(method: str, fix: Callable[[Draw, tuple[int, ...]], np.ndarray] | None = None
                ) -> Callable[[Draw], Any]:
     def build(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
@@ -261,6 +268,7 @@ CASES: list[GateCase] = [
     GateCase(ew.Relu, "relu", _unary(lambda t: t.relu(), lambda x: away_from_zero(x, 0.1))),
     GateCase(ew.Cast, "cast", _unary(lambda t: t.astype(np.float64).astype(t.dtype) * 2)),
     GateCase(linalg.MatMul, "matmul", _matmul),
+    GateCase(linalg.Linear, "linear", _linear),
     GateCase(reduce.Sum, "sum", _reduction("sum")),
     GateCase(reduce.Mean, "mean", _reduction("mean")),
     GateCase(reduce.Max, "max", _reduction("max", distinct)),

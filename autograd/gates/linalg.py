@@ -1,4 +1,5 @@
-"""The matrix product, for 1-D, 2-D and batched operands (batch axes broadcast)."""
+"""The matrix product, for 1-D, 2-D and batched operands (batch axes broadcast), and the fused
+affine map of a layer of neurons."""
 
 from __future__ import annotations
 
@@ -47,3 +48,35 @@ class MatMul(Function):
             grad_b = np.matmul(np.swapaxes(a, -1, -2), grad)
             grad_b = grad_b[..., 0] if b_is_vector else grad_b
         return grad_a, grad_b
+
+
+class Linear(Function):
+    """z = x·W + b, a layer of neurons: z_j = Σᵢ xᵢ·w_ij + b_j for every row x of the input;
+    ∂L/∂x = g·Wᵀ,  ∂L/∂W = xᵀ·g (summed over all rows: Δw_ij ∝ δ_j·x_i),  ∂L/∂b = Σ_rows g
+
+    x (..., in), W (in, out), b (out,). One gate where MatMul and Add would be two, as PyTorch
+    runs a linear layer as one operation.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if x.ndim == 0 or w.ndim != 2 or b.shape != (w.shape[1],) or x.shape[-1] != w.shape[0]:
+            raise ValueError(f"linear: input {x.shape}, weight {w.shape} and bias {b.shape} do "
+                             "not fit (need (..., in), (in, out) and (out,))")
+        rows = x.reshape(-1, x.shape[-1])
+        z = rows @ w
+        z += b
+        ctx.save_for_backward(rows, w)
+        ctx.input_shape = x.shape
+        return z.reshape(*x.shape[:-1], w.shape[1])
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        rows, w = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        grad_rows = grad.reshape(-1, grad.shape[-1])
+        grad_x = (grad_rows @ w.T).reshape(ctx.input_shape) if need_x else None
+        grad_w = rows.T @ grad_rows if need_w else None
+        # the row sum as a product with ones: BLAS, much quicker than numpy's axis-0 sum here
+        grad_b = np.ones(grad_rows.shape[0], dtype=grad.dtype) @ grad_rows if need_b else None
+        return grad_x, grad_w, grad_b
