@@ -58,6 +58,17 @@ class LogSoftmax(Function):
 _UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}   # by item size
 
 
+def _out_of_range(indices: np.ndarray, size: int) -> int | None:
+    """An entry of the integer array `indices` outside [0, size), or None if all fit.
+
+    Seen as unsigned, a negative index is huge: one maximum checks both ends.
+    """
+    if not indices.size or np.maximum.reduce(indices.view(_UNSIGNED[indices.dtype.itemsize]),
+                                             axis=None) < size:
+        return None
+    return int(indices[(indices < 0) | (indices >= size)].flat[0])
+
+
 class CrossEntropy(Function):
     """L = (1/N) Σₙ −log softmax(xₙ)[tₙ] over the N targets not equal to ignore_index;
     ∂L/∂xₙ = (softmax(xₙ) − onehot(tₙ)) / N  — "observed minus target", as for sigmoid + CE.
@@ -82,10 +93,8 @@ class CrossEntropy(Function):
         valid = None if ignore_index is None else flat_t != ignore_index
         if valid is not None and valid.all():
             valid = None   # nothing is ignored: no masks below
-        checked = flat_t if valid is None else flat_t[valid]
-        # seen as unsigned, a negative target is huge: one comparison checks both ends
-        if checked.size and checked.view(_UNSIGNED[checked.dtype.itemsize]).max() >= classes:
-            bad = checked[(checked < 0) | (checked >= classes)][0]
+        bad = _out_of_range(flat_t if valid is None else flat_t[valid], classes)
+        if bad is not None:
             raise IndexError(f"cross_entropy: target {bad} is out of range for {classes} classes")
         safe_t = flat_t if valid is None else np.where(valid, flat_t, 0)
         rows = np.arange(flat_t.size)
@@ -120,13 +129,13 @@ class Embedding(Function):
         indices = np.asarray(indices)
         if indices.dtype.kind not in "iu":
             raise TypeError(f"embedding: indices must be integers, got {indices.dtype}")
-        rows = weight.shape[0]
-        if indices.size and (indices.min() < 0 or indices.max() >= rows):
-            raise IndexError(f"embedding: index {indices.max() if indices.max() >= rows else indices.min()} "
-                             f"is out of range for a table of {rows} rows")
+        bad = _out_of_range(indices, weight.shape[0])
+        if bad is not None:
+            raise IndexError(f"embedding: index {bad} is out of range for a table of "
+                             f"{weight.shape[0]} rows")
         ctx.shape = weight.shape
         ctx.save_for_backward(indices)
-        return weight[indices]
+        return weight.take(indices, axis=0)   # as weight[indices], with less overhead
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray, None]:
