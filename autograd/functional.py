@@ -18,6 +18,7 @@ from autograd.gates.nn import (
     Gelu,
     LayerNorm,
     LogSoftmax,
+    MaskedSoftmax,
     Softmax,
     Where,
 )
@@ -39,6 +40,12 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """exp(x) / Σ exp(x) along `axis`."""
     return Softmax.apply(x, axis=axis)
+
+
+def masked_softmax(x: Tensor, mask: Any, scale: float = 1.0) -> Tensor:
+    """softmax(scale·x) along the last axis, with the entries where `mask` (broadcast to x) is
+    true left out: attention's weights, `mask` hiding the future. One fused gate."""
+    return MaskedSoftmax.apply(x, np.asarray(_raw(mask), dtype=bool), scale=scale)
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:

@@ -44,9 +44,10 @@ class CausalSelfAttention(Module):
         head = width // self.n_head
         qkv = self.qkv(x).reshape(batch, steps, 3, self.n_head, head).transpose(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]                     # (B, heads, T, head)
-        scores = (q @ k.transpose(0, 1, 3, 2)) * (1.0 / np.sqrt(head))
-        scores = F.where(self.future[:steps, :steps], -np.inf, scores)
-        weights = self.attn_dropout(F.softmax(scores, axis=-1))
+        scores = q @ k.transpose(0, 1, 3, 2)
+        # softmax(QKᵀ/√d + M), M = −∞ above the diagonal: one fused gate
+        weights = F.masked_softmax(scores, self.future[:steps, :steps], scale=1.0 / np.sqrt(head))
+        weights = self.attn_dropout(weights)
         out = (weights @ v).transpose(0, 2, 1, 3).reshape(batch, steps, width)
         return self.resid_dropout(self.proj(out))
 

@@ -177,6 +177,15 @@ def _softmax_like(fn: Callable[..., Tensor]) -> Callable[[Draw], Any]:
     return build
 
 
+def _masked_softmax(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    shape_ = draw(shapes(min_dims=1))
+    mask_shape = shape_[-draw(st.integers(1, len(shape_))):]   # broadcasts, as a causal mask does
+    mask = draw(hnp.arrays(bool, mask_shape))
+    mask[..., 0] = False   # every row keeps an entry (a causal mask keeps the diagonal)
+    scale = draw(st.sampled_from([1.0, 0.5, 2.0]))
+    return [values(draw, shape_, -4, 4)], lambda t: F.masked_softmax(t, mask, scale=scale)
+
+
 def _cross_entropy(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
     lead = draw(hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=4))
     classes = draw(st.integers(1, 5))
@@ -279,6 +288,7 @@ CASES: list[GateCase] = [
     GateCase(shape.Stack, "stack", _stack),
     GateCase(nn.Softmax, "softmax", _softmax_like(F.softmax)),
     GateCase(nn.LogSoftmax, "log_softmax", _softmax_like(F.log_softmax)),
+    GateCase(nn.MaskedSoftmax, "masked_softmax", _masked_softmax),
     GateCase(nn.CrossEntropy, "cross_entropy", _cross_entropy),
     GateCase(nn.Embedding, "embedding", _embedding),
     GateCase(nn.Where, "where", _where),

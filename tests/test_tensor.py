@@ -192,6 +192,8 @@ def test_concat_stack_where_shapes() -> None:
      r"embedding: index -1 is out of range for a table of 4 rows"),
     (lambda: F.cross_entropy(leaf(np.ones((2, 3))), [-2, 1], ignore_index=-1), IndexError,
      r"cross_entropy: target -2 is out of range for 3 classes"),
+    (lambda: F.masked_softmax(leaf(np.ones((2, 3))), np.ones((2, 2), dtype=bool)), ValueError,
+     r"masked_softmax: a mask of shape \(2, 2\) does not broadcast to scores of shape \(2, 3\)"),
     (lambda: F.linear(leaf(np.ones((2, 3))), leaf(np.ones((3, 4))), leaf(np.ones(3))), ValueError,
      r"linear: input \(2, 3\), weight \(3, 4\) and bias \(3,\) do not fit"),
     (lambda: leaf(np.ones(6)).reshape(4, 2), ValueError, r"reshape: cannot reshape \(6,\)"),
@@ -217,3 +219,13 @@ def test_bad_input_gets_a_clear_error(make, error, pattern) -> None:
 def test_errors_are_raised_under_no_grad_too() -> None:
     with no_grad(), pytest.raises(ValueError, match=r"matmul: \(2,\) @ \(3,\)"):
         Tensor([1.0, 2.0]) @ Tensor([1.0, 2.0, 3.0])
+
+
+def test_masked_softmax_hides_the_future_and_a_fully_masked_row_is_nan() -> None:
+    scores = leaf(np.array([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0], [0.5, 0.5, 0.5]]))
+    future = np.triu(np.ones((3, 3), dtype=bool), k=1)
+    future[2] = True                      # the last row sees nothing
+    weights = F.masked_softmax(scores, future, scale=2.0).data
+    np.testing.assert_allclose(weights[0], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(weights[1], [1 / (1 + np.exp(2.0)), 1 / (1 + np.exp(-2.0)), 0.0])
+    assert np.isnan(weights[2]).all()

@@ -18,14 +18,27 @@ def _sum(x: np.ndarray, axis: int) -> np.ndarray:
     return last_axis_sum(x) if axis in (-1, x.ndim - 1) else np.sum(x, axis=axis, keepdims=True)
 
 
+def _exp_normalised(shifted: np.ndarray, axis: int) -> np.ndarray:
+    """exp(shifted) / Σ exp(shifted) along `axis`, in place; `shifted` = x − max x, so that exp
+    cannot overflow."""
+    np.exp(shifted, out=shifted)
+    shifted /= _sum(shifted, axis)
+    return shifted
+
+
+def _softmax_backward(z: np.ndarray, grad: np.ndarray, axis: int) -> np.ndarray:
+    """∂L/∂x = z ⊙ (g − Σⱼ gⱼzⱼ) for z = softmax(x) along `axis`."""
+    out = grad * z
+    out -= z * _sum(out, axis)
+    return out
+
+
 class Softmax(Function):
     """zᵢ = e^{xᵢ} / Σⱼ e^{xⱼ};  ∂zᵢ/∂xⱼ = zᵢ(δᵢⱼ − zⱼ), so ∂L/∂x = z ⊙ (g − Σⱼ gⱼzⱼ)"""
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis: int = -1) -> np.ndarray:
-        z = np.asarray(x - _max(x, axis))   # shifted: exp cannot overflow
-        np.exp(z, out=z)
-        z /= _sum(z, axis)
+        z = _exp_normalised(np.asarray(x - _max(x, axis)), axis)
         ctx.axis = axis
         ctx.save_for_backward(z)
         return z
@@ -33,9 +46,41 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
         (z,) = ctx.saved_tensors
-        out = grad * z
-        out -= z * _sum(out, ctx.axis)
-        return out
+        return _softmax_backward(z, grad, ctx.axis)
+
+
+class MaskedSoftmax(Function):
+    """Attention's weights: z = softmax(s·x) along the last axis, leaving out the entries where
+    `mask` is true (they are set to −∞ first, so they get weight 0: a causal mask hides the
+    future);  ∂L/∂x = s·z ⊙ (g − Σⱼ gⱼzⱼ), which is 0 at the masked entries.
+
+    One gate for what would be a Multiply, a Where and a Softmax. A row with every entry masked
+    has no softmax: its weights are NaN, as in PyTorch.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, mask: np.ndarray, scale: float = 1.0) -> np.ndarray:
+        mask = np.asarray(mask, dtype=bool)
+        z = x * np.asarray(scale, dtype=x.dtype)
+        try:
+            np.copyto(z, -np.inf, where=mask)
+        except ValueError as error:
+            raise ValueError(f"masked_softmax: a mask of shape {mask.shape} does not broadcast "
+                             f"to scores of shape {x.shape}") from error
+        with np.errstate(invalid="ignore"):   # a fully masked row: NaN, as documented
+            z -= last_axis_max(z)
+            _exp_normalised(z, -1)
+        ctx.scale = scale
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray, None]:
+        (z,) = ctx.saved_tensors
+        out = _softmax_backward(z, grad, -1)
+        if ctx.scale != 1.0:
+            out *= np.asarray(ctx.scale, dtype=out.dtype)
+        return out, None
 
 
 class LogSoftmax(Function):
@@ -167,35 +212,38 @@ _GELU_C = math.sqrt(2.0 / math.pi)
 
 class Gelu(Function):
     """z = ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³)  (the tanh approximation);
-    ∂z/∂x = ½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 + 3·0.044715x²)"""
+    ∂z/∂x = ½(1 + tanh u) + ½x(1 − tanh²u)·∂u/∂x,  ∂u/∂x = √(2/π)(1 + 3·0.044715x²)
+
+    Computed through the same function's other form ½(1 + tanh u) = σ(2u) = 1/(1 + e^{−2u}),
+    so z = x·σ(2u) and ∂z/∂x = σ + 2x·σ(1 − σ)·∂u/∂x: numpy's exp is twice as quick as its tanh.
+    """
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         # in place where possible: these arrays are large and the formula has many steps
-        t = np.asarray(x * x)   # an array even for 0-d x, so the in-place steps below work
-        t *= 0.044715 * _GELU_C
-        t += _GELU_C
-        t *= x                              # u = √(2/π)(x + 0.044715x³)
-        np.tanh(t, out=t)
-        ctx.save_for_backward(x, t)
-        out = t + 1
-        out *= x
-        out *= 0.5
-        return out
+        s = np.asarray(x * x)   # an array even for 0-d x, so the in-place steps below work
+        s *= -2 * 0.044715 * _GELU_C
+        s -= 2 * _GELU_C
+        s *= x                              # −2u
+        with np.errstate(over="ignore"):    # e^{−2u} = ∞ for x ≪ 0 gives σ = 0: the right limit
+            np.exp(s, out=s)
+        s += 1
+        np.reciprocal(s, out=s)             # σ(2u) = ½(1 + tanh u)
+        ctx.save_for_backward(x, s)
+        return x * s
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
-        x, t = ctx.saved_tensors
+        x, s = ctx.saved_tensors
         du = np.asarray(x * x)
         du *= 3 * 0.044715 * _GELU_C
         du += _GELU_C                       # ∂u/∂x
         du *= x
-        slope = np.asarray(t * t)
-        np.subtract(1, slope, out=slope)    # 1 − tanh²u
+        slope = np.subtract(1, s, dtype=s.dtype)
+        slope *= s
         slope *= du
-        slope += t
-        slope += 1
-        slope *= 0.5                        # ½(1 + tanh u) + ½x(1 − tanh²u)·∂u/∂x
+        slope *= 2                          # 2x·σ(1 − σ)·∂u/∂x
+        slope += s
         slope *= grad
         return slope
 
