@@ -13,8 +13,8 @@ def sum_to_shape(grad: np.ndarray, shape: tuple[int, ...], where: str = "backwar
     """
     if grad.shape == shape:
         return grad
-    if grad.ndim == 2 and grad.shape[1:] == shape and grad.dtype.kind == "f":
-        return np.ones(grad.shape[0], dtype=grad.dtype) @ grad   # a bias: sum the rows (BLAS)
+    if grad.ndim >= 2 and grad.shape[-1:] == shape and grad.dtype.kind == "f":
+        return leading_sum(grad)   # a bias: sum the rows
     extra = grad.ndim - len(shape)
     fits = extra >= 0 and all(
         n == g or n == 1 for n, g in zip(shape, grad.shape[extra:])
@@ -77,9 +77,14 @@ def last_axis_sum(x: np.ndarray) -> np.ndarray:
     return (x @ np.ones(x.shape[-1], dtype=x.dtype))[..., None]
 
 
+# Halving beats numpy's maximum only on rows this short (measured: 16 even, 27 and up 2-4x slower).
+_SHORT_ROW = 16
+
+
 def last_axis_max(x: np.ndarray) -> np.ndarray:
-    """max over the last axis, kept as a size-1 axis: halves compared elementwise, log₂ n times."""
-    if x.ndim == 0 or x.size < _FEW:
+    """max over the last axis, kept as a size-1 axis; short rows by halves compared elementwise,
+    log₂ n times."""
+    if x.ndim == 0 or x.size < _FEW or x.shape[-1] > _SHORT_ROW:
         return np.maximum.reduce(x, axis=-1, keepdims=True)
     while x.shape[-1] > 1:
         half = x.shape[-1] // 2
@@ -88,11 +93,17 @@ def last_axis_max(x: np.ndarray) -> np.ndarray:
     return x if x.ndim else x.reshape(1)
 
 
+def leading_sum(x: np.ndarray) -> np.ndarray:
+    """Σ over every axis but the last of a float array, (…, n) → (n,): one vector-matrix product
+    (BLAS), 1.5-3x quicker than numpy's sum over the leading axes."""
+    rows = x.reshape(-1, x.shape[-1])
+    return np.ones(rows.shape[0], dtype=x.dtype) @ rows
+
+
 def channel_sum(x: np.ndarray) -> np.ndarray:
-    """Σ over every axis but the channel axis 1 of x (N, C) or (N, C, L), kept as size-1 axes:
-    a vector-matrix product over N (numpy's own multi-axis sum is slow here)."""
-    n = x.shape[0]
-    sums = np.ones(n, dtype=x.dtype) @ x.reshape(n, -1)
+    """Σ over every axis but the channel axis 1 of x (N, C) or (N, C, L), kept as size-1 axes
+    (numpy's own multi-axis sum is slow here)."""
+    sums = leading_sum(x.reshape(x.shape[0], -1))
     if x.ndim == 3:
         sums = last_axis_sum(sums.reshape(x.shape[1], x.shape[2]))
     return sums.reshape((1, -1) + (1,) * (x.ndim - 2))
