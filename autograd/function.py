@@ -231,36 +231,29 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **options: Any) -> Any:
         """Run forward on the raw values of `args` and, when a gradient is needed, record a node."""
+        ctx = Context()
+        ctx.function = cls
+        ctx.inputs = args
+        ctx.sequence = next(_sequence)
+        ctx._epoch = _state["epoch"]
+        ctx._saved = ()
+        if _state["scope"]:
+            ctx.scope = _state["scope"]
         count = len(args)
         x = args[0] if count else None
         y = args[1] if count > 1 else None
         # the usual calls, one or two values of one kind and nothing else, skip the general reading
         if count == 1 and not options and isinstance(x, Value):
-            kind, needed, inputs = x._result_type, x._requires_grad, args
+            kind, needed, raw = x._result_type, x._requires_grad, None
         elif count == 2 and not options and isinstance(x, Value) and isinstance(y, Value) \
                 and y._result_type is x._result_type:
-            kind, needed, inputs = x._result_type, x._requires_grad or y._requires_grad, args
+            kind, needed, raw = x._result_type, x._requires_grad or y._requires_grad, None
         else:
-            kind, needed, inputs = _read_arguments(cls, args)
-        ctx = Context()
-        ctx.function = cls
-        ctx.inputs = inputs
-        ctx.sequence = next(_sequence)
-        ctx._epoch = _state["epoch"]
-        ctx._saved = ()
-        if inputs is not args:   # some arguments pass through: note where the values stand
-            ctx._positions = tuple([i for i, a in enumerate(args) if isinstance(a, Value)])
-            ctx._arity = count
-            ctx._passed = (*[a for a in args if not isinstance(a, Value)], *options.values())
-        elif options:
-            ctx._passed = tuple(options.values())
+            kind, needed, raw = _read_arguments(ctx, args, options)
         record = needed and _state["grad_enabled"]
-        if _state["scope"]:
-            ctx.scope = _state["scope"]
         try:   # direct calls where possible: a call through *args costs three times as much
-            if inputs is not args or options or count > 2:
-                out = cls.forward(ctx, *[a.data if isinstance(a, Value) else a for a in args],
-                                  **options)
+            if raw is not None:
+                out = cls.forward(ctx, *raw, **options)
             elif count == 2:
                 out = cls.forward(ctx, x.data, y.data)
             else:
@@ -277,24 +270,41 @@ class Function:
         return kind._wrap(out, ctx)
 
 
-def _read_arguments(cls: type[Function], args: tuple[Any, ...]) -> tuple[Any, bool, tuple[Any, ...]]:
+def _read_arguments(ctx: Context, args: tuple[Any, ...], options: dict[str, Any]
+                    ) -> tuple[Any, bool, list[Any]]:
     """The kind of value (Scalar or Tensor) `args` share, whether any of them requires grad, and
-    the values among them (`args` itself when all are; others, an axis or a shape, pass through)."""
+    the raw arguments for forward. Arguments that are not values (an axis, a shape) pass through:
+    the node then notes where its inputs stand among forward's arguments."""
     needed = False
     kind = None
-    values = []
-    for arg in args:
+    raw: list[Any] = []
+    values: list[Value] = []
+    positions: list[int] = []
+    passed: list[Any] = []
+    for position, arg in enumerate(args):
         if isinstance(arg, Value):
             if kind is None:
                 kind = arg._result_type
             elif arg._result_type is not kind:
-                raise TypeError(f"{cls.__name__}: cannot mix {kind.__name__} and "
+                raise TypeError(f"{ctx.function.__name__}: cannot mix {kind.__name__} and "
                                 f"{arg._result_type.__name__} inputs")
             needed = needed or arg._requires_grad
+            raw.append(arg.data)
             values.append(arg)
+            positions.append(position)
+        else:
+            raw.append(arg)
+            passed.append(arg)
     if kind is None:
-        raise TypeError(f"{cls.__name__}.apply: needs at least one Scalar or Tensor argument")
-    return kind, needed, args if len(values) == len(args) else tuple(values)
+        raise TypeError(f"{ctx.function.__name__}.apply: needs at least one Scalar or Tensor "
+                        "argument")
+    if passed:
+        ctx.inputs = tuple(values)
+        ctx._positions = tuple(positions)
+        ctx._arity = len(args)
+    if passed or options:
+        ctx._passed = (*passed, *options.values())
+    return kind, needed, raw
 
 
 def _name_the_gate(error: Exception, cls: type[Function], inputs: tuple[Value, ...]) -> Exception:
@@ -320,7 +330,7 @@ def align_gradients(ctx: Context, grads: Any) -> tuple[Any, ...]:
             f"{ctx.name}.backward returned {len(grads)} gradients for {count} arguments of forward"
         )
     if ctx._positions is not None:
-        return tuple(grads[i] if i < len(grads) else None for i in ctx._positions)
+        return tuple([grads[i] if i < len(grads) else None for i in ctx._positions])
     return (*grads, *(None,) * (count - len(grads)))
 
 

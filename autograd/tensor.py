@@ -100,7 +100,7 @@ class Tensor(Arithmetic):
                 f"backward: grad can be implied only for a single-element output; this tensor "
                 f"has shape {self.data.shape}, so pass grad= of that shape"
             )
-        return np.ones_like(self.data)
+        return np.array(1, dtype=self.data.dtype).reshape(self.data.shape)   # quicker than ones_like
 
     def _check_root_grad(self, grad: Any) -> np.ndarray:
         grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad)
