@@ -150,7 +150,8 @@ def clip_grad_norm_(params: Iterable[Tensor], max_norm: float) -> float:
     Returns the norm before clipping (a gradient explosion shows up here first).
     """
     grads = [p.grad for p in params if p.grad is not None]
-    total = math.sqrt(sum(float(np.sum(g.astype(np.float64) ** 2)) for g in grads))
+    # squares summed by BLAS in the gradients' own dtype, as PyTorch does (no float64 copies)
+    total = math.sqrt(sum(float(np.dot(g.ravel(), g.ravel())) for g in grads))
     if total > max_norm:
         scale = max_norm / (total + 1e-6)
         for g in grads:
