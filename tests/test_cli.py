@@ -149,10 +149,13 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(corpus: Path, tmp_path: Pat
     import time
 
     out = tmp_path / "interrupted"
+    # Ctrl-C in a terminal: SIGINT at its default, whatever this run inherited (a shell starting
+    # a job in the background with `&` ignores SIGINT, and Python then never raises on it)
     process = subprocess.Popen(
         [sys.executable, "-m", "models", "train", "--model", "transformer", "--data", str(corpus),
          "--steps", "1000000", "--eval-every", "5", "--out", str(out), "--quiet", *SMALL],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not (out / "config.json").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
