@@ -9,6 +9,23 @@ from autograd.broadcast import leading_sum
 from autograd.function import Context, Function
 
 
+def _product_of_rows(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+    """x (..., in) · W (in, out) (+ b) as one 2-D product over the stacked rows of x (numpy's
+    batched product is much slower for a stack of rows times one matrix)."""
+    z = x.reshape(-1, x.shape[-1]) @ w
+    if b is not None:
+        z += b
+    return z.reshape(*x.shape[:-1], w.shape[1])
+
+
+def _product_of_rows_grads(x: np.ndarray, w: np.ndarray, grad: np.ndarray, need_x: bool,
+                           need_w: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """For z = x·W over the stacked rows of x: ∂L/∂x = g·Wᵀ, ∂L/∂W = xᵀ·g (summed over rows)."""
+    rows, grad_rows = x.reshape(-1, x.shape[-1]), grad.reshape(-1, grad.shape[-1])
+    return ((grad_rows @ w.T).reshape(x.shape) if need_x else None), \
+        (rows.T @ grad_rows if need_w else None)
+
+
 class MatMul(Function):
     """Z = A @ B, Zᵢⱼ = Σₖ AᵢₖBₖⱼ;  ∂L/∂A = ∂L/∂Z @ Bᵀ, ∂L/∂B = Aᵀ @ ∂L/∂Z
 
@@ -21,18 +38,16 @@ class MatMul(Function):
         if a.ndim == 0 or b.ndim == 0 or a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
             raise ValueError(f"matmul: {a.shape} @ {b.shape}: inner dimensions do not match")
         ctx.save_for_backward(a, b)
-        if a.ndim > 2 and b.ndim == 2:   # a stack of rows times one matrix: one 2-D product
-            return (a.reshape(-1, a.shape[-1]) @ b).reshape(*a.shape[:-1], b.shape[-1])
+        if a.ndim > 2 and b.ndim == 2:   # a stack of rows times one matrix
+            return _product_of_rows(a, b)
         return np.matmul(a, b)
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        if a.ndim > 2 and b.ndim == 2:   # as in forward: flatten the batch into rows
-            rows, width = a.reshape(-1, a.shape[-1]), grad.reshape(-1, grad.shape[-1])
-            return ((width @ b.T).reshape(a.shape) if need_a else None), \
-                (rows.T @ width if need_b else None)
+        if a.ndim > 2 and b.ndim == 2:   # as in forward
+            return _product_of_rows_grads(a, b, grad, need_a, need_b)
         a_is_vector, b_is_vector = a.ndim == 1, b.ndim == 1
         if a_is_vector and b_is_vector:
             return (grad * b if need_a else None), (grad * a if need_b else None)
@@ -64,19 +79,12 @@ class Linear(Function):
         if x.ndim == 0 or w.ndim != 2 or b.shape != (w.shape[1],) or x.shape[-1] != w.shape[0]:
             raise ValueError(f"linear: input {x.shape}, weight {w.shape} and bias {b.shape} do "
                              "not fit (need (..., in), (in, out) and (out,))")
-        rows = x.reshape(-1, x.shape[-1])
-        z = rows @ w
-        z += b
-        ctx.save_for_backward(rows, w)
-        ctx.input_shape = x.shape
-        return z.reshape(*x.shape[:-1], w.shape[1])
+        ctx.save_for_backward(x, w)
+        return _product_of_rows(x, w, b)
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        rows, w = ctx.saved_tensors
+        x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        grad_rows = grad.reshape(-1, grad.shape[-1])
-        grad_x = (grad_rows @ w.T).reshape(ctx.input_shape) if need_x else None
-        grad_w = rows.T @ grad_rows if need_w else None
-        grad_b = leading_sum(grad_rows) if need_b else None
-        return grad_x, grad_w, grad_b
+        grad_x, grad_w = _product_of_rows_grads(x, w, grad, need_x, need_w)
+        return grad_x, grad_w, (leading_sum(grad) if need_b else None)
