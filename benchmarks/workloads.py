@@ -211,13 +211,12 @@ def lm_torch(name: str, fused: bool = False) -> tuple[Step, float]:
 
 
 def _tokens_per_step(name: str) -> int:
-    """Predicted tokens per training step: one per example for the window models, one per
-    position for the sequence models."""
     from models.registry import MODELS
+    from models.train import tokens_per_step
 
     spec = LM_SPECS[name]
-    batch, block = spec["train"]["batch_size"], spec["model"]["block_size"]
-    return batch if MODELS[spec["model"]["model"]].window else batch * block
+    return tokens_per_step(MODELS[spec["model"]["model"]].window, spec["train"]["batch_size"],
+                           spec["model"]["block_size"])
 
 
 def _lm_workload(name: str, goal: float, description: str, fused: bool = False) -> Workload:

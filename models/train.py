@@ -96,6 +96,12 @@ def make_schedule(settings: TrainSettings) -> Callable[[int], float]:
 
 
 @no_grad()
+def tokens_per_step(window: bool, batch_size: int, block_size: int) -> int:
+    """Tokens predicted per training step: one per example for a window model (MLP, CNN), one
+    per position for a sequence model (RNN, Transformer)."""
+    return batch_size if window else batch_size * block_size
+
+
 def evaluate(model: LanguageModel, x: np.ndarray, y: np.ndarray, batch_size: int = 256) -> float:
     """Mean loss in nats per target token over all of (x, y), in eval mode."""
     was_training = model.training
@@ -169,8 +175,8 @@ class Trainer:
         """Train until `self.step == steps`; `report(trainer, loss, tokens per second)` after
         each step and `validate(trainer, val_loss)` every `eval_every` steps and at the last
         step of the settings (so a run stopped early and resumed validates as one that was not)."""
-        tokens_per_step = self.settings.batch_size * (1 if self.model.window
-                                                      else self.config.block_size)
+        tokens = tokens_per_step(self.model.window, self.settings.batch_size,
+                                 self.config.block_size)
         while self.step < steps:
             start = time.perf_counter()
             loss = self.train_step()
@@ -178,7 +184,7 @@ class Trainer:
                 raise FloatingPointError(f"training diverged at step {self.step}: loss {loss}; "
                                          "try a smaller --lr or --grad-clip")
             if report:
-                report(self, loss, tokens_per_step / max(time.perf_counter() - start, 1e-9))
+                report(self, loss, tokens / max(time.perf_counter() - start, 1e-9))
             if self.step % self.settings.eval_every == 0 or self.step == self.settings.steps:
                 val = self.validation_loss(self.settings.eval_limit)
                 self.validation.append([self.step, val])
