@@ -7,9 +7,7 @@ from typing import Any
 
 from autograd.function import Context
 from autograd.operators import Arithmetic
-from autograd.value import Value
-
-_new = object.__new__   # bound once: quicker than Scalar.__new__(Scalar) on every result
+from autograd.value import Value, new_node
 
 
 class Scalar(Arithmetic):
@@ -34,7 +32,7 @@ class Scalar(Arithmetic):
 
     @classmethod
     def _wrap(cls, data: Any, ctx: Context | None) -> Scalar:
-        out = _new(Scalar)
+        out = new_node(Scalar)
         out.data = data if data.__class__ is float else float(data)
         out.grad = 0.0
         out.grad_fn = ctx

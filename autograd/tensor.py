@@ -14,10 +14,9 @@ from autograd.gates.linalg import MatMul
 from autograd.gates.reduce import Max, Mean, Sum
 from autograd.gates.shape import Index, Reshape, Transpose
 from autograd.operators import Arithmetic
-from autograd.value import Value
+from autograd.value import Value, new_node
 
 Axis = int | tuple[int, ...] | None
-_new = object.__new__   # bound once: quicker than Tensor.__new__(Tensor) on every result
 
 
 def _as_array(data: Any, dtype: Any) -> np.ndarray:
@@ -63,7 +62,7 @@ class Tensor(Arithmetic):
 
     @classmethod
     def _wrap(cls, data: Any, ctx: Context | None) -> Tensor:
-        out = _new(Tensor)
+        out = new_node(Tensor)
         out.data = data if data.__class__ is np.ndarray else np.asarray(data)
         out.grad = None
         out.grad_fn = ctx

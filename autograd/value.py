@@ -9,6 +9,11 @@ if TYPE_CHECKING:
     from autograd.function import Context
 
 
+# a result's object, made without running __init__; bound once, as Scalar.__new__(Scalar) on
+# every result costs a type lookup each time
+new_node = object.__new__
+
+
 class HookHandle:
     """Returned by `register_hook`; `remove()` takes the hook off again."""
 
