@@ -158,11 +158,11 @@ def copy_weights(ours: LanguageModel, theirs: Any, fused: bool = False) -> None:
 def make_twin(trainer: Any, fused: bool = False) -> tuple[Any, Any]:
     """The PyTorch twin of `trainer`'s model (same initial weights) and its optimiser; `fused`
     builds an RNN on PyTorch's fused nn.RNN instead of Linear cells."""
-    import torch
-
     c, s = trainer.config, trainer.settings
     if fused and c.model != "rnn":
         raise ValueError(f"a fused twin exists for the rnn only, not {c.model}")
+    import torch
+
     twin = _modules()["rnn-fused" if fused else c.model](c)
     copy_weights(trainer.model, twin, fused)
     if s.optimizer == "sgd":
