@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from models import checkpoint
@@ -157,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"{error} (install Graphviz: apt-get install graphviz)", 1)
     except OSError as error:
         return _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), 1)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
 
 
 def graphviz_missing() -> type[Exception]:
@@ -245,14 +250,19 @@ def _train_loop(trainer: Any, out: str, quiet: bool, grad_plot: str | None = Non
         t.save(out)
 
     try:
-        trainer.run(total, report, validate)
-    except KeyboardInterrupt:
+        with _ctrl_c_stops_between_steps() as stop_requested:
+            trainer.run(total, report, validate, stop=stop_requested)
+    except KeyboardInterrupt:   # the second Ctrl-C: maybe mid-step, so this state is not saved
         bar.close()
-        trainer.save(out)
-        print(f"\ninterrupted at step {trainer.step}: checkpoint saved in {out} "
-              "(continue with --resume)", file=sys.stderr)
+        kept = "keeps its last checkpoint" if checkpoint.exists(out) else "has no checkpoint"
+        print(f"\naborted during step {trainer.step + 1}: {out} {kept}", file=sys.stderr)
         return 130
     bar.close()
+    if stop_requested():
+        trainer.save(out)
+        print(f"interrupted at step {trainer.step}: checkpoint saved in {out} "
+              "(continue with --resume)", file=sys.stderr)
+        return 130
     trainer.save(out)
     print(f"checkpoint saved in {out}")
     if grad_plot:
@@ -261,6 +271,29 @@ def _train_loop(trainer: Any, out: str, quiet: bool, grad_plot: str | None = Non
         path = plot_grad_flow(trainer.grad_norms, grad_plot, "gradient norm per parameter")
         print(f"gradient norms plotted in {path}")
     return 0
+
+
+@contextmanager
+def _ctrl_c_stops_between_steps() -> Iterator[Callable[[], bool]]:
+    """The first Ctrl-C asks training to stop after the current step, so the checkpoint holds
+    weights, optimiser and random state of one step; a second one interrupts at once."""
+    requested: list[bool] = []
+    previous = signal.getsignal(signal.SIGINT)
+
+    def first_ctrl_c(number: int, frame: Any) -> None:
+        requested.append(True)
+        signal.signal(signal.SIGINT, previous)
+        print("\nCtrl-C: stopping after this step and saving (Ctrl-C again to abort)",
+              file=sys.stderr)
+
+    ours = previous is signal.default_int_handler   # not when started with SIGINT ignored
+    if ours:
+        signal.signal(signal.SIGINT, first_ctrl_c)
+    try:
+        yield lambda: bool(requested)
+    finally:
+        if ours and not requested:
+            signal.signal(signal.SIGINT, previous)
 
 
 def run_sample(args: argparse.Namespace) -> int:

@@ -171,13 +171,16 @@ class Trainer:
         return evaluate(self.model, x, y)
 
     def run(self, steps: int, report: Callable[[Trainer, float, float], None] | None = None,
-            validate: Callable[[Trainer, float], None] | None = None) -> None:
+            validate: Callable[[Trainer, float], None] | None = None,
+            stop: Callable[[], bool] | None = None) -> None:
         """Train until `self.step == steps`; `report(trainer, loss, tokens per second)` after
         each step and `validate(trainer, val_loss)` every `eval_every` steps and at the last
-        step of the settings (so a run stopped early and resumed validates as one that was not)."""
+        step of the settings (so a run stopped early and resumed validates as one that was not).
+        `stop()` is asked before each step: a run it ends stops between two steps, where the
+        weights, optimiser, random state and step count agree (the CLI's Ctrl-C uses it)."""
         tokens = tokens_per_step(self.model.window, self.settings.batch_size,
                                  self.config.block_size)
-        while self.step < steps:
+        while self.step < steps and not (stop and stop()):
             start = time.perf_counter()
             loss = self.train_step()
             if not math.isfinite(loss):

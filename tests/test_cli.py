@@ -153,7 +153,8 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(corpus: Path, tmp_path: Pat
     # a job in the background with `&` ignores SIGINT, and Python then never raises on it)
     process = subprocess.Popen(
         [sys.executable, "-m", "models", "train", "--model", "transformer", "--data", str(corpus),
-         "--steps", "1000000", "--eval-every", "5", "--out", str(out), "--quiet", *SMALL],
+         "--steps", "1000000", "--eval-every", "5", "--out", str(out), "--quiet", *SMALL,
+         "--dropout", "0.1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
@@ -165,3 +166,12 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(corpus: Path, tmp_path: Pat
     assert "interrupted at step" in err and "Traceback" not in err
     step = json.loads((out / "config.json").read_text())["step"]
     assert 5 <= step < 1000000
+
+    # it stopped between two steps: resumed, it goes on exactly as a run that was never stopped
+    common = ["--model", "transformer", "--data", str(corpus), "--steps", str(step + 3),
+              "--eval-every", "5", "--quiet", *SMALL, "--dropout", "0.1"]
+    assert main(["train", *common, "--out", str(out), "--resume"]) == 0
+    assert main(["train", *common, "--out", str(tmp_path / "straight")]) == 0
+    resumed = json.loads((out / "state.json").read_text())["history"]
+    straight = json.loads((tmp_path / "straight" / "state.json").read_text())["history"]
+    assert resumed == straight and len(straight) == step + 3
