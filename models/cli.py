@@ -258,12 +258,11 @@ def _train_loop(trainer: Any, out: str, quiet: bool, grad_plot: str | None = Non
         print(f"\naborted during step {trainer.step + 1}: {out} {kept}", file=sys.stderr)
         return 130
     bar.close()
-    if stop_requested():
-        trainer.save(out)
+    trainer.save(out)
+    if trainer.step < total:   # stopped by a Ctrl-C
         print(f"interrupted at step {trainer.step}: checkpoint saved in {out} "
               "(continue with --resume)", file=sys.stderr)
         return 130
-    trainer.save(out)
     print(f"checkpoint saved in {out}")
     if grad_plot:
         from autograd.flow import plot_grad_flow
