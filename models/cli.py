@@ -254,7 +254,8 @@ def _train_loop(trainer: Any, out: str, quiet: bool, grad_plot: str | None = Non
             trainer.run(total, report, validate, stop=stop_requested)
     except KeyboardInterrupt:   # the second Ctrl-C: maybe mid-step, so this state is not saved
         bar.close()
-        kept = "keeps its last checkpoint" if checkpoint.exists(out) else "has no checkpoint"
+        kept = (f"keeps its checkpoint of step {checkpoint.load(out)['config']['step']}"
+                if checkpoint.exists(out) else "has no checkpoint")
         print(f"\naborted during step {trainer.step + 1}: {out} {kept}", file=sys.stderr)
         return 130
     bar.close()

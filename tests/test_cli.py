@@ -137,6 +137,26 @@ def test_corrupt_and_missing_checkpoints(corpus: Path, tmp_path: Path, capsys) -
     assert status == 1 and "does not exist" in line
 
 
+def test_an_abort_mid_step_keeps_the_last_checkpoint(corpus: Path, tmp_path: Path, capsys,
+                                                     monkeypatch) -> None:
+    from models.train import Trainer
+
+    real_step = Trainer.train_step
+
+    def interrupted_at_step_8(self: Trainer) -> float:
+        if self.step == 7:
+            raise KeyboardInterrupt   # as a second Ctrl-C would, in the middle of a step
+        return real_step(self)
+
+    monkeypatch.setattr(Trainer, "train_step", interrupted_at_step_8)
+    out = tmp_path / "aborted"
+    assert main(["train", "--model", "mlp", "--data", str(corpus), "--steps", "30",
+                 "--eval-every", "5", "--out", str(out), "--quiet", *SMALL]) == 130
+    err = capsys.readouterr().err
+    assert f"aborted during step 8: {out} keeps its checkpoint of step 5" in err
+    assert json.loads((out / "config.json").read_text())["step"] == 5
+
+
 def test_console_entry_point_runs_as_a_module(corpus: Path, tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "models", "train", "--model", "lstm", "--out",
                            str(tmp_path / "x")], capture_output=True, text=True)
