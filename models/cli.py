@@ -256,7 +256,7 @@ def _train_loop(trainer: Any, out: str, quiet: bool, grad_plot: str | None = Non
         bar.close()
         kept = (f"keeps its checkpoint of step {checkpoint.load(out)['config']['step']}"
                 if checkpoint.exists(out) else "has no checkpoint")
-        print(f"\naborted during step {trainer.step + 1}: {out} {kept}", file=sys.stderr)
+        print(f"\naborted after step {trainer.step}: {out} {kept}", file=sys.stderr)
         return 130
     bar.close()
     trainer.save(out)

@@ -153,7 +153,7 @@ def test_an_abort_mid_step_keeps_the_last_checkpoint(corpus: Path, tmp_path: Pat
     assert main(["train", "--model", "mlp", "--data", str(corpus), "--steps", "30",
                  "--eval-every", "5", "--out", str(out), "--quiet", *SMALL]) == 130
     err = capsys.readouterr().err
-    assert f"aborted during step 8: {out} keeps its checkpoint of step 5" in err
+    assert f"aborted after step 7: {out} keeps its checkpoint of step 5" in err
     assert json.loads((out / "config.json").read_text())["step"] == 5
 
 
