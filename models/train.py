@@ -95,13 +95,13 @@ def make_schedule(settings: TrainSettings) -> Callable[[int], float]:
     raise ValueError(f"unknown schedule {settings.schedule!r}: choose constant, step or cosine")
 
 
-@no_grad()
 def tokens_per_step(window: bool, batch_size: int, block_size: int) -> int:
     """Tokens predicted per training step: one per example for a window model (MLP, CNN), one
     per position for a sequence model (RNN, Transformer)."""
     return batch_size if window else batch_size * block_size
 
 
+@no_grad()
 def evaluate(model: LanguageModel, x: np.ndarray, y: np.ndarray, batch_size: int = 256) -> float:
     """Mean loss in nats per target token over all of (x, y), in eval mode."""
     was_training = model.training

@@ -12,7 +12,7 @@ from models.base import ModelConfig
 from models.data import IGNORE, Corpus
 from models.registry import MODELS, build
 from models.rnn import RNNLanguageModel
-from models.train import DataSettings, Trainer, TrainSettings, load_model
+from models.train import DataSettings, Trainer, TrainSettings, evaluate, load_model
 
 TEN_NAMES = "anna\nbella\nchloe\ndaisy\nemily\nfiona\ngrace\nhazel\niris\njulia\n"
 
@@ -46,6 +46,18 @@ def test_masked_targets_get_no_gradient_and_do_not_count() -> None:
     x, y = batch(model)
     y[:, 2:] = IGNORE
     assert gradcheck(lambda *_: model.loss(x, y), model.parameters())
+
+
+def test_evaluation_records_no_graph_and_restores_the_mode() -> None:
+    model = build(tiny("transformer"))
+    x, y = batch(model)
+    losses = []
+    real_loss = model.loss
+    model.loss = lambda xb, yb: losses.append(real_loss(xb, yb)) or losses[-1]
+    value = evaluate(model, x, y)
+    assert losses and all(loss.grad_fn is None for loss in losses)
+    assert value == pytest.approx(float(real_loss(x, y).data), rel=1e-6)
+    assert model.training and real_loss(x, y).grad_fn is not None
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
