@@ -111,3 +111,23 @@ def test_first_ctrl_c_asks_to_stop_and_a_second_one_interrupts(capsys) -> None:
         with pytest.raises(KeyboardInterrupt):
             signal.raise_signal(signal.SIGINT)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_config_whose_digest_table_is_not_a_table_is_named(tmp_path: Path) -> None:
+    save_step(tmp_path, 1)
+    config = json.loads((tmp_path / "config.json").read_text())
+    config["sha256"] = "not a table"
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    with pytest.raises(checkpoint.CheckpointError, match=r"its sha256 entry is not a table"):
+        checkpoint.load(tmp_path)
+
+
+def test_ctrl_c_outside_training_is_one_line_and_status_130(monkeypatch, capsys) -> None:
+    from models import cli
+
+    def interrupted(args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli.COMMANDS, "sample", interrupted)
+    assert cli.main(["sample", "--checkpoint", "anywhere"]) == 130
+    assert capsys.readouterr().err == "backproplab: interrupted\n"
