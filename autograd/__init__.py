@@ -1,23 +1,26 @@
 """backproplab's autograd engine: Scalar and Tensor graphs built from `Function` gates.
 
-Read it top-down: `function` (the gate API and graph nodes), `engine` (the backward pass),
-`value`, `scalar`, `tensor`, then the gate catalogue in `gates/`, `functional`, `gradcheck`;
-then `module` and `layers` (neural-network building blocks) and `optim` (optimisers).
+Read it top-down (the README gives the same order):
+
+- `core/`: `value` (what Scalar and Tensor share), `function` (the gate API and the graph node),
+  `engine` (the backward pass), then `scalar`, `tensor`, `operators`; beside them `grad_mode`
+  (no_grad and the other switches), `versions` (in-place safety), `broadcast`, `kernels`, and
+  `gradcheck`;
+- `gates/`: the catalogue of gates, one family per file, each with its math in a docstring;
+- `nn/`: `functional` (F), `module` and `layers`, `optim`: what a model is built from;
+- `tools/`: the teaching tools — `draw`, `trace`, `steppage`, `flow` — and `profile`;
+- `plumbing/`: atomic file writes, and the allocator setting the command line makes.
 """
 
-from autograd import allocator, functional, optim
-from autograd.engine import backward, topological_order
-from autograd.function import (
-    Context,
-    Function,
-    detect_anomaly,
-    enable_grad,
-    is_grad_enabled,
-    no_grad,
-    scope,
-)
-from autograd.gradcheck import GradcheckError, gradcheck
-from autograd.layers import (
+from autograd.core.engine import backward, topological_order
+from autograd.core.function import Context, Function
+from autograd.core.grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope
+from autograd.core.gradcheck import GradcheckError, gradcheck
+from autograd.core.scalar import Scalar
+from autograd.core.tensor import Tensor
+from autograd.core.value import Value
+from autograd.nn import functional, optim
+from autograd.nn.layers import (
     BatchNorm1d,
     Conv1d,
     Dropout,
@@ -27,14 +30,10 @@ from autograd.layers import (
     ModuleList,
     Sequential,
 )
-from autograd.module import Module, Parameter
-from autograd.profile import profile
-from autograd.scalar import Scalar
-from autograd.tensor import Tensor
-from autograd.value import Value
+from autograd.nn.module import Module, Parameter
+from autograd.tools.profile import profile
 
 F = functional
-allocator.tune()   # see autograd/allocator.py; BACKPROPLAB_KEEP_MALLOC=1 turns it off
 
 __all__ = [
     "BatchNorm1d",

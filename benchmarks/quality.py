@@ -147,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--torch", action="store_true",
                         help="also train the PyTorch twin on the same configuration")
     args = parser.parse_args(argv)
+    from autograd.plumbing import allocator
+
+    allocator.tune()   # as backproplab's CLI does, for both engines
     data = args.data or TASKS[args.task].default_data
     out = args.out or f"out/quality/{args.task}"
     result = run(args.task, data, out, args.seed)

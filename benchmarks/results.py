@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograd.atomic import write_atomically
+from autograd.plumbing.atomic import write_atomically
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 HEADER = ("# Benchmark results\n\nEach section below is written by the command it names; every "

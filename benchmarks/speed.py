@@ -44,6 +44,9 @@ def serve(workload: str, engine: str, threads: int) -> None:
     a burst that long, at least one step) or `done` (answered with the peak RSS). Answers are
     JSON lines on the original stdout; anything else the engines print goes to stderr.
     """
+    from autograd.plumbing import allocator
+
+    allocator.tune()   # every engine runs with the allocator setting backproplab's CLI makes
     answers = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     if engine.startswith("torch"):

@@ -7,7 +7,7 @@ upstream unchanged: ∂f/∂x = ∂f/∂y = −4.
 from __future__ import annotations
 
 from autograd import Scalar
-from autograd.value import Value
+from autograd.core.value import Value
 
 
 def graph(kind: type = Scalar) -> Value:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import F, Tensor
-from autograd.trace import trace_backward
-from autograd.value import Value
+from autograd.core.value import Value
+from autograd.tools.trace import trace_backward
 
 STEPS, HIDDEN, VOCAB = 6, 4, 5
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Scalar, Tensor
-from autograd.draw import walk
-from autograd.value import Value
+from autograd.core.value import Value
+from autograd.tools.draw import walk
 
 
 def leaf(kind: type, value: float, name: str) -> Value:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Scalar
-from autograd.value import Value
+from autograd.core.value import Value
 
 
 def graph(depth: int = 6, weight: float = 1.0) -> Value:

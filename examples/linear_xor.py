@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor, optim
-from autograd.value import Value
+from autograd.core.value import Value
 from examples.xor import INPUTS, TARGETS, initial_weights
 
 

@@ -8,7 +8,7 @@ Built from exp, add and divide gates, f = 1/(1 + e^(−net)), the gradients are 
 from __future__ import annotations
 
 from autograd import Scalar
-from autograd.value import Value
+from autograd.core.value import Value
 
 NAMES = ("w0", "x0", "w1", "x1", "w2")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor
-from autograd.value import Value
+from autograd.core.value import Value
 from examples.common import named
 
 X = np.array([1.0, 0.5, -1.5])      # x0 = 1 is the bias input

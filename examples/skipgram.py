@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor
-from autograd.value import Value
+from autograd.core.value import Value
 
 VOCAB, DIM, CENTRE, CONTEXT = 6, 4, 2, 4
 

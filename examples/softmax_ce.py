@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import F, Tensor
-from autograd.value import Value
+from autograd.core.value import Value
 from examples.common import named
 
 X = np.array([1.0, 0.5, -1.0])

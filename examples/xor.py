@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor, optim
-from autograd.value import Value
+from autograd.core.value import Value
 
 INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 TARGETS = np.array([0.0, 1.0, 1.0, 0.0])

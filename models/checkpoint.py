@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.atomic import interrupts_deferred, write_files_atomically
+from autograd.plumbing.atomic import interrupts_deferred, write_files_atomically
 
 FORMAT = "backproplab-checkpoint"
 VERSION = 1

@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from autograd import Function, Scalar, Tensor
-from autograd.value import Value
+from autograd.core.value import Value
 
 
 class Multiply(Function):
@@ -46,8 +46,8 @@ def main(steps: int | None = None, examples_only: bool = False, out: str = "demo
 def write_pictures(folder: str) -> None:
     """The neuron's graph, step-through pages (neuron; one step of a tiny Transformer) and the
     RNN gradient-flow plot, into `folder`."""
-    from autograd.draw import save_svg
-    from autograd.steppage import save_step_page
+    from autograd.tools.draw import save_svg
+    from autograd.tools.steppage import save_step_page
     from examples import load
     from models.registry import tiny_loss
     from models.rnn_flow import demo_flows, plot_flows

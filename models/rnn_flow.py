@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from autograd import F, optim
-from autograd.trace import contributions, trace_backward
+from autograd.tools.trace import contributions, trace_backward
 from models.base import ModelConfig
 from models.rnn import RNNLanguageModel
 
@@ -73,7 +73,7 @@ def plot_flows(flows: list[TimeFlow], path: str | Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from autograd.flow import save_figure
+    from autograd.tools.flow import save_figure
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     for flow in flows:

@@ -13,8 +13,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 from autograd import F, Function, Tensor
+from autograd.gates import activation, conv, indexing, linalg, norm, reduce, shape, softmax
 from autograd.gates import elementwise as ew
-from autograd.gates import linalg, nn, reduce, shape
 from models import demo
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]
@@ -283,19 +283,19 @@ CASES: list[GateCase] = [
     GateCase(reduce.Max, "max", _reduction("max", distinct)),
     GateCase(shape.Reshape, "reshape", _reshape),
     GateCase(shape.Transpose, "transpose", _transpose),
-    GateCase(shape.Index, "index", _index),
+    GateCase(indexing.Index, "index", _index),
     GateCase(shape.Concat, "concat", _concat),
     GateCase(shape.Stack, "stack", _stack),
-    GateCase(nn.Softmax, "softmax", _softmax_like(F.softmax)),
-    GateCase(nn.LogSoftmax, "log_softmax", _softmax_like(F.log_softmax)),
-    GateCase(nn.MaskedSoftmax, "masked_softmax", _masked_softmax),
-    GateCase(nn.CrossEntropy, "cross_entropy", _cross_entropy),
-    GateCase(nn.Embedding, "embedding", _embedding),
-    GateCase(nn.Where, "where", _where),
-    GateCase(nn.Gelu, "gelu", _unary(F.gelu, low=-3, high=3)),
-    GateCase(nn.LayerNorm, "layer_norm", _layer_norm),
-    GateCase(nn.Conv1d, "conv1d", _conv1d),
-    GateCase(nn.BatchNorm, "batch_norm", _batch_norm),
-    GateCase(nn.Dropout, "dropout", _dropout),
+    GateCase(softmax.Softmax, "softmax", _softmax_like(F.softmax)),
+    GateCase(softmax.LogSoftmax, "log_softmax", _softmax_like(F.log_softmax)),
+    GateCase(softmax.MaskedSoftmax, "masked_softmax", _masked_softmax),
+    GateCase(softmax.CrossEntropy, "cross_entropy", _cross_entropy),
+    GateCase(indexing.Embedding, "embedding", _embedding),
+    GateCase(indexing.Where, "where", _where),
+    GateCase(activation.Gelu, "gelu", _unary(F.gelu, low=-3, high=3)),
+    GateCase(norm.LayerNorm, "layer_norm", _layer_norm),
+    GateCase(conv.Conv1d, "conv1d", _conv1d),
+    GateCase(norm.BatchNorm, "batch_norm", _batch_norm),
+    GateCase(activation.Dropout, "dropout", _dropout),
     GateCase(demo.Multiply, "demo-multiply", _user_multiply),
 ]

@@ -447,7 +447,7 @@ def test_profile_counts_every_gate_and_costs_nothing_outside() -> None:
 def test_allocator_tuning_can_be_turned_off(monkeypatch) -> None:
     import sys
 
-    from autograd import allocator
+    from autograd.plumbing import allocator
 
     monkeypatch.setenv("BACKPROPLAB_KEEP_MALLOC", "1")
     assert allocator.tune() is False

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 import autograd
 import models
 from autograd import Function, Tensor, backward, gradcheck, profile, topological_order
-from autograd.function import Context, align_gradients
-from autograd.value import Value
+from autograd.core.function import Context, align_gradients
+from autograd.core.value import Value
 from tests.gate_cases import CASES, GateCase
 
 

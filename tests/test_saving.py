@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograd.atomic import interrupts_deferred, write_files_atomically
+from autograd.plumbing.atomic import interrupts_deferred, write_files_atomically
 from models import checkpoint
-from models.cli import _ctrl_c_stops_between_steps
+from models.cli.training import _ctrl_c_stops_between_steps
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from autograd.draw import gate_id
-from autograd.steppage import save_step_page
-from autograd.trace import number, trace_backward
+from autograd.tools.draw import gate_id
+from autograd.tools.steppage import save_step_page
+from autograd.tools.trace import number, trace_backward
 from examples import load
 from models.registry import tiny_loss
 
@@ -88,7 +88,7 @@ def test_gradients_fill_into_the_graph_and_reset_when_stepping_back(browser, tmp
     page = save_step_page(output, tmp_path / "add.html")
     names = {v.name: v for v in (output, *output.grad_fn.inputs)}
     browser.get(page.as_uri())
-    from autograd.draw import node_id
+    from autograd.tools.draw import node_id
 
     q = node_id(names["q"])
     assert "grad ?" in grad_slot(browser, q)

@@ -138,7 +138,7 @@ def test_repeated_indices_accumulate() -> None:
 
 def test_scatter_paths_agree() -> None:
     # the one-hot matmul and the sort-and-reduce paths of the row scatter give the same sums
-    from autograd import broadcast
+    from autograd.core import kernels as broadcast
 
     index = rng.integers(0, 50, size=300)
     rows = rng.standard_normal((300, 4))

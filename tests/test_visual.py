@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from autograd import Scalar, Tensor
-from autograd.draw import draw, edge_style, save_svg
-from autograd.flow import format_table, grad_flow, plot_grad_flow
-from autograd.trace import trace_backward
+from autograd.tools.draw import draw, edge_style, save_svg
+from autograd.tools.flow import format_table, grad_flow, plot_grad_flow
+from autograd.tools.trace import trace_backward
 from examples import load
 from models.cli import main
 from models.registry import tiny_loss
@@ -24,7 +24,7 @@ def test_trace_ends_with_the_gradients_of_backward() -> None:
         trace = trace_backward(traced)
         plain.backward()
         leaves_t = [v for v in trace.values.values() if v.grad_fn is None]
-        from autograd.draw import walk
+        from autograd.tools.draw import walk
 
         leaves_p = [v for v in walk(plain) if v.grad_fn is None and v.requires_grad]
         assert len(leaves_t) == len(leaves_p) > 0

@@ -2,7 +2,11 @@
 
 - `elementwise`: + − × ÷ power, exp, log, sqrt, tanh, sigmoid, relu, cast
 - `reduce`: sum, mean, max
-- `shape`: reshape, transpose, indexing, concat, stack
-- `linalg`: matrix product
-- `nn`: softmax, log-softmax, cross-entropy, embedding, where, GELU, layer norm, conv1d, dropout
+- `shape`: reshape, transpose, concat, stack
+- `indexing`: indexing, embedding, where
+- `linalg`: matrix product, linear (x·W + b)
+- `softmax`: softmax, masked softmax (attention), log-softmax, cross-entropy
+- `norm`: layer norm, batch norm
+- `conv`: conv1d
+- `activation`: GELU, dropout
 """

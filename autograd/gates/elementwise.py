@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.function import Context, Function
+from autograd.core.function import Context, Function
 
 Raw = Any  # a float (Scalar) or an ndarray (Tensor)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.broadcast import leading_sum
-from autograd.function import Context, Function
+from autograd.core.function import Context, Function
+from autograd.core.kernels import leading_sum
 
 
 def _product_of_rows(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.broadcast import normalize_axes
-from autograd.function import Context, Function
+from autograd.core.broadcast import normalize_axes
+from autograd.core.function import Context, Function
 
 Axis = int | tuple[int, ...] | None
 

@@ -1,13 +1,12 @@
-"""Gates that move numbers around without changing them: their backward moves gradients back."""
+"""Gates that rearrange numbers without changing them: reshape, transpose, concat, stack.
+
+Each backward rearranges the gradient back the way the numbers came."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from autograd.broadcast import scatter_add_rows
-from autograd.function import Context, Function
+from autograd.core.function import Context, Function
 
 
 class Reshape(Function):
@@ -41,39 +40,6 @@ class Transpose(Function):
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
         return np.transpose(grad, ctx.inverse)
-
-
-def _is_basic(index: Any) -> bool:
-    """True for indices made of ints, slices, None and Ellipsis (each element picked at most once)."""
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
-
-
-class Index(Function):
-    """z = x[index];  ∂L/∂x = ∂L/∂z placed back where it was read, summed where read twice"""
-
-    @staticmethod
-    def forward(ctx: Context, x: np.ndarray, index: Any) -> np.ndarray:
-        ctx.shape, ctx.dtype, ctx.index = x.shape, x.dtype, index
-        try:
-            return x[index]
-        except IndexError as error:
-            raise IndexError(f"index: {error} (array of shape {x.shape})") from None
-
-    @staticmethod
-    def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
-        index = ctx.index
-        if isinstance(index, np.ndarray) and index.dtype.kind in "iu":
-            # one integer array on the first axis: a row gather (embeddings, batches)
-            rows = np.reshape(grad, (index.size, -1))
-            flat_index = index.reshape(-1) % ctx.shape[0]
-            return scatter_add_rows(flat_index, rows, ctx.shape[0]).reshape(ctx.shape)
-        out = np.zeros(ctx.shape, dtype=grad.dtype)
-        if _is_basic(index):
-            out[index] = grad
-        else:
-            np.add.at(out, index, grad)
-        return out
 
 
 class Concat(Function):

@@ -1,48 +1,14 @@
-"""Two array helpers the gates share: undoing broadcasting, and summing rows by index."""
+"""Fast array kernels the gates share, each with the threshold measured for it.
+
+numpy's general reductions are slow on the shapes a network makes (a short last axis, many rows),
+so these do the same arithmetic in fewer, bigger steps. None of them changes a result beyond
+float rounding; a reader of the gates can take each as the plain numpy call its docstring names.
+Thresholds were measured on this project's benchmark machine (see the README's performance notes).
+"""
 
 from __future__ import annotations
 
 import numpy as np
-
-
-def sum_to_shape(grad: np.ndarray, shape: tuple[int, ...], where: str = "backward") -> np.ndarray:
-    """Sum `grad` over the axes that broadcasting added or stretched, giving an array of `shape`.
-
-    If y = broadcast(x), each x element fed every y element it was copied to, so dL/dx is the sum
-    of dL/dy over those copies.
-    """
-    if grad.shape == shape:
-        return grad
-    if grad.ndim >= 2 and grad.shape[-1:] == shape and grad.dtype.kind == "f":
-        return leading_sum(grad)   # a bias: sum the rows
-    extra = grad.ndim - len(shape)
-    fits = extra >= 0 and all(
-        n == g or n == 1 for n, g in zip(shape, grad.shape[extra:])
-    )
-    if not fits:
-        raise ValueError(
-            f"{where}: a gradient of shape {grad.shape} cannot be summed to the input's shape "
-            f"{shape}"
-        )
-    stretched = tuple(extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
-    summed = grad.sum(axis=tuple(range(extra)) + stretched, keepdims=True)
-    return summed.reshape(shape)
-
-
-def normalize_axes(axis: int | tuple[int, ...] | None, ndim: int, where: str) -> tuple[int, ...]:
-    """`axis` as a sorted tuple of non-negative axes (all axes for None)."""
-    if axis is None:
-        return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    result = []
-    for a in axes:
-        if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"{where}: axis {a} is out of range for an array of {ndim} dimensions")
-        result.append(int(a) % max(ndim, 1))
-    if len(set(result)) != len(result):
-        raise ValueError(f"{where}: repeated axis in {axis}")
-    return tuple(sorted(result))
-
 
 # Below this many one-hot entries a matmul beats sorting; both avoid the slow np.add.at.
 _ONE_HOT_LIMIT = 1 << 20
@@ -67,12 +33,12 @@ def scatter_add_rows(index: np.ndarray, rows: np.ndarray, num_rows: int) -> np.n
 
 
 # numpy reduces a short last axis row by row, slowly; these do the same work in few big steps
-# (below _FEW entries numpy's own reduction is quicker).
-_FEW = 4096
+# (below _BLAS_MIN_SIZE entries numpy's own reduction is quicker).
+_BLAS_MIN_SIZE = 4096
 
 def last_axis_sum(x: np.ndarray) -> np.ndarray:
     """Σ over the last axis, kept as a size-1 axis: a product with a vector of ones (BLAS)."""
-    if x.dtype.kind != "f" or x.ndim == 0 or x.size < _FEW:
+    if x.dtype.kind != "f" or x.ndim == 0 or x.size < _BLAS_MIN_SIZE:
         return np.add.reduce(x, axis=-1, keepdims=True)   # the ufunc itself: no method wrapper
     return (x @ np.ones(x.shape[-1], dtype=x.dtype))[..., None]
 
@@ -84,7 +50,7 @@ _SHORT_ROW = 16
 def last_axis_max(x: np.ndarray) -> np.ndarray:
     """max over the last axis, kept as a size-1 axis; short rows by halves compared elementwise,
     log₂ n times."""
-    if x.ndim == 0 or x.size < _FEW or x.shape[-1] > _SHORT_ROW:
+    if x.ndim == 0 or x.size < _BLAS_MIN_SIZE or x.shape[-1] > _SHORT_ROW:
         return np.maximum.reduce(x, axis=-1, keepdims=True)
     while x.shape[-1] > 1:
         half = x.shape[-1] // 2
@@ -107,3 +73,17 @@ def channel_sum(x: np.ndarray) -> np.ndarray:
     if x.ndim == 3:
         sums = last_axis_sum(sums.reshape(x.shape[1], x.shape[2]))
     return sums.reshape((1, -1) + (1,) * (x.ndim - 2))
+
+
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}   # by item size
+
+
+def first_out_of_range(indices: np.ndarray, size: int) -> int | None:
+    """An entry of the integer array `indices` outside [0, size), or None if all fit.
+
+    Seen as unsigned, a negative index is huge: one maximum checks both ends.
+    """
+    if not indices.size or np.maximum.reduce(indices.view(_UNSIGNED[indices.dtype.itemsize]),
+                                             axis=None) < size:
+        return None
+    return int(indices[(indices < 0) | (indices >= size)].flat[0])

@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd import functional as F
-from autograd.function import no_grad
-from autograd.module import Module, Parameter
-from autograd.tensor import Tensor
+from autograd.core.grad_mode import no_grad
+from autograd.core.tensor import Tensor
+from autograd.nn import functional as F
+from autograd.nn.module import Module, Parameter
 
 
 def _rng(rng: np.random.Generator | None) -> np.random.Generator:

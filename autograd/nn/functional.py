@@ -7,24 +7,16 @@ from typing import Any
 
 import numpy as np
 
-from autograd.broadcast import channel_sum
+from autograd.core.kernels import channel_sum
+from autograd.core.tensor import Tensor
+from autograd.core.value import Value
+from autograd.gates.activation import Dropout, Gelu
+from autograd.gates.conv import Conv1d
+from autograd.gates.indexing import Embedding, Where
 from autograd.gates.linalg import Linear
-from autograd.gates.nn import (
-    BatchNorm,
-    Conv1d,
-    CrossEntropy,
-    Dropout,
-    Embedding,
-    Gelu,
-    LayerNorm,
-    LogSoftmax,
-    MaskedSoftmax,
-    Softmax,
-    Where,
-)
+from autograd.gates.norm import BatchNorm, LayerNorm
 from autograd.gates.shape import Concat, Stack
-from autograd.tensor import Tensor
-from autograd.value import Value
+from autograd.gates.softmax import CrossEntropy, LogSoftmax, MaskedSoftmax, Softmax
 
 
 def _raw(value: Any) -> Any:

@@ -7,14 +7,17 @@ from typing import Any
 
 import numpy as np
 
-from autograd.broadcast import sum_to_shape
-from autograd.function import Context, _state, bump_version
+from autograd.core.broadcast import sum_to_shape
+from autograd.core.function import Context
+from autograd.core.grad_mode import modes
+from autograd.core.operators import Arithmetic
+from autograd.core.value import Value, new_node
+from autograd.core.versions import bump_version
 from autograd.gates.elementwise import Cast
+from autograd.gates.indexing import Index
 from autograd.gates.linalg import MatMul
 from autograd.gates.reduce import Max, Mean, Sum
-from autograd.gates.shape import Index, Reshape, Transpose
-from autograd.operators import Arithmetic
-from autograd.value import Value, new_node
+from autograd.gates.shape import Reshape, Transpose
 
 Axis = int | tuple[int, ...] | None
 
@@ -157,10 +160,10 @@ class Tensor(Arithmetic):
 
     # --- operations -------------------------------------------------------------------------
     def __matmul__(self, other: Any) -> Tensor:
-        return MatMul.apply(self, self._lift(other))
+        return MatMul._apply_two(self, self._lift(other))
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return MatMul.apply(self._lift(other), self)
+        return MatMul._apply_two(self._lift(other), self)
 
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return Sum.apply(self, axis=axis, keepdims=keepdims)
@@ -207,7 +210,7 @@ class Tensor(Arithmetic):
 
     # --- in place (not recorded; each one bumps the version counter) -------------------------
     def _in_place(self, op: str) -> np.ndarray:
-        if self._requires_grad and _state["grad_enabled"]:
+        if self._requires_grad and modes.grad_enabled:
             raise RuntimeError(f"{op}: in-place change of a tensor that requires grad; do it "
                                "inside `with no_grad():`")
         if not self.data.flags.writeable:

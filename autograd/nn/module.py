@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.function import _state
-from autograd.tensor import Tensor
+from autograd.core.grad_mode import modes
+from autograd.core.tensor import Tensor
 
 
 class Parameter(Tensor):
@@ -79,12 +79,12 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # every node made inside is tagged with this module's full path (no context object per call)
-        previous = _state["scope"]
-        _state["scope"] = self._scope_name or previous
+        previous = modes.scope
+        modes.scope = self._scope_name or previous
         try:
             return self.forward(*args, **kwargs)
         finally:
-            _state["scope"] = previous
+            modes.scope = previous
 
     # --- walking the tree -------------------------------------------------------------------
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:

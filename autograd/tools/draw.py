@@ -19,10 +19,10 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from autograd.atomic import write_atomically
-from autograd.engine import topological_order
-from autograd.module import Parameter
-from autograd.value import Value
+from autograd.core.engine import topological_order
+from autograd.core.value import Value
+from autograd.nn.module import Parameter
+from autograd.plumbing.atomic import write_atomically
 
 
 def walk(output: Value) -> list[Value]:

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import backward
-from autograd.value import Value
+from autograd.core.engine import backward
+from autograd.core.value import Value
 
 
 @dataclass
@@ -104,7 +104,7 @@ def contributions(trace: Trace, value: Value) -> list[Any]:
 
 def _local_derivatives(ctx: Any, upstream: Any) -> tuple[Any, ...]:
     """The gate's backward applied to an upstream of ones: its local derivative per input."""
-    from autograd.function import align_gradients
+    from autograd.core.function import align_gradients
 
     ones = 1.0 if isinstance(upstream, float) else np.ones_like(upstream)
     try:

@@ -1,4 +1,4 @@
-"""`with autograd.profile() as p:` — where does the time go, gate by gate?
+"""`with autograd.tools.profile() as p:` — where does the time go, gate by gate?
 
 Inside the block every gate's forward (`Function.apply`, bookkeeping included) and backward is
 timed; `print(p)` shows calls, total time and share per gate type. Outside a block nothing is
@@ -11,7 +11,8 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from autograd.function import Context, Function, _state
+from autograd.core.function import Context, Function
+from autograd.core.grad_mode import modes
 
 
 class profile:
@@ -19,11 +20,19 @@ class profile:
         self.forward: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
         self.backward: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
 
+    # every way into a gate's forward: the general one and the operators' short paths
+    _ENTRIES = ("apply", "_apply_one", "_apply_two")
+
     def __enter__(self) -> profile:
-        if _state.get("profiler") is not None:
+        if modes.profiler is not None:
             raise RuntimeError("profile: already profiling")
-        self._apply = Function.__dict__["apply"]
-        plain = self._apply.__func__
+        self._originals = {name: Function.__dict__[name] for name in self._ENTRIES}
+        for name, original in self._originals.items():
+            setattr(Function, name, classmethod(self._timed(original.__func__)))
+        modes.profiler = self
+        return self
+
+    def _timed(self, plain: Any) -> Any:
         record = self.forward
 
         def timed(cls: type[Function], *args: Any, **options: Any) -> Any:
@@ -35,13 +44,12 @@ class profile:
                 entry[0] += 1
                 entry[1] += time.perf_counter() - start
 
-        Function.apply = classmethod(timed)  # type: ignore[method-assign,assignment]
-        _state["profiler"] = self
-        return self
+        return timed
 
     def __exit__(self, *exc: object) -> None:
-        Function.apply = self._apply  # type: ignore[method-assign]
-        _state["profiler"] = None
+        for name, original in self._originals.items():
+            setattr(Function, name, original)
+        modes.profiler = None
 
     def run_backward(self, ctx: Context, upstream: Any) -> Any:
         """Called by the engine instead of `ctx.function.backward` while profiling."""

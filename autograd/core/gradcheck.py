@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from autograd.function import no_grad
-from autograd.scalar import Scalar
-from autograd.tensor import Tensor
-from autograd.value import Value
+from autograd.core.grad_mode import no_grad
+from autograd.core.scalar import Scalar
+from autograd.core.tensor import Tensor
+from autograd.core.value import Value
 
 
 class GradcheckError(AssertionError):

@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd.function import bump_version, no_grad
-from autograd.tensor import Tensor
+from autograd.core.grad_mode import no_grad
+from autograd.core.tensor import Tensor
+from autograd.core.versions import bump_version
 
 
 class Optimizer:

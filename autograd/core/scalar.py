@@ -5,9 +5,9 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-from autograd.function import Context
-from autograd.operators import Arithmetic
-from autograd.value import Value, new_node
+from autograd.core.function import Context
+from autograd.core.operators import Arithmetic
+from autograd.core.value import Value, new_node
 
 
 class Scalar(Arithmetic):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from autograd.function import Context
+    from autograd.core.function import Context
 
 
 # a result's object, made without running __init__; bound once, as Scalar.__new__(Scalar) on
@@ -74,7 +74,7 @@ class Value:
 
     def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
         """Backpropagate from this value: accumulate dself/dleaf into every leaf's `.grad`."""
-        from autograd.engine import backward
+        from autograd.core.engine import backward
 
         backward(self, grad, retain_graph=retain_graph)
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd.atomic import write_atomically
-from autograd.module import Module
+from autograd.nn.module import Module
+from autograd.plumbing.atomic import write_atomically
 
 
 @dataclass

@@ -14,10 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from autograd.atomic import write_atomically
-from autograd.draw import draw, format_grad, gate_id, node_id, render_svg
-from autograd.trace import Trace, label, number, trace_backward
-from autograd.value import Value
+from autograd.core.value import Value
+from autograd.plumbing.atomic import write_atomically
+from autograd.tools.draw import draw, format_grad, gate_id, node_id, render_svg
+from autograd.tools.trace import Trace, label, number, trace_backward
 
 
 def page_data(output: Value, trace: Trace) -> list[dict[str, Any]]:

@@ -1,0 +1,1 @@
+"""The engine: values, gates and their nodes, the backward pass."""

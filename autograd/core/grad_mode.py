@@ -1,0 +1,92 @@
+"""Switches that change how operations run, each a context manager and a decorator.
+
+- `no_grad()` / `enable_grad()`: whether operations record a graph;
+- `detect_anomaly()`: whether the backward pass checks every gate's gradients for NaN and Inf;
+- `scope(name)`: the module path (`blocks.0.attn`) new graph nodes are tagged with.
+
+All of them set one field of `modes` for the length of a block and restore it afterwards; the
+engine and the gates read `modes` to know what is switched on (an active `autograd.profile`
+registers itself there too).
+"""
+
+from __future__ import annotations
+
+from contextlib import ContextDecorator
+from typing import Any
+
+
+class Modes:
+    """What is switched on now: read by `Function.apply` and by the backward pass."""
+
+    __slots__ = ("anomaly", "grad_enabled", "profiler", "scope")
+
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.anomaly = False
+        self.scope = ""
+        self.profiler: Any = None   # the active autograd.profile, which times every gate
+
+
+modes = Modes()
+
+
+class _Switch(ContextDecorator):
+    """Sets `modes.<field>` to `value()` inside a block, then puts back what was there."""
+
+    field: str
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def __enter__(self) -> _Switch:
+        # a stack, so that one decorator instance may be entered again by a recursive call
+        self.__dict__.setdefault("_previous", []).append(getattr(modes, self.field))
+        setattr(modes, self.field, self.value())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        setattr(modes, self.field, self._previous.pop())
+
+
+class no_grad(_Switch):
+    """Within this block (or decorated function) operations record no graph."""
+
+    field = "grad_enabled"
+
+    def value(self) -> bool:
+        return False
+
+
+class enable_grad(_Switch):
+    """Turns graph recording back on inside a `no_grad` block."""
+
+    field = "grad_enabled"
+
+    def value(self) -> bool:
+        return True
+
+
+def is_grad_enabled() -> bool:
+    return modes.grad_enabled
+
+
+class detect_anomaly(_Switch):
+    """Within this block, the first backward gate that yields NaN or Inf raises, naming the gate."""
+
+    field = "anomaly"
+
+    def value(self) -> bool:
+        return True
+
+
+class scope(_Switch):
+    """Tags every node created inside with a path such as `blocks.0.attn` (see `Context.scope`),
+    `name` appended to the enclosing scope's path. (Modules set their full path themselves.)"""
+
+    field = "scope"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def value(self) -> str:
+        return f"{modes.scope}.{self.name}" if modes.scope else self.name

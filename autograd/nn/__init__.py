@@ -1,0 +1,1 @@
+"""What models are built from: the functional API, modules and layers, optimisers."""

@@ -1,0 +1,1 @@
+"""Plumbing: files written atomically, and the allocator setting for long training runs."""

@@ -1,0 +1,57 @@
+"""The `backproplab` command (also `python -m models`): demo, train, sample, eval.
+
+Bad input — a missing, empty or non-UTF-8 data file, an unknown model, a prompt with symbols
+outside the vocabulary, a checkpoint of another model or a corrupt one — gets one line on
+stderr and a non-zero exit status, and nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from autograd.plumbing import allocator
+from models import checkpoint
+from models.cli.inspection import run_flow, run_graph, run_step
+from models.cli.parser import UsageError, build_parser
+from models.cli.training import run_train
+from models.cli.use import run_eval, run_sample
+from models.data import DataError
+
+
+def main(argv: list[str] | None = None) -> int:
+    allocator.tune()   # training reuses large arrays; see autograd/plumbing/allocator.py
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except UsageError as error:
+        return _fail(f"usage error: {error} (see backproplab --help)", 2)
+    except (DataError, checkpoint.CheckpointError, ValueError, FloatingPointError) as error:
+        return _fail(str(error), 1)
+    except graphviz_missing() as error:
+        return _fail(f"{error} (install Graphviz: apt-get install graphviz)", 1)
+    except OSError as error:
+        return _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), 1)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+
+
+def graphviz_missing() -> type[Exception]:
+    from graphviz import ExecutableNotFound
+
+    return ExecutableNotFound
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"backproplab: {message}", file=sys.stderr)
+    return status
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from models.demo import main as demo
+
+    return demo(steps=args.steps, examples_only=args.examples_only, out=args.out)
+
+
+COMMANDS = {"demo": run_demo, "train": run_train, "sample": run_sample, "eval": run_eval,
+            "graph": run_graph, "step": run_step, "flow": run_flow}

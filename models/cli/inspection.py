@@ -1,0 +1,89 @@
+"""`backproplab graph`, `step` and `flow`: a worked example or one step of a tiny model, drawn,
+stepped through, or measured for gradient flow."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def _subject(args: argparse.Namespace) -> tuple[Any, str]:
+    """The graph a command shows: a worked example, or one step of a tiny model."""
+    if args.example:
+        from examples import load
+
+        return load(args.example).graph(), f"example {args.example}"
+    from models.registry import tiny_loss
+
+    return tiny_loss(args.model)[1], f"one step of a tiny {args.model} model"
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    from autograd.tools.draw import draw, save_svg
+    from autograd.tools.trace import trace_backward
+
+    output, title = _subject(args)
+    trace = trace_backward(output)
+    edges = {(id(value), id(step.output)): down for step in trace
+             for value, down in zip(step.inputs, step.downstream) if down is not None}
+    graph = draw(output, show_data=not args.no_data, grads=trace.grads, contributions=edges,
+                 collapse=True if args.collapse else None)
+    print(f"{title}: {len(trace)} gates; written to {save_svg(graph, args.out)}")
+    return 0
+
+
+def run_step(args: argparse.Namespace) -> int:
+    output, title = _subject(args)
+    if args.html:
+        from autograd.tools.steppage import save_step_page
+
+        print(f"{title}: step-through page written to {save_step_page(output, args.html, title)}")
+        return 0
+    from autograd.tools.trace import number, trace_backward
+
+    trace = trace_backward(output)
+    values = {v.name: v for v in trace.values.values() if v.name}
+    print(f"{title}: {len(trace)} gates. Enter/n: next, c: continue, p NAME: print, q: quit")
+    waiting = not args.all
+    for step in trace:
+        print(step.describe())
+        while waiting:
+            try:
+                command = input("(step) ").strip()
+            except EOFError:
+                command = "c"
+            if command in ("", "n"):
+                break
+            if command == "c":
+                waiting = False
+            elif command == "q":
+                return 0
+            elif command.startswith("p "):
+                name = command[2:].strip()
+                value = values.get(name)
+                if value is None:
+                    print(f"no value named {name!r}; named: {', '.join(sorted(values))}")
+                else:
+                    grad = trace.grad(value)
+                    print(f"{name} = {number(value.data)}, ∂L/∂{name} so far = {number(grad)}")
+            else:
+                print("Enter/n: next, c: continue, p NAME: print a value, q: quit")
+    return 0
+
+
+def run_flow(args: argparse.Namespace) -> int:
+    if args.model == "rnn":
+        from models.rnn_flow import demo_flows, plot_flows
+
+        path = plot_flows(demo_flows(), args.out)
+    else:
+        from autograd.tools.flow import format_table, grad_flow, plot_grad_flow
+        from models.registry import tiny_loss
+
+        model, loss = tiny_loss(args.model, batch_size=32)
+        loss.backward()
+        rows = grad_flow(model)
+        print(format_table(rows))
+        path = plot_grad_flow(rows, args.out, f"gradient norm per parameter, tiny {args.model}")
+    print(f"written to {path}")
+    return 0

@@ -1,0 +1,138 @@
+"""`backproplab train`: a new run or `--resume`, with a progress bar, periodic checkpoints and
+Ctrl-C handling (the first Ctrl-C finishes the step, saves and exits 130; a second aborts)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from models import checkpoint
+from models.base import ModelConfig
+from models.data import DataError
+from models.registry import DEFAULTS
+
+# Per-model training defaults: makemore's SGD for the window models, AdamW for the others.
+TRAIN_DEFAULTS: dict[str, dict[str, Any]] = {
+    "mlp": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0},
+    "cnn": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0},
+    "rnn": {"optimizer": "adamw", "lr": 5e-4, "weight_decay": 0.01},
+    "transformer": {"optimizer": "adamw", "lr": 5e-4, "weight_decay": 0.01},
+}
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from models.train import DataSettings, Trainer, TrainSettings, make_schedule
+
+    if args.resume:
+        if not checkpoint.exists(args.out):
+            raise DataError(f"--resume: no checkpoint in {args.out}")
+        trainer = Trainer.load(args.out)
+        if trainer.config.model != args.model:
+            raise checkpoint.CheckpointError(f"--resume: {args.out} holds a {trainer.config.model} "
+                                             f"model, not {args.model}")
+        trainer.settings.steps = args.steps
+        trainer.schedule = make_schedule(trainer.settings)   # a cosine schedule spans the steps
+    else:
+        if checkpoint.exists(args.out):
+            raise DataError(f"{args.out} already holds a checkpoint: add --resume to continue it, "
+                            "or choose another --out")
+        data = DataSettings(args.data, args.level, args.shape, args.split_seed, args.split)
+        corpus = data.load()
+        size = {**DEFAULTS[args.model], **_given(args, "block_size", "n_embd", "n_hidden",
+                                                  "n_layer", "n_head")}
+        config = ModelConfig(
+            model=args.model, vocab_size=len(corpus.vocab), **size, dropout=args.dropout,
+            nonlinearity=args.nonlinearity, direct=args.direct, positions=args.positions,
+            tied=args.tied, seed=args.seed)
+        how = {**TRAIN_DEFAULTS[args.model], **_given(args, "optimizer", "lr", "weight_decay")}
+        settings = TrainSettings(
+            steps=args.steps, batch_size=args.batch_size, **how, momentum=args.momentum,
+            betas=tuple(args.betas), schedule=args.schedule, lr_drops=dict(args.lr_drop),
+            warmup=args.warmup, min_lr=args.min_lr, grad_clip=args.grad_clip, bptt=args.bptt,
+            eval_every=args.eval_every, seed=args.seed)
+        trainer = Trainer(config, settings, data, corpus)
+    return _train_loop(trainer, args.out, args.quiet, args.log_grad_norms)
+
+
+def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+    """The options among `names` that the user set."""
+    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+
+
+def _train_loop(trainer: Any, out: str, quiet: bool, grad_plot: str | None = None) -> int:
+    from tqdm import tqdm
+
+    if grad_plot:
+        trainer.grad_norms = {}   # the trainer records every parameter's norm each step
+
+    total = trainer.settings.steps
+    if trainer.step >= total:
+        print(f"{out} is already at step {trainer.step} of {total}; raise --steps to go on")
+        return 0
+    print(f"{trainer.config.model}: {trainer.model.num_parameters():,} parameters, "
+          f"{len(trainer.corpus.vocab)} tokens, {trainer.corpus.shape} data; "
+          f"training steps {trainer.step}..{total}")
+    bar = tqdm(total=total, initial=trainer.step, disable=True if quiet else None, unit="step",
+               dynamic_ncols=True, file=sys.stderr)
+
+    def report(t: Any, loss: float, tokens_per_second: float) -> None:
+        bar.set_postfix(loss=f"{loss:.4f}", tok_s=f"{tokens_per_second:,.0f}", refresh=False)
+        bar.update(1)
+
+    def validate(t: Any, val: float) -> None:
+        from models.train import perplexity_report
+
+        ppl = perplexity_report(val)["perplexity"]
+        bar.write(f"step {t.step}: train loss {t.history[-1]:.4f}, val loss {val:.4f}, "
+                  f"val perplexity {ppl:.2f}")
+        t.save(out)
+
+    try:
+        with _ctrl_c_stops_between_steps() as stop_requested:
+            trainer.run(total, report, validate, stop=stop_requested)
+    except KeyboardInterrupt:   # the second Ctrl-C: maybe mid-step, so this state is not saved
+        bar.close()
+        kept = (f"keeps its checkpoint of step {checkpoint.load(out)['config']['step']}"
+                if checkpoint.exists(out) else "has no checkpoint")
+        print(f"\naborted after step {trainer.step}: {out} {kept}", file=sys.stderr)
+        return 130
+    bar.close()
+    trainer.save(out)
+    if trainer.step < total:   # stopped by a Ctrl-C
+        print(f"interrupted at step {trainer.step}: checkpoint saved in {out} "
+              "(continue with --resume)", file=sys.stderr)
+        return 130
+    print(f"checkpoint saved in {out}")
+    if grad_plot:
+        from autograd.tools.flow import plot_grad_flow
+
+        path = plot_grad_flow(trainer.grad_norms, grad_plot, "gradient norm per parameter")
+        print(f"gradient norms plotted in {path}")
+    return 0
+
+
+@contextmanager
+def _ctrl_c_stops_between_steps() -> Iterator[Callable[[], bool]]:
+    """The first Ctrl-C asks training to stop after the current step, so the checkpoint holds
+    weights, optimiser and random state of one step; a second one interrupts at once."""
+    requested: list[bool] = []
+    previous = signal.getsignal(signal.SIGINT)
+
+    def first_ctrl_c(number: int, frame: Any) -> None:
+        requested.append(True)
+        signal.signal(signal.SIGINT, previous)
+        print("\nCtrl-C: stopping after this step and saving (Ctrl-C again to abort)",
+              file=sys.stderr)
+
+    ours = previous is signal.default_int_handler   # not when started with SIGINT ignored
+    if ours:
+        signal.signal(signal.SIGINT, first_ctrl_c)
+    try:
+        yield lambda: bool(requested)
+    finally:
+        if ours and not requested:
+            signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,48 @@
+"""`backproplab sample` and `backproplab eval`: what a trained checkpoint says."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from models.data import DataError
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    from models.train import load_model
+
+    model, vocab, _ = load_model(args.checkpoint)
+    lines = vocab.boundary is not None
+    try:
+        prompt = vocab.encode(args.prompt)
+    except DataError as error:
+        raise DataError(f"--prompt: {error}") from None
+    if lines:
+        context = [vocab.boundary, *prompt]
+    else:
+        start = vocab.index.get("\n", 0)
+        context = prompt or [start]
+    limit = args.max_new_tokens or (50 if lines else 200)
+    for i in range(args.n):
+        new = model.generate(context, limit, args.temperature, args.top_k, args.seed + i,
+                             stop=vocab.boundary)
+        print(vocab.decode(context + new))
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from models.train import DataSettings, evaluate, load_model, perplexity_report
+
+    model, vocab, config = load_model(args.checkpoint)
+    data = config["data"]
+    corpus = DataSettings.from_json(data).load(vocab)
+    x, y = corpus.examples(args.split, model.config.block_size, model.window)
+    report = perplexity_report(evaluate(model, x, y))
+    if args.json:
+        print(json.dumps({"split": args.split, "step": config["step"], **report}))
+    else:
+        unit = "character" if vocab.level == "char" else "word"
+        print(f"{args.split}: loss {report['loss']:.4f} nats/token, perplexity "
+              f"{report['perplexity']:.3f}, {report['bits_per_token']:.4f} bits per {unit} "
+              f"({config['model']['model']}, step {config['step']})")
+    return 0
