@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # backproplab's two entry points, each doing its own set-up on a fresh Debian/Ubuntu machine:
 #   ./run.sh demo   — the demo (the lecture's worked examples with their gradients)
-#   ./run.sh test   — ruff, then the test suite (a browser test included)
+#   ./run.sh test   — ruff and mypy, then the test suite (browser tests included)
 # Both create .venv if missing, install the package with its dev extra, and install Graphviz's
 # `dot` when it is missing; `test` also installs Chromium and chromedriver when missing.
 set -euo pipefail
@@ -71,6 +71,7 @@ case "${1:-}" in
         shift
         ensure_browser
         ruff check .
+        mypy
         exec python -m pytest "$@"
         ;;
     *)

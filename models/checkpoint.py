@@ -25,7 +25,7 @@ class CheckpointError(ValueError):
     """A checkpoint folder that is missing, incomplete, corrupt or of another model."""
 
 
-def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+def _npz_bytes(arrays: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return buffer.getvalue()

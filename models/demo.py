@@ -4,6 +4,7 @@ trained briefly on the built-in names, compared on held-out loss and perplexity,
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -15,12 +16,12 @@ class Multiply(Function):
     """z = x·y;  ∂z/∂x = y, ∂z/∂y = x — the lecture's gate, written as a user would."""
 
     @staticmethod
-    def forward(ctx, x, y):  # type: ignore[no-untyped-def]
+    def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         return x * y
 
     @staticmethod
-    def backward(ctx, grad_z):  # type: ignore[no-untyped-def]
+    def backward(ctx, grad_z):
         x, y = ctx.saved_tensors
         return y * grad_z, x * grad_z
 
@@ -67,7 +68,7 @@ def write_pictures(folder: str) -> None:
 
 
 # Brief runs: SGD as makemore for the window models, AdamW for the sequence models.
-DEMO_TRAINING = {
+DEMO_TRAINING: dict[str, dict[str, Any]] = {
     "mlp": {"optimizer": "sgd", "lr": 0.1},
     "cnn": {"optimizer": "sgd", "lr": 0.1},
     "rnn": {"optimizer": "adamw", "lr": 3e-3},
@@ -95,6 +96,7 @@ def compare_models(steps: int) -> None:
         seconds = time.perf_counter() - start
         report = perplexity_report(trainer.validation_loss())
         boundary = corpus.vocab.boundary
+        assert boundary is not None   # the built-in names are lines
         samples = [corpus.vocab.decode(trainer.model.generate([boundary], 30, seed=i, stop=boundary))
                    for i in range(6)]
         rows.append((name, trainer.model.num_parameters(), report, seconds, samples))

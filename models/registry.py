@@ -40,7 +40,7 @@ TINY: dict[str, dict] = {
 }
 
 
-def tiny_loss(name: str, batch_size: int = 4, seed: int = 0):  # type: ignore[no-untyped-def]
+def tiny_loss(name: str, batch_size: int = 4, seed: int = 0):
     """One training step's loss of a tiny `name` model on a batch of the built-in names."""
     import numpy as np
 

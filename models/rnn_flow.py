@@ -59,7 +59,8 @@ def demo_flows(steps: int = 24, seed: int = 0) -> list[TimeFlow]:
                                        ("tanh, W_h × 1.5 (clipped to 1)", "tanh", 1.5)):
         config = ModelConfig(model="rnn", vocab_size=10, block_size=steps, n_embd=8, n_hidden=16,
                              nonlinearity=nonlinearity, seed=seed)
-        model = RNNLanguageModel(config).astype(np.float64)
+        model = RNNLanguageModel(config)
+        model.astype(np.float64)
         q, _ = np.linalg.qr(np.random.default_rng(seed + 1).standard_normal((16, 16)))
         model.recurrent.weight.data = scale * q     # orthogonal: every direction scaled alike
         model.embedding.weight.data *= 0.1           # small inputs keep tanh near its linear part

@@ -77,6 +77,8 @@ class Block(Module):
 
 
 class TransformerLanguageModel(LanguageModel):
+    position_table: Tensor   # a buffer, with sinusoidal positions (unless they are learned)
+
     def __init__(self, config: ModelConfig) -> None:
         super().__init__(config)
         c = config

@@ -24,9 +24,9 @@ def test_trace_ends_with_the_gradients_of_backward() -> None:
         trace = trace_backward(traced)
         plain.backward()
         leaves_t = [v for v in trace.values.values() if v.grad_fn is None]
-        from autograd.tools.draw import walk
+        from autograd.tools.draw import graph_values
 
-        leaves_p = [v for v in walk(plain) if v.grad_fn is None and v.requires_grad]
+        leaves_p = [v for v in graph_values(plain) if v.grad_fn is None and v.requires_grad]
         assert len(leaves_t) == len(leaves_p) > 0
         for a, b in zip(sorted(leaves_t, key=lambda v: v.name or ""),
                         sorted(leaves_p, key=lambda v: v.name or "")):

@@ -32,7 +32,7 @@ the graph through these public names.
 from __future__ import annotations
 
 import itertools
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
@@ -65,6 +65,11 @@ class Context:
     _argument_count: int = 0
     _plain_arguments: tuple[Any, ...] = ()       # those arguments, and the options
     _read_only: list[np.ndarray] | None = None  # saved arrays locked until freed
+
+    if TYPE_CHECKING:
+        # a gate's own facts (`ctx.axis`, `ctx.shape`) live in the node's __dict__
+        def __getattr__(self, name: str) -> Any: ...
+        def __setattr__(self, name: str, value: Any) -> None: ...
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep raw values for backward, guarded against in-place change (see `versions`)."""

@@ -34,13 +34,16 @@ class _Switch(ContextDecorator):
     """Sets `modes.<field>` to `value()` inside a block, then puts back what was there."""
 
     field: str
+    _previous: list[Any]
 
     def value(self) -> Any:
         raise NotImplementedError
 
     def __enter__(self) -> _Switch:
         # a stack, so that one decorator instance may be entered again by a recursive call
-        self.__dict__.setdefault("_previous", []).append(getattr(modes, self.field))
+        if "_previous" not in self.__dict__:
+            self._previous = []
+        self._previous.append(getattr(modes, self.field))
         setattr(modes, self.field, self.value())
         return self
 

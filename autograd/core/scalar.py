@@ -45,7 +45,7 @@ class Scalar(Arithmetic):
         if isinstance(other, Scalar):
             return other
         if isinstance(other, numbers.Real) and not isinstance(other, Value):
-            return Scalar(other, requires_grad=False)
+            return Scalar(float(other), requires_grad=False)
         raise TypeError(f"Scalar: cannot combine with {type(other).__name__}; use Scalar or a "
                         "number (Tensors combine only with Tensors)")
 

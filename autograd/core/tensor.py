@@ -11,7 +11,7 @@ from autograd.core.broadcast import sum_to_shape
 from autograd.core.function import Context
 from autograd.core.grad_mode import modes
 from autograd.core.operators import Arithmetic
-from autograd.core.value import Value, new_node
+from autograd.core.value import Value, data_of, new_node
 from autograd.core.versions import bump_version
 from autograd.gates.elementwise import Cast
 from autograd.gates.indexing import Index
@@ -189,7 +189,7 @@ class Tensor(Arithmetic):
         return Transpose.apply(self, None)
 
     def __getitem__(self, index: Any) -> Tensor:
-        return Index.apply(self, _raw_index(index))
+        return Index.apply(self, _index_arrays(index))
 
     def astype(self, dtype: Any) -> Tensor:
         """A copy in another dtype; the gradient flows back cast to this tensor's dtype."""
@@ -197,16 +197,16 @@ class Tensor(Arithmetic):
 
     # Comparisons give boolean tensors (masks); they are not differentiable.
     def __lt__(self, other: Any) -> Tensor:
-        return Tensor._wrap(self.data < _raw(other), None)
+        return Tensor._wrap(self.data < data_of(other), None)
 
     def __le__(self, other: Any) -> Tensor:
-        return Tensor._wrap(self.data <= _raw(other), None)
+        return Tensor._wrap(self.data <= data_of(other), None)
 
     def __gt__(self, other: Any) -> Tensor:
-        return Tensor._wrap(self.data > _raw(other), None)
+        return Tensor._wrap(self.data > data_of(other), None)
 
     def __ge__(self, other: Any) -> Tensor:
-        return Tensor._wrap(self.data >= _raw(other), None)
+        return Tensor._wrap(self.data >= data_of(other), None)
 
     # --- in place (not recorded; each one bumps the version counter) -------------------------
     def _in_place(self, op: str) -> np.ndarray:
@@ -232,13 +232,13 @@ class Tensor(Arithmetic):
     def mul_(self, other: Any) -> Tensor:
         """self *= other, in place."""
         data = self._in_place("mul_")
-        data *= _raw(other)
+        data *= data_of(other)
         return self
 
     def copy_(self, other: Any) -> Tensor:
         """Overwrite the values with `other`'s, in place."""
         data = self._in_place("copy_")
-        data[...] = _raw(other)
+        data[...] = data_of(other)
         return self
 
     def zero_(self) -> Tensor:
@@ -249,16 +249,13 @@ class Tensor(Arithmetic):
         return self
 
 
-def _raw(value: Any) -> Any:
-    return value.data if isinstance(value, Value) else value
 
-
-def _raw_index(index: Any) -> Any:
+def _index_arrays(index: Any) -> Any:
     """Tensors and lists inside an index become integer (or boolean) arrays."""
     if isinstance(index, tuple):
-        return tuple(_raw_index(part) for part in index)
+        return tuple(_index_arrays(part) for part in index)
     if isinstance(index, (Tensor, list)):
-        return np.asarray(_raw(index))
+        return np.asarray(data_of(index))
     return index
 
 

@@ -97,7 +97,7 @@ class Value:
     def _wrap(cls, data: Any, ctx: Context | None) -> Value:
         raise NotImplementedError
 
-    def _fit_grad(self, grad: Any, ctx: Context) -> Any:
+    def _fit_grad(self, grad: Any, ctx: Context | None) -> Any:
         raise NotImplementedError
 
     def _store_grad(self, grad: Any) -> None:
@@ -108,3 +108,8 @@ class Value:
 
     def _check_root_grad(self, grad: Any) -> Any:
         raise NotImplementedError
+
+
+def data_of(value: Any) -> Any:
+    """A value's raw data (its array or float); anything else as it is."""
+    return value.data if isinstance(value, Value) else value

@@ -61,7 +61,7 @@ def lock_saved_result(ctx: Context, result: np.ndarray) -> None:
     """Make the saved array that is `result` (or that `result` is a view of) read-only, and
     `result` with it: a view made earlier does not follow its base's flag."""
     owner = result.base if result.base is not None else result
-    for saved in ctx._saved:
+    for saved in ctx._saved or ():
         if (saved is result or saved is owner) and saved.__class__ is np.ndarray \
                 and saved.flags.writeable and not _was_given(ctx, saved):
             saved.flags.writeable = False

@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd.core.kernels import channel_sum
 from autograd.core.tensor import Tensor
-from autograd.core.value import Value
+from autograd.core.value import Value, data_of
 from autograd.gates.activation import Dropout, Gelu
 from autograd.gates.conv import Conv1d
 from autograd.gates.indexing import Embedding, Where
@@ -17,10 +17,6 @@ from autograd.gates.linalg import Linear
 from autograd.gates.norm import BatchNorm, LayerNorm
 from autograd.gates.shape import Concat, Stack
 from autograd.gates.softmax import CrossEntropy, LogSoftmax, MaskedSoftmax, Softmax
-
-
-def _raw(value: Any) -> Any:
-    return value.data if isinstance(value, Value) else value
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -37,7 +33,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
 def masked_softmax(x: Tensor, mask: Any, scale: float = 1.0) -> Tensor:
     """softmax(scale·x) along the last axis, with the entries where `mask` (broadcast to x) is
     true left out: attention's weights, `mask` hiding the future. One fused gate."""
-    return MaskedSoftmax.apply(x, np.asarray(_raw(mask), dtype=bool), scale=scale)
+    return MaskedSoftmax.apply(x, np.asarray(data_of(mask), dtype=bool), scale=scale)
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
@@ -50,12 +46,12 @@ def cross_entropy(logits: Tensor, targets: Any, ignore_index: int | None = None)
 
     logits (..., C); targets (...) integer class indices (a Tensor, ndarray or list).
     """
-    return CrossEntropy.apply(logits, np.asarray(_raw(targets)), ignore_index=ignore_index)
+    return CrossEntropy.apply(logits, np.asarray(data_of(targets)), ignore_index=ignore_index)
 
 
 def embedding(weight: Tensor, indices: Any) -> Tensor:
     """Rows of `weight` (V, D) picked by integer `indices` of any shape → (*indices.shape, D)."""
-    return Embedding.apply(weight, np.asarray(_raw(indices)))
+    return Embedding.apply(weight, np.asarray(data_of(indices)))
 
 
 def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
@@ -74,7 +70,7 @@ def where(condition: Any, a: Tensor, b: Tensor) -> Tensor:
         a = b._lift(a)
     if not isinstance(b, Value) and isinstance(a, Tensor):
         b = a._lift(b)
-    return Where.apply(np.asarray(_raw(condition), dtype=bool), a, b)
+    return Where.apply(np.asarray(data_of(condition), dtype=bool), a, b)
 
 
 def batch_norm(x: Tensor, weight: Tensor, bias: Tensor, running_mean: np.ndarray | None = None,

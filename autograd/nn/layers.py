@@ -112,6 +112,9 @@ class BatchNorm1d(Module):
     unbiased, as PyTorch); evaluation uses the running statistics.
     """
 
+    running_mean: Tensor   # buffers, registered in __init__
+    running_var: Tensor
+
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  dtype: Any = np.float32) -> None:
         super().__init__()

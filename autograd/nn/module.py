@@ -31,6 +31,10 @@ class Module:
     """
 
     training: bool
+    _parameters: dict[str, Parameter]
+    _modules: dict[str, Module]
+    _buffers: dict[str, Tensor]
+    _scope_name: str   # the dotted path from the root module ("" for the root)
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", {})

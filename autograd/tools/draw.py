@@ -25,7 +25,7 @@ from autograd.nn.module import Parameter
 from autograd.plumbing.atomic import write_atomically
 
 
-def walk(output: Value) -> list[Value]:
+def graph_values(output: Value) -> list[Value]:
     """Every value `output` was computed from (constants included), inputs before users."""
     return topological_order(output, constants=True)
 
@@ -92,82 +92,118 @@ def draw(output: Value, show_data: bool = True, show_grad: bool = True,
     used. `contributions` maps (id(input), id(gate output)) → the gradient sent along that edge.
     `pending_grads` writes "grad ?" where a gradient will appear (for the step-through page).
     """
-    values = walk(output)
+    values = graph_values(output)
     known = grads if grads is not None else {
         id(v): v.grad for v in values if v.grad is not None and v.requires_grad}
     graph = graphviz.Digraph("backprop", graph_attr={"rankdir": rankdir, "fontsize": "11",
                                                      "fontname": "Helvetica"},
                              node_attr={"fontname": "Helvetica", "fontsize": "10"},
                              edge_attr={"fontname": "Helvetica", "fontsize": "9"})
-    collapsed = _collapsed_scopes(values, collapse)
+    modules = _Modules(values, _collapsed_scopes(values, collapse))
     clusters: dict[str, list[tuple[str, dict[str, str]]]] = {}
+    for value in values:
+        for name, scope, attrs in _nodes_of(value, modules, output, show_data,
+                                            known if show_grad else {}, show_grad and pending_grads):
+            clusters.setdefault(scope, []).append((name, attrs))
+    _emit_clusters(graph, clusters)
+    flows = _Flows(known, contributions or {}) if show_grad else None
+    edges: set[tuple[str, str]] = set()
+    for value in values:
+        for tail, head, flow in _edges_into(value, modules, flows):
+            _edge(graph, edges, tail, head, flow)
+    return graph
 
-    def place(name: str, scope: str, attrs: dict[str, str]) -> None:
-        clusters.setdefault(scope, []).append((name, attrs))
 
-    def holder(value: Value) -> str | None:
+class _Modules:
+    """Where each value is drawn when some modules are collapsed: in its own node, or inside
+    the node of the collapsed module that made it. A leaf (a parameter, a constant) read only
+    inside one collapsed module goes inside it."""
+
+    def __init__(self, values: list[Value], collapsed: list[str]) -> None:
+        self.collapsed = collapsed
+        readers: dict[int, set[str | None]] = {}
+        for value in values:
+            if value.grad_fn is not None:
+                for parent in value.grad_fn.inputs:
+                    readers.setdefault(id(parent), set()).add(self._maker(value))
+        self.inside: dict[int, str] = {}
+        for value in values:
+            owners = readers.get(id(value), set())
+            owner = next(iter(owners)) if len(owners) == 1 else None
+            if value.grad_fn is None and owner is not None:
+                self.inside[id(value)] = owner
+        self.drawn: set[str] = set()
+
+    def _maker(self, value: Value) -> str | None:
+        """The collapsed module whose gate made `value`, if any."""
         scope = value.grad_fn.scope if value.grad_fn is not None else ""
-        for prefix in collapsed:
+        for prefix in self.collapsed:
             if scope == prefix or scope.startswith(prefix + "."):
                 return prefix
         return None
 
-    # a leaf (a parameter, a constant) read only inside one collapsed module goes inside it
-    readers: dict[int, set[str | None]] = {}
-    for value in values:
-        if value.grad_fn is not None:
-            for parent in value.grad_fn.inputs:
-                readers.setdefault(id(parent), set()).add(holder(value))
-    inside: dict[int, str] = {}
-    for value in values:
-        owners = readers.get(id(value), set())
-        if value.grad_fn is None and len(owners) == 1 and None not in owners:
-            inside[id(value)] = next(iter(owners))  # type: ignore[arg-type]
+    def home(self, value: Value) -> str | None:
+        return self.inside.get(id(value)) or self._maker(value)
 
-    def home(value: Value) -> str | None:
-        return inside.get(id(value)) or holder(value)
+    def node(self, value: Value, own: str) -> str:
+        """The graph node that shows `value` (its own node `own`, or its module's)."""
+        module = self.home(value)
+        return f"m_{module}" if module else own
 
-    drawn_modules: set[str] = set()
-    for value in values:
-        module = home(value)
-        if module is not None:
-            if module not in drawn_modules:
-                drawn_modules.add(module)
-                place(f"m_{module}", _parent_scope(module), {
-                    "label": f"{module}\\n(collapsed)", "shape": "box3d", "style": "filled",
-                    "fillcolor": "#dde7f7"})
-            continue
-        label = describe(value, show_data)
-        if show_grad and id(value) in known:
-            label += "\\n" + format_grad(known[id(value)])
-        elif show_grad and pending_grads and value.requires_grad:
-            label += "\\ngrad ?"
-        style = _value_style(value, value is output)
-        scope = value.grad_fn.scope if value.grad_fn is not None else ""
-        place(node_id(value), scope, {"label": label, **style})
-        if value.grad_fn is not None:
-            place(gate_id(value), scope, {"label": value.grad_fn.name, "shape": "box",
-                                          "style": "rounded,filled", "fillcolor": "#f2f2f2"})
 
-    _emit_clusters(graph, clusters)
-    edges: set[tuple[str, str]] = set()
-    for value in values:
-        if value.grad_fn is None:
-            continue
-        target_module = home(value)
-        gate = f"m_{target_module}" if target_module else gate_id(value)
-        if not target_module:
-            _edge(graph, edges, gate, node_id(value), known.get(id(value)) if show_grad else None)
-        for parent in value.grad_fn.inputs:
-            source_module = home(parent)
-            source = f"m_{source_module}" if source_module else node_id(parent)
-            if source == gate:
-                continue
-            flow = None
-            if show_grad and parent.requires_grad:
-                flow = (contributions or {}).get((id(parent), id(value)), known.get(id(parent)))
-            _edge(graph, edges, source, gate, flow)
-    return graph
+def _nodes_of(value: Value, modules: _Modules, output: Value, show_data: bool,
+              known: dict[int, Any], pending: bool) -> list[tuple[str, str, dict[str, str]]]:
+    """The graph nodes (name, cluster scope, attributes) that show `value` and its gate."""
+    module = modules.home(value)
+    if module is not None:
+        if module in modules.drawn:
+            return []
+        modules.drawn.add(module)
+        return [(f"m_{module}", _parent_scope(module), {
+            "label": f"{module}\\n(collapsed)", "shape": "box3d", "style": "filled",
+            "fillcolor": "#dde7f7"})]
+    label = describe(value, show_data)
+    if id(value) in known:
+        label += "\\n" + format_grad(known[id(value)])
+    elif pending and value.requires_grad:
+        label += "\\ngrad ?"
+    scope = value.grad_fn.scope if value.grad_fn is not None else ""
+    nodes = [(node_id(value), scope, {"label": label, **_value_style(value, value is output)})]
+    if value.grad_fn is not None:
+        nodes.append((gate_id(value), scope, {"label": value.grad_fn.name, "shape": "box",
+                                              "style": "rounded,filled", "fillcolor": "#f2f2f2"}))
+    return nodes
+
+
+class _Flows:
+    """The gradient drawn on an edge: what was sent along it, else the input's whole gradient."""
+
+    def __init__(self, known: dict[int, Any], contributions: dict[tuple[int, int], Any]) -> None:
+        self.known, self.contributions = known, contributions
+
+    def into(self, value: Value) -> Any:
+        return self.known.get(id(value))
+
+    def along(self, parent: Value, value: Value) -> Any:
+        if not parent.requires_grad:
+            return None
+        return self.contributions.get((id(parent), id(value)), self.known.get(id(parent)))
+
+
+def _edges_into(value: Value, modules: _Modules, flows: _Flows | None
+                ) -> list[tuple[str, str, Any]]:
+    """The edges (tail, head, gradient or None) into `value`'s gate and from it to `value`."""
+    if value.grad_fn is None:
+        return []
+    gate = modules.node(value, gate_id(value))
+    edges = []
+    if gate == gate_id(value):
+        edges.append((gate, node_id(value), flows.into(value) if flows else None))
+    for parent in value.grad_fn.inputs:
+        source = modules.node(parent, node_id(parent))
+        if source != gate:
+            edges.append((source, gate, flows.along(parent, value) if flows else None))
+    return edges
 
 
 def _edge(graph: graphviz.Digraph, edges: set[tuple[str, str]], tail: str, head: str,

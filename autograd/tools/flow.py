@@ -49,13 +49,13 @@ def format_table(rows: list[ParameterFlow]) -> str:
     return "\n".join(lines)
 
 
-def figure_bytes(figure, fmt: str) -> bytes:  # type: ignore[no-untyped-def]
+def figure_bytes(figure, fmt: str) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format=fmt, bbox_inches="tight")
     return buffer.getvalue()
 
 
-def save_figure(figure, path: str | Path) -> Path:  # type: ignore[no-untyped-def]
+def save_figure(figure, path: str | Path) -> Path:
     """Save a matplotlib figure (SVG or PNG, by the file's suffix) atomically, and close it."""
     import matplotlib.pyplot as plt
 

@@ -9,6 +9,7 @@ trace is `backward(on_step=…)`, so the gradients at its end are those of `.bac
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,7 +54,7 @@ class Trace:
     grads: dict[int, Any] = field(default_factory=dict)   # id(value) → final dL/d(value)
     values: dict[int, Value] = field(default_factory=dict)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)
 
     def __len__(self) -> int:
@@ -76,7 +77,7 @@ def trace_backward(output: Value, grad: Any = None, retain_graph: bool = False) 
         ctx = node.grad_fn
         assert ctx is not None
         local = _local_derivatives(ctx, upstream)
-        running = []
+        running: list[Any] = []
         for value, down in zip(ctx.inputs, downstream):
             if down is None:
                 running.append(None)

@@ -24,7 +24,7 @@ def _fractions(text: str) -> tuple[float, float, float]:
         raise argparse.ArgumentTypeError(f"expected TRAIN,VAL,TEST fractions, got {text!r}") from None
     if len(parts) != 3:
         raise argparse.ArgumentTypeError(f"expected three fractions TRAIN,VAL,TEST, got {text!r}")
-    return parts  # type: ignore[return-value]
+    return parts
 
 
 def _drop(text: str) -> tuple[int, float]:

@@ -17,7 +17,7 @@ def run_sample(args: argparse.Namespace) -> int:
         prompt = vocab.encode(args.prompt)
     except DataError as error:
         raise DataError(f"--prompt: {error}") from None
-    if lines:
+    if vocab.boundary is not None:
         context = [vocab.boundary, *prompt]
     else:
         start = vocab.index.get("\n", 0)
