@@ -61,30 +61,32 @@ def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCall
     _wait_for_gradient(root, waiting, leaves)
     while waiting:
         _, ctx, value = heappop(waiting)
-        upstream = pending.pop(value)[0]
-        if value._hooks or value._keep_grad:
-            upstream = _arrive(value, upstream)
-        downstream = _run_gate(ctx, value, upstream, on_step)
+        upstream = pending.pop(value)[0]   # complete: every gate that read `value` has run
+        if value._hooks:
+            upstream = _run_hooks(value, upstream)
+        if value._keep_grad:
+            value._store_grad(upstream)
+        downstream = _run_gate(ctx, value, upstream, retain_graph, on_step)
         for parent, parent_grad in zip(ctx.inputs, downstream):
             if parent_grad is None or not parent._requires_grad:
                 continue
-            parent_grad = parent._fit_grad(parent_grad, ctx)
+            if parent._has_arrays or parent_grad.__class__ is not float:   # floats fit Scalars
+                parent_grad = parent._fit_grad(parent_grad, ctx)
             if parent in pending:
                 _add_at_branch(pending, parent, parent_grad)
             else:
                 pending[parent] = (parent_grad, False)
                 _wait_for_gradient(parent, waiting, leaves)
-        if not retain_graph:
-            ctx.free()
     for leaf in leaves:
-        leaf._store_grad(_arrive(leaf, pending.pop(leaf)[0]))
+        leaf._store_grad(_run_hooks(leaf, pending.pop(leaf)[0]))
 
 
-def _run_gate(ctx: Context, value: Value, upstream: Any, on_step: StepCallback | None
-              ) -> tuple[Any, ...]:
+def _run_gate(ctx: Context, value: Value, upstream: Any, retain_graph: bool,
+              on_step: StepCallback | None) -> tuple[Any, ...]:
     """The gate's backward(upstream) as one gradient per input of `ctx`, with the checks a pass
     owes its user: the graph is not freed, no array it saved was changed in place, and (under
-    `detect_anomaly`) no gradient is NaN or Inf. The profiler and step-through tools see it."""
+    `detect_anomaly`) no gradient is NaN or Inf. The profiler and step-through tools see it;
+    then, unless the graph is retained, what the gate saved is freed."""
     if ctx._saved is None:
         raise RuntimeError(freed_message(ctx))
     if ctx._clock_at_forward != clock.now:
@@ -101,6 +103,8 @@ def _run_gate(ctx: Context, value: Value, upstream: Any, on_step: StepCallback |
     if on_step is not None:
         downstream = _fit_all(ctx, downstream)
         on_step(value, upstream, downstream)
+    if not retain_graph:
+        ctx.free()
     return downstream
 
 
@@ -121,15 +125,12 @@ def _wait_for_gradient(value: Value, waiting: Waiting, leaves: list[Value]) -> N
         heappush(waiting, (-value.grad_fn.sequence, value.grad_fn, value))
 
 
-def _arrive(value: Value, grad: Any) -> Any:
-    """The complete gradient of `value`: its hooks may replace it, and a value that keeps its
-    gradient (a Scalar, or after `retain_grad()`) stores it."""
+def _run_hooks(value: Value, grad: Any) -> Any:
+    """`value`'s complete gradient, as its hooks see it: each may return a replacement."""
     for hook in value._hooks or ():
         replaced = hook(grad)
         if replaced is not None:
             grad = value._fit_grad(replaced, None)
-    if value._keep_grad and value.grad_fn is not None:
-        value._store_grad(grad)
     return grad
 
 
