@@ -3,7 +3,6 @@ check that the highlighted gate and the gradients shown equal the engine's k-th 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,27 +12,6 @@ from autograd.tools.steppage import save_step_page
 from autograd.tools.trace import number, trace_backward
 from examples import load
 from models.registry import tiny_loss
-
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (CHROMIUM and DRIVER):
-        pytest.fail("the browser test needs Debian's chromium and chromium-driver; "
-                    "./run.sh test installs them")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    yield driver
-    driver.quit()
 
 
 def shown(browser) -> tuple[str | None, list[tuple[str, str]]]:

@@ -121,7 +121,7 @@ def test_graph_step_and_flow_commands(tmp_path: Path, capsys, monkeypatch) -> No
     monkeypatch.setattr("sys.stdin", io.StringIO("n\np x\np nope\nq\n"))
     assert main(["step", "--example", "add-mul"]) == 0
     out = capsys.readouterr().out
-    assert "x = -2, ∂L/∂x so far = -4" in out and "no value named 'nope'" in out
+    assert "x = -2, ∂L/∂x so far = -4" in out and "no value labelled 'nope'" in out
     assert main(["step", "--example", "xor", "--html", str(tmp_path / "x.html")]) == 0
     assert "<svg" in (tmp_path / "x.html").read_text()
     assert main(["flow", "--model", "rnn", "--out", str(tmp_path / "r.svg")]) == 0
@@ -152,3 +152,53 @@ def test_the_demo_writes_its_pictures(tmp_path: Path, capsys) -> None:
     assert "perplexity" in out
     assert {p.name for p in tmp_path.iterdir()} == {
         "neuron.svg", "neuron-step.html", "transformer-step.html", "rnn-gradient-flow.svg"}
+
+
+def test_stepper_sums_only_the_contributions_seen_so_far_at_a_branch() -> None:
+    """f = a·b + a·c with a = 2, b = 3, c = 4, by hand: the Add runs first (∂f/∂(a·b) = 1,
+    ∂f/∂(a·c) = 1), then the newer product a·c sends c = 4 to a, then a·b sends b = 3:
+    ∂f/∂a is nothing after one gate, 4 after two, 4 + 3 = 7 after three."""
+    from autograd.tools.trace import trace_backward
+    from models.cli.inspection import _answer
+
+    a, b, c = Scalar(2.0, name="a"), Scalar(3.0, name="b"), Scalar(4.0, name="c")
+    f = a * b + a * c
+    trace = trace_backward(f)
+    assert [s.gate for s in trace] == ["Add", "Multiply", "Multiply"]
+    assert _answer(trace, "p a", 1) == "a = 2, ∂L/∂a so far = nothing yet"
+    assert _answer(trace, "p a", 2) == "a = 2, ∂L/∂a so far = 4"
+    assert _answer(trace, "p a", 3) == "a = 2, ∂L/∂a so far = 7"
+    assert _answer(trace, "p b", 2) == "b = 3, ∂L/∂b so far = nothing yet"
+    assert _answer(trace, "p c", 2) == "c = 4, ∂L/∂c so far = 2"
+    assert a.grad == 7.0
+    # the two unnamed products get labels of their own, numbered in the engine's order
+    assert sorted(trace.labels.values()) == ["a", "add", "b", "c", "multiply", "multiply#2"]
+    assert "(sum so far 7)" in trace.steps[2].describe(trace.labels)
+
+
+def test_stepper_goes_back_and_prints_any_value_by_its_label(monkeypatch, capsys) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\nb\np q\nq\n"))
+    assert main(["step", "--example", "add-mul"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("step 1: Multiply → f") == 2     # shown, then shown again after b
+    assert "q = 3, ∂L/∂q so far = -4" in out           # after step 1, q has its gradient
+
+
+def test_tensor_gates_are_told_by_their_rule_and_shapes_never_by_a_false_product() -> None:
+    from autograd.tools.trace import trace_backward
+
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True, name="x")
+    w = Tensor(np.ones((3, 4)), requires_grad=True, name="w")
+    trace = trace_backward((x @ w).tanh().sum())
+    by_gate = {s.gate: s for s in trace}
+    matmul = by_gate["MatMul"].lines(trace.labels)
+    assert matmul[0].startswith("rule: Z = A @ B") and "∂L/∂A = ∂L/∂Z @ Bᵀ" in matmul[0]
+    assert matmul[1] == "shapes: ∂L/∂matmul (2,4), x (2,3), w (3,4)"
+    assert not any("×" in line for line in matmul)
+    tanh = by_gate["Tanh"]
+    [line] = tanh.lines(trace.labels)
+    # one entry of the elementwise rule, checked by hand: g = 1 everywhere, local = 1 − z²
+    z = np.tanh(np.arange(6.0).reshape(2, 3) @ np.ones((3, 4)))
+    local = 1 - z ** 2
+    entry = np.unravel_index(np.argmax(np.abs(local)), local.shape)
+    assert f"at [{entry[0]}, {entry[1]}]: 1 × {local[entry]:.4g} = {local[entry]:.4g}" in line

@@ -32,7 +32,7 @@ the graph through these public names.
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 import numpy as np
 
@@ -118,7 +118,15 @@ _sequence = itertools.count()
 
 
 class Function:
-    """Base class of every gate. Subclasses define static `forward` and `backward`."""
+    """Base class of every gate. Subclasses define static `forward` and `backward`.
+
+    A gate whose every output entry depends only on the same entry of each input (after
+    broadcasting) sets `elementwise = True`: its local derivative is then one number per entry,
+    and the lecture's line ∂L/∂x = ∂L/∂z ⊙ ∂z/∂x holds entry by entry (the teaching tools show
+    it only for such gates).
+    """
+
+    elementwise: ClassVar[bool] = False
 
     @staticmethod
     def forward(ctx: Context, *args: Any, **options: Any) -> Any:

@@ -19,6 +19,8 @@ class Gelu(Function):
     so z = x·σ(2u) and ∂z/∂x = σ + 2x·σ(1 − σ)·∂u/∂x: numpy's exp is twice as quick as its tanh.
     """
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         # in place where possible: these arrays are large and the formula has many steps
@@ -51,6 +53,8 @@ class Gelu(Function):
 
 class Dropout(Function):
     """z = x·m with m = keep/(1 − p) drawn once per call;  ∂z/∂x = m"""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -15,6 +15,8 @@ Raw = Any  # a float (Scalar) or an ndarray (Tensor)
 class Add(Function):
     """z = x + y;  ∂z/∂x = 1, ∂z/∂y = 1"""
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx: Context, x: Raw, y: Raw) -> Raw:
         return x + y
@@ -26,6 +28,8 @@ class Add(Function):
 
 class Subtract(Function):
     """z = x − y;  ∂z/∂x = 1, ∂z/∂y = −1"""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx: Context, x: Raw, y: Raw) -> Raw:
@@ -39,6 +43,8 @@ class Subtract(Function):
 class Negate(Function):
     """z = −x;  ∂z/∂x = −1"""
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx: Context, x: Raw) -> Raw:
         return -x
@@ -50,6 +56,8 @@ class Negate(Function):
 
 class Multiply(Function):
     """z = x·y;  ∂z/∂x = y, ∂z/∂y = x"""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx: Context, x: Raw, y: Raw) -> Raw:
@@ -66,6 +74,8 @@ class Multiply(Function):
 class Divide(Function):
     """z = x / y;  ∂z/∂x = 1/y, ∂z/∂y = −x/y² = −z/y"""
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx: Context, x: Raw, y: Raw) -> Raw:
         z = x / y
@@ -81,6 +91,8 @@ class Divide(Function):
 
 class Power(Function):
     """z = xʸ;  ∂z/∂x = y·xʸ⁻¹, ∂z/∂y = xʸ·ln x (defined for x > 0)"""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx: Context, x: Raw, y: Raw) -> Raw:
@@ -100,6 +112,8 @@ class Power(Function):
 class Exp(Function):
     """z = eˣ;  ∂z/∂x = eˣ = z"""
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx: Context, x: Raw) -> Raw:
         z = np.exp(x)
@@ -115,6 +129,8 @@ class Exp(Function):
 class Log(Function):
     """z = ln x;  ∂z/∂x = 1/x"""
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx: Context, x: Raw) -> Raw:
         ctx.save_for_backward(x)
@@ -128,6 +144,8 @@ class Log(Function):
 
 class Sqrt(Function):
     """z = √x;  ∂z/∂x = 1/(2√x) = 1/(2z)"""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx: Context, x: Raw) -> Raw:
@@ -143,6 +161,8 @@ class Sqrt(Function):
 
 class Tanh(Function):
     """z = tanh x;  ∂z/∂x = 1 − z²"""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx: Context, x: Raw) -> Raw:
@@ -162,6 +182,8 @@ class Sigmoid(Function):
     Computed as ½·tanh(x/2) + ½, the same function, which never overflows for large |x|.
     """
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx: Context, x: Raw) -> Raw:
         z = np.tanh(x * 0.5) * 0.5 + 0.5
@@ -177,6 +199,8 @@ class Sigmoid(Function):
 class Relu(Function):
     """z = max(x, 0);  ∂z/∂x = 1 if x > 0 else 0 (0 at the kink, as PyTorch)"""
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx: Context, x: Raw) -> Raw:
         ctx.save_for_backward(x)
@@ -190,6 +214,8 @@ class Relu(Function):
 
 class Cast(Function):
     """z = x converted to another float dtype;  ∂z/∂x = 1 (the gradient is cast back)"""
+
+    elementwise = True
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, dtype: np.dtype) -> np.ndarray:

@@ -72,6 +72,8 @@ class Embedding(Function):
 class Where(Function):
     """z = a where condition else b;  ∂z/∂a = condition, ∂z/∂b = not condition"""
 
+    elementwise = True
+
     @staticmethod
     def forward(ctx: Context, condition: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         condition = np.asarray(condition, dtype=bool)

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +44,12 @@ def edge_style(size: float) -> dict[str, str]:
             "fontcolor": f"#{red:02x}40{blue:02x}"}
 
 
-def describe(value: Value, show_data: bool = True) -> str:
-    """A value's label without its gradient: name, shape and dtype, numbers or a summary."""
+def describe(value: Value, show_data: bool = True, name: str | None = None) -> str:
+    """A value's label without its gradient: name (or `name`), shape and dtype, numbers or a
+    summary."""
     data = np.asarray(value.data)
-    head = value.name or ("" if value.grad_fn is not None or value.requires_grad else "const")
+    head = name or value.name or ("" if value.grad_fn is not None or value.requires_grad
+                                  else "const")
     if hasattr(value, "shape"):   # a Tensor: its shape and dtype too
         head = f"{head} {tuple(data.shape)} {data.dtype}".strip()
     if not show_data:
@@ -85,12 +88,13 @@ def gate_id(value: Value) -> str:
 def draw(output: Value, show_data: bool = True, show_grad: bool = True,
          collapse: bool | list[str] | None = None, rankdir: str = "LR",
          grads: dict[int, Any] | None = None, contributions: dict[tuple[int, int], Any] | None = None,
-         pending_grads: bool = False) -> graphviz.Digraph:
+         pending_grads: bool = False, labels: dict[int, str] | None = None) -> graphviz.Digraph:
     """The graph of `output` as a `graphviz.Digraph` (displays inline in Jupyter).
 
     `grads` maps id(value) → gradient (e.g. `trace.grads`); without it each value's `.grad` is
     used. `contributions` maps (id(input), id(gate output)) → the gradient sent along that edge.
     `pending_grads` writes "grad ?" where a gradient will appear (for the step-through page).
+    `labels` maps id(value) → the label to show (e.g. `trace.labels`), instead of its name.
     """
     values = graph_values(output)
     known = grads if grads is not None else {
@@ -100,10 +104,11 @@ def draw(output: Value, show_data: bool = True, show_grad: bool = True,
                              node_attr={"fontname": "Helvetica", "fontsize": "10"},
                              edge_attr={"fontname": "Helvetica", "fontsize": "9"})
     modules = _Modules(values, _collapsed_scopes(values, collapse))
+    look = _Look(output, show_data, known if show_grad else {}, show_grad and pending_grads,
+                 labels or {})
     clusters: dict[str, list[tuple[str, dict[str, str]]]] = {}
     for value in values:
-        for name, scope, attrs in _nodes_of(value, modules, output, show_data,
-                                            known if show_grad else {}, show_grad and pending_grads):
+        for name, scope, attrs in _nodes_of(value, modules, look):
             clusters.setdefault(scope, []).append((name, attrs))
     _emit_clusters(graph, clusters)
     flows = _Flows(known, contributions or {}) if show_grad else None
@@ -151,8 +156,18 @@ class _Modules:
         return f"m_{module}" if module else own
 
 
-def _nodes_of(value: Value, modules: _Modules, output: Value, show_data: bool,
-              known: dict[int, Any], pending: bool) -> list[tuple[str, str, dict[str, str]]]:
+@dataclass
+class _Look:
+    """What a value's node shows."""
+
+    output: Value
+    show_data: bool
+    known: dict[int, Any]     # id(value) → its gradient, where shown
+    pending: bool             # "grad ?" where a gradient will appear
+    labels: dict[int, str]    # id(value) → a label to show instead of its name
+
+
+def _nodes_of(value: Value, modules: _Modules, look: _Look) -> list[tuple[str, str, dict[str, str]]]:
     """The graph nodes (name, cluster scope, attributes) that show `value` and its gate."""
     module = modules.home(value)
     if module is not None:
@@ -162,13 +177,13 @@ def _nodes_of(value: Value, modules: _Modules, output: Value, show_data: bool,
         return [(f"m_{module}", _parent_scope(module), {
             "label": f"{module}\\n(collapsed)", "shape": "box3d", "style": "filled",
             "fillcolor": "#dde7f7"})]
-    label = describe(value, show_data)
-    if id(value) in known:
-        label += "\\n" + format_grad(known[id(value)])
-    elif pending and value.requires_grad:
+    label = describe(value, look.show_data, look.labels.get(id(value)))
+    if id(value) in look.known:
+        label += "\\n" + format_grad(look.known[id(value)])
+    elif look.pending and value.requires_grad:
         label += "\\ngrad ?"
     scope = value.grad_fn.scope if value.grad_fn is not None else ""
-    nodes = [(node_id(value), scope, {"label": label, **_value_style(value, value is output)})]
+    nodes = [(node_id(value), scope, {"label": label, **_value_style(value, value is look.output)})]
     if value.grad_fn is not None:
         nodes.append((gate_id(value), scope, {"label": value.grad_fn.name, "shape": "box",
                                               "style": "rounded,filled", "fillcolor": "#f2f2f2"}))

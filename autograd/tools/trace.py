@@ -1,10 +1,20 @@
 """Step through a backward pass: one record per gate, in the order the engine runs them.
 
-Each record holds the lecture's three numbers: the upstream gradient dL/dz arriving at the
-gate's output, the local derivative dz/dx of each input, and the downstream gradient dL/dx the
-gate sends to each input — and, where an input receives several contributions (it branches),
-the running sum after this one. The upstream and downstream values are the engine's own: the
-trace is `backward(on_step=…)`, so the gradients at its end are those of `.backward()`.
+Each record holds what the gate received and sent: the upstream gradient ∂L/∂z arriving at the
+gate's output, the downstream gradient ∂L/∂x it sends to each input, and, where an input
+receives several contributions (it branches), the running sum after this one. Its numbers are
+the engine's own: the trace is `backward(on_step=…)`, so the gradients at its end are those of
+`.backward()`.
+
+How a record is told (`Step.lines`) depends on the gate, so that no line is ever false:
+
+- an elementwise gate (`Function.elementwise`: +, ×, tanh, σ, …) has one local derivative per
+  entry, ∂zᵢ/∂xᵢ, and the lecture's line holds: [upstream] × [local] = [downstream] for a Scalar,
+  ∂L/∂x = ∂L/∂z ⊙ ∂z/∂x entry by entry for a Tensor (summed over broadcast axes, where x was
+  broadcast);
+- any other gate (a matrix product, a softmax, a layer norm) has a Jacobian, not a number per
+  entry: the record gives its vector-Jacobian rule (the first paragraph of the gate's
+  docstring, the one source of its math) and the shapes the rule combines.
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from autograd.core.engine import backward
+from autograd.core.function import Context, align_gradients
 from autograd.core.value import Value
 
 
@@ -25,34 +36,66 @@ class Step:
 
     index: int
     gate: str                      # the Function's name: Multiply, Sigmoid, MatMul, …
-    output: Value                  # the value the gate made; `upstream` is dL/d(output)
+    output: Value                  # the value the gate made; `upstream` is ∂L/∂(output)
     inputs: tuple[Value, ...]
     upstream: Any
-    local: tuple[Any, ...]         # d(output)/d(input) applied to ones: the gate's local rule
-    downstream: tuple[Any, ...]    # dL/d(input) from this gate (None: no gradient wanted)
-    running: tuple[Any, ...]       # dL/d(input) summed over the gates visited so far
+    local: tuple[Any, ...] | None  # ∂z/∂x per entry, for elementwise gates only (else None)
+    downstream: tuple[Any, ...]    # ∂L/∂(input) from this gate (None: no gradient wanted)
+    running: tuple[Any, ...]       # ∂L/∂(input) summed over the gates visited so far
     scope: str = ""
+    rule: str = ""                 # the gate's math, from its docstring
 
-    def describe(self, names: dict[int, str] | None = None) -> str:
-        """The lecture's line per input: [upstream] × [local] = [downstream] (→ running sum)."""
-        names = names or {}
-        lines = [f"step {self.index + 1}: {self.gate} → {label(self.output, names)}"]
-        for value, local, down, total in zip(self.inputs, self.local, self.downstream, self.running):
+    def lines(self, labels: dict[int, str] | None = None) -> list[str]:
+        """The step told truthfully, one line per input that receives a gradient (see above)."""
+        labels = labels or {}
+        lines = []
+        if self.local is None:
+            lines.append(f"rule: {self.rule}")
+            shapes = [f"∂L/∂{label(self.output, labels)} {_shape(self.upstream)}"] + [
+                f"{label(v, labels)} {_shape(v.data)}" for v in self.inputs]
+            lines.append("shapes: " + ", ".join(shapes))
+        for position, (value, down, total) in enumerate(zip(self.inputs, self.downstream,
+                                                            self.running)):
             if down is None:
                 continue
-            line = (f"  ∂L/∂{label(value, names)}: [{number(self.upstream)}] × [{number(local)}]"
-                    f" = [{number(down)}]")
+            name = f"∂L/∂{label(value, labels)}"
+            if self.local is None:
+                line = f"{name} {_shape(down)} = {number(down)}"
+            else:
+                line = f"{name}: " + _elementwise_line(self.upstream, self.local[position], down)
             if total is not None and not _same(total, down):
                 line += f"   (sum so far {number(total)})"
             lines.append(line)
-        return "\n".join(lines)
+        return lines
+
+    def describe(self, labels: dict[int, str] | None = None) -> str:
+        """The step as the terminal stepper prints it: a heading, then `lines`."""
+        head = f"step {self.index + 1}: {self.gate} → {label(self.output, labels)}"
+        return "\n".join([head, *("  " + line for line in self.lines(labels))])
+
+
+def _elementwise_line(upstream: Any, local: Any, down: Any) -> str:
+    """[upstream] × [local] = [downstream], or its tensor form, true entry by entry."""
+    up, loc = np.asarray(upstream, dtype=np.float64), np.asarray(local, dtype=np.float64)
+    broadcast = np.shape(down) != up.shape
+    if up.size == 1 and not broadcast:
+        return f"[{number(upstream)}] × [{number(local)}] = [{number(down)}]"
+    product = up * loc
+    entry = np.unravel_index(int(np.argmax(np.abs(product))), product.shape)
+    where = ", ".join(str(int(i)) for i in entry)
+    line = (f"∂L/∂z ⊙ ∂z/∂x, {_shape(up)}; at [{where}]: {up[entry]:.4g} × {loc[entry]:.4g} = "
+            f"{product[entry]:.4g}")
+    if broadcast:
+        line += f"; summed over the broadcast axes to {_shape(down)}"
+    return line + f"; ‖∂L/∂x‖ = {float(np.linalg.norm(np.asarray(down, dtype=np.float64))):.4g}"
 
 
 @dataclass
 class Trace:
     steps: list[Step]
-    grads: dict[int, Any] = field(default_factory=dict)   # id(value) → final dL/d(value)
+    grads: dict[int, Any] = field(default_factory=dict)   # id(value) → final ∂L/∂(value)
     values: dict[int, Value] = field(default_factory=dict)
+    labels: dict[int, str] = field(default_factory=dict)  # id(value) → a label no other has
 
     def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)
@@ -61,7 +104,27 @@ class Trace:
         return len(self.steps)
 
     def grad(self, value: Value) -> Any:
+        """∂L/∂value at the end of the pass."""
         return self.grads.get(id(value))
+
+    def grad_after(self, value: Value, steps: int) -> Any:
+        """∂L/∂value summed over the contributions of the first `steps` gates (None if none yet);
+        the output's own gradient counts from the start."""
+        if self.steps and value is self.steps[0].output:
+            return self.steps[0].upstream
+        total = None
+        for step in self.steps[:steps]:
+            for inp, down in zip(step.inputs, step.downstream):
+                if inp is value and down is not None:
+                    total = down if total is None else total + down
+        return total
+
+    def find(self, name: str) -> Value | None:
+        """The value whose label (see `labels`) is `name`."""
+        for key, text in self.labels.items():
+            if text == name:
+                return self.values[key]
+        return None
 
 
 def trace_backward(output: Value, grad: Any = None, retain_graph: bool = False) -> Trace:
@@ -76,7 +139,6 @@ def trace_backward(output: Value, grad: Any = None, retain_graph: bool = False) 
     def record(node: Value, upstream: Any, downstream: tuple[Any, ...]) -> None:
         ctx = node.grad_fn
         assert ctx is not None
-        local = _local_derivatives(ctx, upstream)
         running: list[Any] = []
         for value, down in zip(ctx.inputs, downstream):
             if down is None:
@@ -86,14 +148,38 @@ def trace_backward(output: Value, grad: Any = None, retain_graph: bool = False) 
             sums[key] = down if key not in sums else sums[key] + down
             values[key] = value
             running.append(sums[key])
-        steps.append(Step(len(steps), ctx.name, node, ctx.inputs, upstream, local, downstream,
-                          tuple(running), ctx.scope))
+        steps.append(Step(len(steps), ctx.name, node, ctx.inputs, upstream,
+                          _local_derivatives(ctx, upstream), downstream, tuple(running),
+                          ctx.scope, gate_rule(ctx.function)))
 
     backward(output, root_grad, retain_graph=True, on_step=record)
     if not retain_graph:
         for step in steps:
             step.output.grad_fn.free()  # type: ignore[union-attr]
-    return Trace(steps, sums, values)
+    return Trace(steps, sums, values, unique_labels(output, steps))
+
+
+def gate_rule(function: type) -> str:
+    """The first paragraph of a gate's docstring: its math, on one line."""
+    text = (function.__doc__ or function.__name__).strip().split("\n\n")[0]
+    return " ".join(text.split())
+
+
+def unique_labels(output: Value, steps: list[Step]) -> dict[int, str]:
+    """A label per value of the pass that no other value has: its name, else the gate that made
+    it (`tanh`), with `#2`, `#3`, … where a label repeats, numbered in the engine's order."""
+    seen: dict[int, Value] = {id(output): output}
+    for step in steps:
+        for value in (step.output, *step.inputs):
+            seen.setdefault(id(value), value)
+    counts: dict[str, int] = {}
+    labels: dict[int, str] = {}
+    for key, value in seen.items():
+        base = value.name or (value.grad_fn.name.lower() if value.grad_fn is not None
+                              else "const")
+        counts[base] = counts.get(base, 0) + 1
+        labels[key] = base if counts[base] == 1 else f"{base}#{counts[base]}"
+    return labels
 
 
 def contributions(trace: Trace, value: Value) -> list[Any]:
@@ -103,21 +189,18 @@ def contributions(trace: Trace, value: Value) -> list[Any]:
             if inp is value and down is not None]
 
 
-def _local_derivatives(ctx: Any, upstream: Any) -> tuple[Any, ...]:
-    """The gate's backward applied to an upstream of ones: its local derivative per input."""
-    from autograd.core.function import align_gradients
-
+def _local_derivatives(ctx: Context, upstream: Any) -> tuple[Any, ...] | None:
+    """For an elementwise gate, ∂zᵢ/∂xᵢ per entry and input: its backward applied to an
+    upstream of ones (which is exactly that, for such a gate). None for any other gate."""
+    if not ctx.function.elementwise:
+        return None
     ones = 1.0 if isinstance(upstream, float) else np.ones_like(upstream)
-    try:
-        local = align_gradients(ctx, ctx.function.backward(ctx, ones))
-    except Exception:   # a gate whose rule needs the real upstream shape: show none
-        return (None,) * len(ctx.inputs)
-    return tuple(local)
+    return tuple(align_gradients(ctx, ctx.function.backward(ctx, ones)))
 
 
-def label(value: Value, names: dict[int, str] | None = None) -> str:
-    if names and id(value) in names:
-        return names[id(value)]
+def label(value: Value, labels: dict[int, str] | None = None) -> str:
+    if labels and id(value) in labels:
+        return labels[id(value)]
     if value.name:
         return value.name
     if value.grad_fn is not None:   # unnamed: the gate that made it, and its value if small
@@ -127,7 +210,7 @@ def label(value: Value, names: dict[int, str] | None = None) -> str:
 
 
 def number(x: Any) -> str:
-    """A float to 4 significant digits, or a small array, or an array's norm."""
+    """A float to 4 significant digits, or a small array, or an array's norm (marked ‖·‖)."""
     if x is None:
         return "—"
     array = np.asarray(x, dtype=np.float64)
@@ -135,7 +218,12 @@ def number(x: Any) -> str:
         return f"{array.reshape(()).item():.4g}"
     if array.size <= 6:
         return "[" + ", ".join(f"{v:.3g}" for v in array.reshape(-1)) + "]"
-    return f"‖{float(np.linalg.norm(array)):.4g}‖ {array.shape}"
+    return f"‖{float(np.linalg.norm(array)):.4g}‖"
+
+
+def _shape(x: Any) -> str:
+    shape = np.shape(x)
+    return "(" + ",".join(str(n) for n in shape) + ")" if shape else "()"
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -39,36 +39,55 @@ def run_step(args: argparse.Namespace) -> int:
 
         print(f"{title}: step-through page written to {save_step_page(output, args.html, title)}")
         return 0
-    from autograd.tools.trace import number, trace_backward
+    from autograd.tools.trace import trace_backward
 
     trace = trace_backward(output)
-    values = {v.name: v for v in trace.values.values() if v.name}
-    print(f"{title}: {len(trace)} gates. Enter/n: next, c: continue, p NAME: print, q: quit")
-    waiting = not args.all
-    for step in trace:
-        print(step.describe())
+    print(f"{title}: {len(trace)} gates. {STEPPER_HELP}")
+    position, waiting = 0, not args.all
+    while position < len(trace):
+        print(trace.steps[position].describe(trace.labels))
+        position += 1
         while waiting:
-            try:
-                command = input("(step) ").strip()
-            except EOFError:
-                command = "c"
+            command = _ask()
             if command in ("", "n"):
                 break
             if command == "c":
                 waiting = False
             elif command == "q":
                 return 0
-            elif command.startswith("p "):
-                name = command[2:].strip()
-                value = values.get(name)
-                if value is None:
-                    print(f"no value named {name!r}; named: {', '.join(sorted(values))}")
-                else:
-                    grad = trace.grad(value)
-                    print(f"{name} = {number(value.data)}, ∂L/∂{name} so far = {number(grad)}")
+            elif command == "b":
+                position = max(position - 2, 0)   # show the step before the one just shown
+                break
             else:
-                print("Enter/n: next, c: continue, p NAME: print a value, q: quit")
+                print(_answer(trace, command, position))
     return 0
+
+
+STEPPER_HELP = ("Enter/n: next, b: back, c: continue, p NAME: print a value and its gradient "
+                "so far, q: quit")
+
+
+def _ask() -> str:
+    try:
+        return input("(step) ").strip()
+    except EOFError:
+        return "c"
+
+
+def _answer(trace: Any, command: str, steps_done: int) -> str:
+    """What `p NAME` prints after `steps_done` gates: the value and only the contributions to
+    its gradient that the pass has made so far."""
+    from autograd.tools.trace import number
+
+    if not command.startswith("p "):
+        return STEPPER_HELP
+    name = command[2:].strip()
+    value = trace.find(name)
+    if value is None:
+        return f"no value labelled {name!r}; labels: {', '.join(trace.labels.values())}"
+    grad = trace.grad_after(value, steps_done)
+    so_far = "nothing yet" if grad is None else number(grad)
+    return f"{name} = {number(value.data)}, ∂L/∂{name} so far = {so_far}"
 
 
 def run_flow(args: argparse.Namespace) -> int:

@@ -1,0 +1,107 @@
+"""The explorer at model scale, in a real headless Chromium at a 1280×800 viewport: every step of
+the pages `backproplab step --html` makes for the four models and two worked examples shows its
+current gate inside the viewport with a legible label, and the page is quick and error-free."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from models.cli import main
+
+PAGES = [("--model", "mlp"), ("--model", "cnn"), ("--model", "rnn"), ("--model", "transformer"),
+         ("--example", "neuron"), ("--example", "xor")]
+
+CURRENT = """
+const gates = document.querySelectorAll('g.node.current');
+if (gates.length !== 1) return {count: gates.length};
+const box = gates[0].getBoundingClientRect();
+const text = gates[0].querySelector('text').getBoundingClientRect();
+return {count: 1, box: [box.left, box.top, box.right, box.bottom], label: text.height,
+        label_box: [text.left, text.top, text.right, text.bottom],
+        counter: document.getElementById('counter').textContent,
+        viewport: [window.innerWidth, window.innerHeight]};
+"""
+
+
+def errors(browser) -> list[str]:
+    return [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+@pytest.mark.parametrize(("kind", "subject"), PAGES, ids=[s for _, s in PAGES])
+def test_every_step_shows_the_current_gate_legibly_inside_the_viewport(kind: str, subject: str,
+                                                                       browser, tmp_path: Path
+                                                                       ) -> None:
+    page = tmp_path / f"{subject}.html"
+    assert main(["step", kind, subject, "--html", str(page)]) == 0
+    browser.get_log("browser")   # drop what an earlier page logged
+    browser.get(page.as_uri())
+    total = browser.execute_script("return JSON.parse("
+                                   "document.getElementById('trace').textContent).steps.length")
+    assert total > 0
+    body = browser.find_element("tag name", "body")
+    for k in range(1, total + 1):
+        body.send_keys("\ue014")   # the right-arrow key
+        shown = browser.execute_script(CURRENT)
+        assert shown["count"] == 1, f"step {k}: {shown}"
+        assert shown["counter"] == f"step {k} of {total}"
+        width, height = shown["viewport"]
+        assert (width, height) == (1280, 800)
+        left, top, right, bottom = shown["label_box"]
+        assert 0 <= left and right <= width and 0 <= top and bottom <= height, f"step {k}: {shown}"
+        assert shown["label"] >= 12, f"step {k}: label {shown['label']:.1f} px tall"
+    assert errors(browser) == []
+
+
+def test_the_transformer_page_opens_quickly(browser, tmp_path: Path) -> None:
+    page = tmp_path / "transformer.html"
+    assert main(["step", "--model", "transformer", "--html", str(page)]) == 0
+    start = time.perf_counter()
+    browser.get(page.as_uri())   # returns once the page has loaded and its script has run
+    assert browser.execute_script("return document.getElementById('counter').textContent") \
+        .startswith("step 0 of")
+    assert time.perf_counter() - start < 2.0
+
+
+def test_a_step_is_addressable_in_the_url(browser, tmp_path: Path) -> None:
+    page = tmp_path / "neuron.html"
+    assert main(["step", "--example", "neuron", "--html", str(page)]) == 0
+    browser.get("about:blank")
+    browser.get(page.as_uri() + "#step=3")
+    assert browser.find_element("id", "counter").text == "step 3 of 5"
+    browser.find_element("id", "next").click()
+    assert browser.execute_script("return location.hash") == "#step=4"
+
+
+def test_edges_fill_in_with_signed_gradients(browser, tmp_path: Path) -> None:
+    """∂f/∂x1 = w1·σ'(net) = −3 · 0.19661 = −0.5898 in the neuron: its edge shows the sign."""
+    page = tmp_path / "neuron.html"
+    assert main(["step", "--example", "neuron", "--html", str(page)]) == 0
+    browser.get(page.as_uri())
+    labels = "return Array.from(document.querySelectorAll('text.edge-grad')).map(t => t.textContent)"
+    assert set(browser.execute_script(labels)) == {""}   # nothing before the pass
+    browser.get("about:blank")
+    browser.get(page.as_uri() + "#step=5")
+    assert "-0.59" in browser.execute_script(labels)
+
+
+def test_panning_and_zooming_move_the_view(browser, tmp_path: Path) -> None:
+    page = tmp_path / "mlp.html"
+    assert main(["step", "--model", "mlp", "--html", str(page)]) == 0
+    browser.get(page.as_uri())
+    view = "return document.querySelector('#graph svg').getAttribute('viewBox')"
+    fitted = browser.execute_script(view)
+    browser.find_element("id", "zoom-in").click()
+    zoomed = browser.execute_script(view)
+    assert float(zoomed.split()[2]) < float(fitted.split()[2])   # a narrower view: zoomed in
+    from selenium.webdriver import ActionChains
+
+    graph = browser.find_element("id", "graph")
+    ActionChains(browser).move_to_element(graph).click_and_hold().move_by_offset(120, 40) \
+        .release().perform()
+    panned = browser.execute_script(view)
+    assert float(panned.split()[0]) < float(zoomed.split()[0])   # dragged right: view moved left
+    browser.find_element("id", "fit").click()
+    assert browser.execute_script(view) == fitted
