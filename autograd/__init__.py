@@ -8,7 +8,7 @@ Read it top-down (the README gives the same order):
   `gradcheck`;
 - `gates/`: the catalogue of gates, one family per file, each with its math in a docstring;
 - `nn/`: `functional` (F), `module` and `layers`, `optim`: what a model is built from;
-- `tools/`: the teaching tools — `draw`, `trace`, `steppage`, `flow` — and `profile`;
+- `tools/`: the teaching tools — `draw`, `trace`, `explorer`, `flow` — and `profile`;
 - `plumbing/`: atomic file writes, and the allocator setting the command line makes.
 """
 

@@ -4,6 +4,7 @@ trained briefly on the built-in names, compared on held-out loss and perplexity,
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -48,7 +49,7 @@ def write_pictures(folder: str) -> None:
     """The neuron's graph, step-through pages (neuron; one step of a tiny Transformer) and the
     RNN gradient-flow plot, into `folder`."""
     from autograd.tools.draw import save_svg
-    from autograd.tools.steppage import save_step_page
+    from autograd.tools.explorer import save_step_page
     from examples import load
     from models.registry import tiny_loss
     from models.rnn_flow import demo_flows, plot_flows
@@ -60,8 +61,9 @@ def write_pictures(folder: str) -> None:
         save_step_page(load("neuron").graph(), f"{folder}/neuron-step.html", "the neuron σ(w·x)"),
         save_step_page(tiny_loss("transformer")[1], f"{folder}/transformer-step.html",
                        "one training step of a tiny Transformer", collapse=None),
-        plot_flows(demo_flows(), f"{folder}/rnn-gradient-flow.svg"),
     ]
+    plot_flows(demo_flows(), f"{folder}/rnn-gradient-flow.svg")
+    written.append(Path(f"{folder}/rnn-gradient-flow.svg"))
     print("Pictures to open (a browser shows all of them):")
     for path in written:
         print(f"  {path}")

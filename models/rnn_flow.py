@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -68,15 +69,13 @@ def demo_flows(steps: int = 24, seed: int = 0) -> list[TimeFlow]:
     return flows
 
 
-def plot_flows(flows: list[TimeFlow], path: str | Path) -> Path:
-    import matplotlib
+def plot_flows(flows: list[TimeFlow], path: str | Path | None = None) -> Any:
+    """‖∂L/∂h_t‖ through time and the per-step shares of ∂J/∂W_h, one line per flow. Returns the
+    matplotlib figure (inline in Jupyter); saves it to `path` if given."""
+    from autograd.tools.flow import new_figure, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from autograd.tools.flow import save_figure
-
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    figure = new_figure(figsize=(11, 4.2))
+    left, right = figure.subplots(1, 2)
     for flow in flows:
         t = np.arange(1, len(flow.state_norms) + 1)
         left.plot(t, np.maximum(flow.state_norms, 1e-30), marker=".", label=flow.label)
@@ -88,4 +87,6 @@ def plot_flows(flows: list[TimeFlow], path: str | Path) -> Path:
               title="per-step contributions to ∂J/∂W_h")
     left.legend(fontsize=8)
     right.legend(fontsize=7)
-    return save_figure(figure, path)
+    if path is not None:
+        save_figure(figure, path)
+    return figure

@@ -105,3 +105,33 @@ def test_panning_and_zooming_move_the_view(browser, tmp_path: Path) -> None:
     assert float(panned.split()[0]) < float(zoomed.split()[0])   # dragged right: view moved left
     browser.find_element("id", "fit").click()
     assert browser.execute_script(view) == fitted
+
+
+def test_embedded_explorer_takes_no_keys_and_no_style_from_its_host(browser, tmp_path: Path
+                                                                     ) -> None:
+    from autograd.tools.explorer import explore
+    from examples import load
+
+    browser.get_log("browser")
+    host = tmp_path / "host.html"
+    host.write_text("<!DOCTYPE html><html><body><p>notes</p><input id='notes'>"
+                    + explore(load("neuron").graph(), "the neuron")._repr_html_()
+                    + "</body></html>", encoding="utf-8")
+    browser.get(host.as_uri())
+    before = browser.execute_script("const s = getComputedStyle(document.body);"
+                                    "return [s.display, s.margin, s.fontFamily];")
+    box = browser.find_element("id", "notes")
+    box.send_keys("a b", "\ue012", "\ue014", "c")   # a space, ←, → and a letter
+    assert box.get_attribute("value") == "a bc"
+    assert browser.execute_script("const s = getComputedStyle(document.body);"
+                                  "return [s.display, s.margin, s.fontFamily];") == before
+    frame = browser.find_element("tag name", "iframe")
+    browser.switch_to.frame(frame)
+    try:
+        assert browser.find_element("id", "counter").text == "step 0 of 5"   # untouched
+        browser.find_element("id", "next").click()
+        browser.find_element("tag name", "body").send_keys("\ue014")
+        assert browser.find_element("id", "counter").text == "step 2 of 5"   # its own keys work
+    finally:
+        browser.switch_to.default_content()
+    assert errors(browser) == []

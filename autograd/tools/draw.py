@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,10 +86,27 @@ def gate_id(value: Value) -> str:
     return f"g{id(value)}"
 
 
+class Drawing(graphviz.Digraph):
+    """The `graphviz.Digraph` that `draw` returns: shown in Jupyter, it is scaled to the cell's
+    width instead of overflowing it (a wide graph scrolls sideways where that would shrink its
+    text below a third of its size)."""
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
+                          **options: Any) -> dict[str, str]:
+        svg = render_svg(self)
+        svg = svg[svg.index("<svg"):]
+        natural = re.search(r'<svg width="([\d.]+)pt"', svg)
+        floor = f"min-width: {float(natural.group(1)) / 3:.0f}pt" if natural else ""
+        scaled = re.sub(r'<svg width="[^"]*" height="[^"]*"',
+                        '<svg style="width: 100%; height: auto"', svg, count=1)
+        html = f'<div style="overflow-x: auto"><div style="{floor}">{scaled}</div></div>'
+        return {"text/html": html, "image/svg+xml": svg}
+
+
 def draw(output: Value, show_data: bool = True, show_grad: bool = True,
          collapse: bool | list[str] | None = None, rankdir: str = "LR",
          grads: dict[int, Any] | None = None, contributions: dict[tuple[int, int], Any] | None = None,
-         pending_grads: bool = False, labels: dict[int, str] | None = None) -> graphviz.Digraph:
+         pending_grads: bool = False, labels: dict[int, str] | None = None) -> Drawing:
     """The graph of `output` as a `graphviz.Digraph` (displays inline in Jupyter).
 
     `grads` maps id(value) → gradient (e.g. `trace.grads`); without it each value's `.grad` is
@@ -99,7 +117,7 @@ def draw(output: Value, show_data: bool = True, show_grad: bool = True,
     values = graph_values(output)
     known = grads if grads is not None else {
         id(v): v.grad for v in values if v.grad is not None and v.requires_grad}
-    graph = graphviz.Digraph("backprop", graph_attr={"rankdir": rankdir, "fontsize": "11",
+    graph = Drawing("backprop", graph_attr={"rankdir": rankdir, "fontsize": "11",
                                                      "fontname": "Helvetica"},
                              node_attr={"fontname": "Helvetica", "fontsize": "10"},
                              edge_attr={"fontname": "Helvetica", "fontsize": "9"})

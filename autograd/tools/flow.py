@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -55,30 +56,35 @@ def figure_bytes(figure, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def save_figure(figure, path: str | Path) -> Path:
-    """Save a matplotlib figure (SVG or PNG, by the file's suffix) atomically, and close it."""
-    import matplotlib.pyplot as plt
+def new_figure(**options: Any) -> Any:
+    """A matplotlib figure made without pyplot, so no backend is chosen or switched (a notebook's
+    `plt.show()` keeps working); returned by a plot function, it displays inline in Jupyter."""
+    from matplotlib.figure import Figure
 
+    class InlineFigure(Figure):
+        def _repr_png_(self) -> bytes:   # how Jupyter shows an object as a picture
+            return figure_bytes(self, "png")
+
+    return InlineFigure(**options)
+
+
+def save_figure(figure: Any, path: str | Path) -> Path:
+    """Save a matplotlib figure (SVG or PNG, by the file's suffix) atomically."""
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower() or "svg"
     if fmt not in ("svg", "png"):
         raise ValueError(f"plots are written as .svg or .png, not {path.suffix!r}")
-    try:
-        return write_atomically(path, figure_bytes(figure, fmt))
-    finally:
-        plt.close(figure)
+    return write_atomically(path, figure_bytes(figure, fmt))
 
 
-def plot_grad_flow(rows: list[ParameterFlow] | dict[str, list[float]], path: str | Path,
-                   title: str = "gradient norm per layer") -> Path:
+def plot_grad_flow(rows: list[ParameterFlow] | dict[str, list[float]],
+                   path: str | Path | None = None, title: str = "gradient norm per layer") -> Any:
     """Bar chart of ‖grad‖ per parameter (log scale) from `grad_flow` rows, or lines of the
-    norm of each parameter over training steps from a {name: [norm per step]} history."""
-    import matplotlib
+    norm of each parameter over training steps from a {name: [norm per step]} history.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(9, 4.5))
+    Returns the matplotlib figure (shown inline in Jupyter); saves it to `path` if given."""
+    figure = new_figure(figsize=(9, 4.5))
+    axes = figure.subplots()
     if isinstance(rows, dict):
         for name, norms in rows.items():
             axes.plot(np.arange(1, len(norms) + 1), norms, label=name, linewidth=1)
@@ -90,4 +96,6 @@ def plot_grad_flow(rows: list[ParameterFlow] | dict[str, list[float]], path: str
     axes.set_yscale("log")
     axes.set_ylabel("‖∂L/∂w‖")
     axes.set_title(title)
-    return save_figure(figure, path)
+    if path is not None:
+        save_figure(figure, path)
+    return figure

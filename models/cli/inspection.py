@@ -35,7 +35,7 @@ def run_graph(args: argparse.Namespace) -> int:
 def run_step(args: argparse.Namespace) -> int:
     output, title = _subject(args)
     if args.html:
-        from autograd.tools.steppage import save_step_page
+        from autograd.tools.explorer import save_step_page
 
         print(f"{title}: step-through page written to {save_step_page(output, args.html, title)}")
         return 0
@@ -94,7 +94,7 @@ def run_flow(args: argparse.Namespace) -> int:
     if args.model == "rnn":
         from models.rnn_flow import demo_flows, plot_flows
 
-        path = plot_flows(demo_flows(), args.out)
+        plot_flows(demo_flows(), args.out)
     else:
         from autograd.tools.flow import format_table, grad_flow, plot_grad_flow
         from models.registry import tiny_loss
@@ -103,6 +103,6 @@ def run_flow(args: argparse.Namespace) -> int:
         loss.backward()
         rows = grad_flow(model)
         print(format_table(rows))
-        path = plot_grad_flow(rows, args.out, f"gradient norm per parameter, tiny {args.model}")
-    print(f"written to {path}")
+        plot_grad_flow(rows, args.out, f"gradient norm per parameter, tiny {args.model}")
+    print(f"written to {args.out}")
     return 0

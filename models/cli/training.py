@@ -110,8 +110,8 @@ def _train_loop(trainer: Any, out: str, quiet: bool, grad_plot: str | None = Non
     if grad_plot:
         from autograd.tools.flow import plot_grad_flow
 
-        path = plot_grad_flow(trainer.grad_norms, grad_plot, "gradient norm per parameter")
-        print(f"gradient norms plotted in {path}")
+        plot_grad_flow(trainer.grad_norms, grad_plot, "gradient norm per parameter")
+        print(f"gradient norms plotted in {grad_plot}")
     return 0
 
 

@@ -93,4 +93,30 @@ def save_step_page(output: Value, path: str | Path, title: str = "backward pass"
     return write_atomically(path, step_page(output, title, collapse))
 
 
-_TEMPLATE = (Path(__file__).with_name("explorer.html")).read_text(encoding="utf-8")
+_TEMPLATE = Path(__file__).with_name("explorer.html").read_text(encoding="utf-8")
+
+
+class Explorer:
+    """The explorer, shown inline in a Jupyter cell (`explore(loss)`).
+
+    The page sits in an iframe of its own (`srcdoc`), so it takes no keys from the notebook's
+    other cells and changes none of its styles; it fills the cell's width."""
+
+    def __init__(self, page: str, height: int) -> None:
+        self.page, self.height = page, height
+
+    def _repr_html_(self) -> str:
+        return (f'<iframe srcdoc="{html.escape(self.page, quote=True)}" '
+                f'style="width: 100%; height: {self.height}px; border: 1px solid #ccc" '
+                'title="backproplab explorer"></iframe>')
+
+    def save(self, path: str | Path) -> Path:
+        """Write the page as a file of its own, atomically."""
+        return write_atomically(path, self.page)
+
+
+def explore(output: Value, title: str = "backward pass", collapse: Any = None,
+            height: int = 640) -> Explorer:
+    """Step through `output`'s backward pass in the explorer (runs the pass: leaves get their
+    `.grad`). In Jupyter, the returned object shows the explorer inline."""
+    return Explorer(step_page(output, title, collapse), height)
