@@ -60,7 +60,7 @@ def write_pictures(folder: str) -> None:
         save_svg(neuron, f"{folder}/neuron.svg"),
         save_step_page(load("neuron").graph(), f"{folder}/neuron-step.html", "the neuron σ(w·x)"),
         save_step_page(tiny_loss("transformer")[1], f"{folder}/transformer-step.html",
-                       "one training step of a tiny Transformer", collapse=None),
+                       "one training step of a tiny Transformer"),
     ]
     plot_flows(demo_flows(), f"{folder}/rnn-gradient-flow.svg")
     written.append(Path(f"{folder}/rnn-gradient-flow.svg"))

@@ -135,3 +135,37 @@ def test_embedded_explorer_takes_no_keys_and_no_style_from_its_host(browser, tmp
     finally:
         browser.switch_to.default_content()
     assert errors(browser) == []
+
+
+def test_clicking_a_module_opens_it_and_clicking_its_name_closes_it(browser, tmp_path: Path
+                                                                    ) -> None:
+    page = tmp_path / "transformer.html"
+    assert main(["step", "--model", "transformer", "--html", str(page)]) == 0
+    browser.get(page.as_uri())
+    titles = "return Array.from(document.querySelectorAll('#graph svg g.node title'))" \
+             ".map(t => t.textContent)"
+    overview = browser.execute_script(titles)
+    assert {"m_tokens", "m_blocks.0", "m_blocks.1", "m_ln_f", "m_head"} <= set(overview)
+    module = next(g for g in browser.find_elements("css selector", "#graph g.node")
+                  if g.find_element("tag name", "title").get_attribute("textContent") == "m_blocks.0")
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))",
+                           module.find_element("tag name", "text"))
+    opened = browser.execute_script(titles)
+    assert "m_blocks.0" not in opened
+    assert {"m_blocks.0.attn", "m_blocks.0.ffn", "m_blocks.1"} <= set(opened)
+    assert browser.find_element("id", "crumbs").text == "model › blocks.0"
+    frame = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#graph g.cluster')).find("
+        "  g => g.querySelector('title').textContent === 'cluster_blocks.0').querySelector('text')")
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))",
+                           frame)
+    assert browser.execute_script(titles) == overview
+    # stepping goes on at every level: a gate inside a collapsed module lights up the module
+    body = browser.find_element("tag name", "body")
+    for _ in range(12):
+        body.send_keys("\ue014")
+    current = browser.execute_script("return document.querySelector('g.node.current title')"
+                                     ".textContent")
+    gate = browser.execute_script("const s = JSON.parse(document.getElementById('trace')"
+                                  ".textContent).steps[11]; return s.scope")
+    assert current == "m_" + ".".join(gate.split(".")[:2])

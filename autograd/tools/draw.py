@@ -121,7 +121,7 @@ def draw(output: Value, show_data: bool = True, show_grad: bool = True,
                                                      "fontname": "Helvetica"},
                              node_attr={"fontname": "Helvetica", "fontsize": "10"},
                              edge_attr={"fontname": "Helvetica", "fontsize": "9"})
-    modules = _Modules(values, _collapsed_scopes(values, collapse))
+    modules = Placement(values, _collapsed_scopes(values, collapse))
     look = _Look(output, show_data, known if show_grad else {}, show_grad and pending_grads,
                  labels or {})
     clusters: dict[str, list[tuple[str, dict[str, str]]]] = {}
@@ -137,7 +137,7 @@ def draw(output: Value, show_data: bool = True, show_grad: bool = True,
     return graph
 
 
-class _Modules:
+class Placement:
     """Where each value is drawn when some modules are collapsed: in its own node, or inside
     the node of the collapsed module that made it. A leaf (a parameter, a constant) read only
     inside one collapsed module goes inside it."""
@@ -185,7 +185,7 @@ class _Look:
     labels: dict[int, str]    # id(value) → a label to show instead of its name
 
 
-def _nodes_of(value: Value, modules: _Modules, look: _Look) -> list[tuple[str, str, dict[str, str]]]:
+def _nodes_of(value: Value, modules: Placement, look: _Look) -> list[tuple[str, str, dict[str, str]]]:
     """The graph nodes (name, cluster scope, attributes) that show `value` and its gate."""
     module = modules.home(value)
     if module is not None:
@@ -223,7 +223,7 @@ class _Flows:
         return self.contributions.get((id(parent), id(value)), self.known.get(id(parent)))
 
 
-def _edges_into(value: Value, modules: _Modules, flows: _Flows | None
+def _edges_into(value: Value, modules: Placement, flows: _Flows | None
                 ) -> list[tuple[str, str, Any]]:
     """The edges (tail, head, gradient or None) into `value`'s gate and from it to `value`."""
     if value.grad_fn is None:

@@ -27,7 +27,17 @@ import numpy as np
 
 from autograd.core.value import Value
 from autograd.plumbing.atomic import write_atomically
-from autograd.tools.draw import draw, format_grad, gate_id, magnitude, node_id, render_svg
+from autograd.tools.draw import (
+    Placement,
+    draw,
+    format_grad,
+    gate_id,
+    graph_values,
+    magnitude,
+    node_id,
+    render_svg,
+)
+from autograd.tools.levels import ModuleTree
 from autograd.tools.trace import Trace, label, number, trace_backward
 
 
@@ -77,20 +87,43 @@ def _hover(value: Value, labels: dict[int, str]) -> dict[str, str]:
     return {"label": label(value, labels), "info": info}
 
 
-def step_page(output: Value, title: str = "backward pass", collapse: Any = None) -> str:
-    """The page for `output`'s backward pass (runs it: leaves get their `.grad`)."""
+def step_page(output: Value, title: str = "backward pass", depth: int = 1) -> str:
+    """The page for `output`'s backward pass (runs it: leaves get their `.grad`). Modules below
+    `depth` start collapsed (1: the model's top-level modules visible; 0: all open); a click
+    opens or closes one."""
     trace = trace_backward(output)
-    svg = render_svg(draw(output, show_grad=True, grads={}, pending_grads=True,
-                          collapse=collapse, labels=trace.labels))
-    svg = svg[svg.index("<svg"):]   # drop the XML prologue: the SVG sits inside HTML
-    data = json.dumps({"title": title, **page_data(output, trace)})
-    return (_TEMPLATE.replace("__TITLE__", html.escape(title)).replace("__SVG__", svg)
+    values = graph_values(output)
+    tree = ModuleTree.of({v.grad_fn.scope for v in values if v.grad_fn is not None})
+    views, svgs = {}, []
+    for name, opened in tree.views(depth).items():
+        collapsed = tree.collapsed(opened)
+        svg = render_svg(draw(output, show_grad=True, grads={}, pending_grads=True,
+                              collapse=collapsed, labels=trace.labels))
+        svgs.append(f'<template id="view-{html.escape(name)}">{svg[svg.index("<svg"):]}</template>')
+        placement = Placement(values, collapsed)
+        views[name] = {"opened": sorted(opened, key=tree.units.index),
+                       "hidden": _hidden_nodes(values, placement)}
+    data = json.dumps({"title": title, **page_data(output, trace), "views": views,
+                       "parent": tree.parent})
+    return (_TEMPLATE.replace("__TITLE__", html.escape(title)).replace("__SVG__", "".join(svgs))
             .replace("__DATA__", data.replace("</", "<\\/")))
 
 
+def _hidden_nodes(values: list[Value], placement: Placement) -> dict[str, str]:
+    """node id → the collapsed module's node that shows it, for every node a view hides."""
+    hidden = {}
+    for value in values:
+        home = placement.home(value)
+        if home is not None:
+            hidden[node_id(value)] = f"m_{home}"
+            if value.grad_fn is not None:
+                hidden[gate_id(value)] = f"m_{home}"
+    return hidden
+
+
 def save_step_page(output: Value, path: str | Path, title: str = "backward pass",
-                   collapse: Any = None) -> Path:
-    return write_atomically(path, step_page(output, title, collapse))
+                   depth: int = 1) -> Path:
+    return write_atomically(path, step_page(output, title, depth))
 
 
 _TEMPLATE = Path(__file__).with_name("explorer.html").read_text(encoding="utf-8")
@@ -115,8 +148,8 @@ class Explorer:
         return write_atomically(path, self.page)
 
 
-def explore(output: Value, title: str = "backward pass", collapse: Any = None,
+def explore(output: Value, title: str = "backward pass", depth: int = 1,
             height: int = 640) -> Explorer:
     """Step through `output`'s backward pass in the explorer (runs the pass: leaves get their
     `.grad`). In Jupyter, the returned object shows the explorer inline."""
-    return Explorer(step_page(output, title, collapse), height)
+    return Explorer(step_page(output, title, depth), height)

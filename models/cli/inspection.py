@@ -37,7 +37,8 @@ def run_step(args: argparse.Namespace) -> int:
     if args.html:
         from autograd.tools.explorer import save_step_page
 
-        print(f"{title}: step-through page written to {save_step_page(output, args.html, title)}")
+        page = save_step_page(output, args.html, title, depth=args.collapse)
+        print(f"{title}: step-through page written to {page}")
         return 0
     from autograd.tools.trace import trace_backward
 
