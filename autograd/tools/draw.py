@@ -37,9 +37,12 @@ def magnitude(grad: Any) -> float:
     return float(abs(array.reshape(()))) if array.size == 1 else float(np.linalg.norm(array))
 
 
-def edge_style(size: float) -> dict[str, str]:
-    """Colour and width for a gradient magnitude, on a log scale from 1e-6 (blue) to 1e2 (red)."""
-    level = min(max((math.log10(size) + 6) / 8, 0.0), 1.0) if size > 0 else 0.0
+def edge_style(size: float, low: float = 1e-6, high: float = 1e2) -> dict[str, str]:
+    """Colour and width for a gradient magnitude, on a log scale from `low` (blue) to `high`
+    (red); `draw` takes both from the graph's own gradients."""
+    span = math.log10(high) - math.log10(low)
+    level = (math.log10(size) - math.log10(low)) / span if size > 0 and span > 0 else float(size > 0)
+    level = min(max(level, 0.0), 1.0)
     red, blue = int(255 * level), int(255 * (1 - level))
     return {"color": f"#{red:02x}40{blue:02x}", "penwidth": f"{0.6 + 3.4 * level:.2f}",
             "fontcolor": f"#{red:02x}40{blue:02x}"}
@@ -130,11 +133,28 @@ def draw(output: Value, show_data: bool = True, show_grad: bool = True,
             clusters.setdefault(scope, []).append((name, attrs))
     _emit_clusters(graph, clusters)
     flows = _Flows(known, contributions or {}) if show_grad else None
-    edges: set[tuple[str, str]] = set()
+    edges: dict[tuple[str, str], Any] = {}
     for value in values:
         for tail, head, flow in _edges_into(value, modules, flows):
-            _edge(graph, edges, tail, head, flow)
+            edges.setdefault((tail, head), flow)   # one edge per pair of nodes drawn
+    sizes = [magnitude(flow) for flow in edges.values() if flow is not None]
+    sizes = [size for size in sizes if size > 0]
+    low, high = (min(sizes), max(sizes)) if sizes else (1e-6, 1e2)
+    for (tail, head), flow in edges.items():
+        if flow is None:
+            graph.edge(tail, head)
+        else:
+            graph.edge(tail, head, label=edge_text(flow), **edge_style(magnitude(flow), low, high))
+    if sizes:
+        graph.attr(label=f"edge colour and width: |gradient| on a log scale from {low:.3g} (blue) "
+                   f"to {high:.3g} (red)", labelloc="b", fontsize="10")
     return graph
+
+
+def edge_text(grad: Any) -> str:
+    """What an edge shows: the signed value of a single number, else the norm of a tensor."""
+    array = np.asarray(grad, dtype=np.float64)
+    return f"{array.reshape(()).item():.3g}" if array.size == 1 else f"‖{magnitude(grad):.3g}‖"
 
 
 class Placement:
@@ -237,18 +257,6 @@ def _edges_into(value: Value, modules: Placement, flows: _Flows | None
         if source != gate:
             edges.append((source, gate, flows.along(parent, value) if flows else None))
     return edges
-
-
-def _edge(graph: graphviz.Digraph, edges: set[tuple[str, str]], tail: str, head: str,
-          flow: Any) -> None:
-    if (tail, head) in edges:
-        return
-    edges.add((tail, head))
-    if flow is None:
-        graph.edge(tail, head)
-        return
-    size = magnitude(flow)
-    graph.edge(tail, head, label=f"{size:.3g}", **edge_style(size))
 
 
 def _value_style(value: Value, is_output: bool) -> dict[str, str]:

@@ -30,6 +30,7 @@ from autograd.plumbing.atomic import write_atomically
 from autograd.tools.draw import (
     Placement,
     draw,
+    edge_text,
     format_grad,
     gate_id,
     graph_values,
@@ -53,12 +54,12 @@ def page_data(output: Value, trace: Trace) -> dict[str, Any]:
                 continue
             sizes.append(magnitude(down))
             flows.append({"node": node_id(value), "name": label(value, trace.labels),
-                          "downstream": number(down), "edge": _edge_text(down),
+                          "downstream": number(down), "edge": edge_text(down),
                           "size": magnitude(down), "fill": format_grad(total)})
         steps.append({"gate": gate_id(step.output), "name": step.gate, "scope": step.scope,
                       "output": label(step.output, trace.labels),
                       "output_node": node_id(step.output),
-                      "upstream": number(step.upstream), "upstream_edge": _edge_text(step.upstream),
+                      "upstream": number(step.upstream), "upstream_edge": edge_text(step.upstream),
                       "upstream_size": magnitude(step.upstream),
                       "output_fill": format_grad(step.upstream), "lines": step.lines(trace.labels),
                       "flows": flows})
@@ -67,12 +68,6 @@ def page_data(output: Value, trace: Trace) -> dict[str, Any]:
     positive = [s for s in sizes if s > 0]
     scale = [min(positive), max(positive)] if positive else [1.0, 1.0]
     return {"steps": steps, "values": values, "scale": scale}
-
-
-def _edge_text(grad: Any) -> str:
-    """What an edge shows: the signed value of a single number, else the norm of a tensor."""
-    array = np.asarray(grad, dtype=np.float64)
-    return f"{array.reshape(()).item():.3g}" if array.size == 1 else f"‖{magnitude(grad):.3g}‖"
 
 
 def _hover(value: Value, labels: dict[int, str]) -> dict[str, str]:
