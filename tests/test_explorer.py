@@ -169,3 +169,81 @@ def test_clicking_a_module_opens_it_and_clicking_its_name_closes_it(browser, tmp
     gate = browser.execute_script("const s = JSON.parse(document.getElementById('trace')"
                                   ".textContent).steps[11]; return s.scope")
     assert current == "m_" + ".".join(gate.split(".")[:2])
+
+
+def card_maps(browser) -> list[dict]:
+    return browser.execute_script("""
+      return Array.from(document.querySelectorAll('#card .map')).map(function (m) {
+        const grid = m.querySelector('.grid');
+        return {index: parseInt(m.dataset.index, 10),
+                name: m.querySelector('.map-name').firstChild.textContent,
+                rows: grid ? parseInt(grid.dataset.rows, 10) : null,
+                cols: grid ? parseInt(grid.dataset.cols, 10) : null,
+                cells: grid ? grid.children.length : 0};
+      });""")
+
+
+def test_every_heatmap_grid_matches_its_tensor(browser, tmp_path: Path) -> None:
+    page = tmp_path / "transformer.html"
+    assert main(["step", "--model", "transformer", "--html", str(page)]) == 0
+    browser.get(page.as_uri())
+    steps = browser.execute_script("return JSON.parse(document.getElementById('trace')"
+                                   ".textContent).steps.map(s => s.card.maps.map(m => m.shape))")
+    body = browser.find_element("tag name", "body")
+    checked = 0
+    for k, shapes in enumerate(steps[:20], start=1):
+        body.send_keys("\ue014")
+        maps = card_maps(browser)
+        assert len(maps) == len(shapes), f"step {k}"
+        for shown, shape in zip(maps, shapes):
+            rows, cols = (shape[-2], shape[-1]) if len(shape) >= 2 else (1, shape[-1])
+            assert (shown["rows"], shown["cols"], shown["cells"]) == (rows, cols, rows * cols)
+            assert shown["name"].endswith("(" + "×".join(map(str, shape)) + ")")
+            checked += 1
+    assert checked > 40
+
+
+def test_card_numbers_are_the_engines(browser, tmp_path: Path) -> None:
+    """The downstream heatmap of every parameter of the tiny MLP (each read by one gate) holds
+    the gradient an independent `.backward()` of the same model gives it."""
+    import json
+
+    import numpy as np
+
+    from autograd.tools.explorer import save_step_page
+    from models.registry import tiny_loss
+
+    page = save_step_page(tiny_loss("mlp")[1], tmp_path / "mlp.html", depth=0)
+    model, loss = tiny_loss("mlp")
+    loss.backward()
+    browser.get(page.as_uri())
+    data = json.loads(browser.execute_script("return document.getElementById('trace').textContent"))
+    maps = {m["name"]: m for s in data["steps"] for m in s["card"]["maps"]}
+    for name, parameter in model.named_parameters():
+        shown = maps[f"∂L/∂{name} (downstream)"]
+        assert shown["shape"] == list(parameter.shape)
+        np.testing.assert_allclose(np.array(shown["values"]).reshape(parameter.shape),
+                                   parameter.grad, rtol=1e-6, atol=1e-12)
+
+
+def test_a_clicked_entry_expands_into_chain_rule_terms_that_sum_to_it(browser, tmp_path: Path
+                                                                      ) -> None:
+    page = tmp_path / "transformer.html"
+    assert main(["step", "--model", "transformer", "--html", str(page), "--collapse", "0"]) == 0
+    browser.get(page.as_uri() + "#step=14")
+    cells = browser.find_elements("css selector", "#card .grid div.open")
+    assert cells
+    expanded = 0
+    for cell in cells[:6]:
+        cell.click()
+        terms = browser.execute_script(
+            "const t = arguments[0].closest('.map').querySelector('.terms');"
+            "return [parseFloat(t.dataset.sum), parseFloat(t.dataset.entry),"
+            "        JSON.parse(t.dataset.terms), parseInt(t.dataset.count, 10)];", cell)
+        total, entry, listed, count = terms
+        assert abs(total - entry) <= 1e-5 * max(1.0, abs(entry))
+        assert all(abs(g * j - p) <= 1e-6 * max(1e-12, abs(p)) + 1e-12 for _, g, j, p in listed)
+        if count == len(listed):   # every term written out: they add up to the entry
+            assert abs(sum(p for *_, p in listed) - entry) <= 1e-5 * max(1.0, abs(entry))
+        expanded += 1
+    assert expanded == min(6, len(cells))

@@ -14,6 +14,10 @@ in the order the engine ran them; `#step=12` in the URL opens step 12.
   each edge gets the gradient sent along it (signed for one number, ‖g‖ for a tensor), coloured on
   a log scale from the graph's own smallest to its largest gradient (the legend gives both).
 - Hovering a node shows its label, shape, dtype and statistics.
+- **Cards.** Below the lines, each step's tensors as heatmaps (upstream, inputs, downstream; a
+  2-D slice of a higher-rank tensor, picked with a selector), exact entries on hover; a click on
+  one of the outlined (largest) entries of a downstream gradient expands it into its scalar
+  chain-rule sum (`cards`).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import numpy as np
 
 from autograd.core.value import Value
 from autograd.plumbing.atomic import write_atomically
+from autograd.tools.cards import card
 from autograd.tools.draw import (
     Placement,
     draw,
@@ -62,7 +67,7 @@ def page_data(output: Value, trace: Trace) -> dict[str, Any]:
                       "upstream": number(step.upstream), "upstream_edge": edge_text(step.upstream),
                       "upstream_size": magnitude(step.upstream),
                       "output_fill": format_grad(step.upstream), "lines": step.lines(trace.labels),
-                      "flows": flows})
+                      "flows": flows, "card": card(step, trace.labels)})
     values = {node_id(v): _hover(v, trace.labels) for v in trace.values.values()}
     values.update({gate_id(s.output): {"label": f"{s.gate} gate", "info": s.rule} for s in trace})
     positive = [s for s in sizes if s > 0]
@@ -86,7 +91,7 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1) -> st
     """The page for `output`'s backward pass (runs it: leaves get their `.grad`). Modules below
     `depth` start collapsed (1: the model's top-level modules visible; 0: all open); a click
     opens or closes one."""
-    trace = trace_backward(output)
+    trace = trace_backward(output, retain_graph=True)   # the cards call the gates' backward
     values = graph_values(output)
     tree = ModuleTree.of({v.grad_fn.scope for v in values if v.grad_fn is not None})
     views, svgs = {}, []
@@ -100,6 +105,8 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1) -> st
                        "hidden": _hidden_nodes(values, placement)}
     data = json.dumps({"title": title, **page_data(output, trace), "views": views,
                        "parent": tree.parent})
+    for step in trace:
+        step.output.grad_fn.free()  # type: ignore[union-attr]
     return (_TEMPLATE.replace("__TITLE__", html.escape(title)).replace("__SVG__", "".join(svgs))
             .replace("__DATA__", data.replace("</", "<\\/")))
 
