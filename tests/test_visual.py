@@ -204,3 +204,18 @@ def test_tensor_gates_are_told_by_their_rule_and_shapes_never_by_a_false_product
     local = 1 - z ** 2
     entry = np.unravel_index(np.argmax(np.abs(local)), local.shape)
     assert f"at [{entry[0]}, {entry[1]}]: 1 × {local[entry]:.4g} = {local[entry]:.4g}" in line
+
+
+def test_frames_for_slides_one_per_step(tmp_path: Path, capsys) -> None:
+    assert main(["step", "--example", "neuron", "--frames", str(tmp_path / "f")]) == 0
+    frames = sorted((tmp_path / "f").glob("step-*.svg"))
+    assert [f.name for f in frames] == [f"step-{k:03d}.svg" for k in range(6)]
+    first, fourth = frames[0].read_text(), frames[4].read_text()
+    assert "before the backward pass" in first and "grad ?" in first and "#ffb347" not in first
+    assert "step 4 of 5: Multiply" in fourth
+    assert fourth.count("#ffb347") == 1          # the current gate, highlighted
+    assert "grad &#45;0.5898" in fourth          # x1's gradient, known after step 4
+    assert "grad ?" in fourth                    # x0's is not, until step 5
+    assert main(["step", "--example", "neuron", "--frames", str(tmp_path / "p"),
+                 "--frame-format", "png"]) == 0
+    assert (tmp_path / "p" / "step-005.png").read_bytes()[:4] == b"\x89PNG"

@@ -109,13 +109,15 @@ class Drawing(graphviz.Digraph):
 def draw(output: Value, show_data: bool = True, show_grad: bool = True,
          collapse: bool | list[str] | None = None, rankdir: str = "LR",
          grads: dict[int, Any] | None = None, contributions: dict[tuple[int, int], Any] | None = None,
-         pending_grads: bool = False, labels: dict[int, str] | None = None) -> Drawing:
+         pending_grads: bool = False, labels: dict[int, str] | None = None,
+         highlight: str = "") -> Drawing:
     """The graph of `output` as a `graphviz.Digraph` (displays inline in Jupyter).
 
     `grads` maps id(value) → gradient (e.g. `trace.grads`); without it each value's `.grad` is
     used. `contributions` maps (id(input), id(gate output)) → the gradient sent along that edge.
     `pending_grads` writes "grad ?" where a gradient will appear (for the step-through page).
     `labels` maps id(value) → the label to show (e.g. `trace.labels`), instead of its name.
+    `highlight` names a node to draw as the current gate (a frame of the step-through).
     """
     values = graph_values(output)
     known = grads if grads is not None else {
@@ -130,6 +132,8 @@ def draw(output: Value, show_data: bool = True, show_grad: bool = True,
     clusters: dict[str, list[tuple[str, dict[str, str]]]] = {}
     for value in values:
         for name, scope, attrs in _nodes_of(value, modules, look):
+            if name == highlight:
+                attrs = {**attrs, "fillcolor": "#ffb347", "color": "#d35400", "penwidth": "3"}
             clusters.setdefault(scope, []).append((name, attrs))
     _emit_clusters(graph, clusters)
     flows = _Flows(known, contributions or {}) if show_grad else None

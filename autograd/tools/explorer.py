@@ -131,6 +131,40 @@ def save_step_page(output: Value, path: str | Path, title: str = "backward pass"
 _TEMPLATE = Path(__file__).with_name("explorer.html").read_text(encoding="utf-8")
 
 
+def save_frames(output: Value, folder: str | Path, depth: int = 0, fmt: str = "svg") -> list[Path]:
+    """One picture per step of `output`'s backward pass, for lecture slides: the graph with the
+    gradients known after that step filled in and the current gate highlighted (frame 0: before
+    the pass). `fmt` is svg or png; each file is written atomically as `step-NNN.fmt`."""
+    if fmt not in ("svg", "png"):
+        raise ValueError(f"--frames: frames are svg or png, not {fmt!r}")
+    trace = trace_backward(output)
+    values = graph_values(output)
+    tree = ModuleTree.of({v.grad_fn.scope for v in values if v.grad_fn is not None})
+    collapsed = tree.collapsed(tree.views(depth)["start"])
+    placement = Placement(values, collapsed)
+    grads: dict[int, Any] = {id(output): trace.steps[0].upstream} if len(trace) else {}
+    sent: dict[tuple[int, int], Any] = {}
+    paths = []
+    for k in range(len(trace) + 1):
+        if k:
+            step = trace.steps[k - 1]
+            for value, down, total in zip(step.inputs, step.downstream, step.running):
+                if down is not None:
+                    grads[id(value)] = total
+                    sent[(id(value), id(step.output))] = down
+        current = "" if k == 0 else placement.node(trace.steps[k - 1].output,
+                                                  gate_id(trace.steps[k - 1].output))
+        graph = draw(output, grads=dict(grads) if k else {}, contributions=dict(sent),
+                     pending_grads=True, collapse=collapsed, labels=trace.labels,
+                     highlight=current)
+        graph.attr(label=f"step {k} of {len(trace)}" + (f": {trace.steps[k - 1].gate}" if k else
+                                                        ": before the backward pass"),
+                   labelloc="t", fontsize="14")
+        picture = graph.pipe(format=fmt)
+        paths.append(write_atomically(Path(folder) / f"step-{k:03d}.{fmt}", picture))
+    return paths
+
+
 class Explorer:
     """The explorer, shown inline in a Jupyter cell (`explore(loss)`).
 

@@ -34,6 +34,12 @@ def run_graph(args: argparse.Namespace) -> int:
 
 def run_step(args: argparse.Namespace) -> int:
     output, title = _subject(args)
+    if args.frames:
+        from autograd.tools.explorer import save_frames
+
+        frames = save_frames(output, args.frames, args.collapse, args.frame_format)
+        print(f"{title}: {len(frames)} frames written to {args.frames}")
+        return 0
     if args.html:
         from autograd.tools.explorer import save_step_page
 

@@ -107,8 +107,11 @@ def build_parser() -> Parser:
     _add_subject(step)
     step.add_argument("--all", action="store_true", help="print every step without waiting")
     step.add_argument("--html", metavar="FILE", help="write a self-contained step-through page")
+    step.add_argument("--frames", metavar="DIR", help="write one SVG (or PNG) per step into DIR, "
+                      "for slides")
+    step.add_argument("--frame-format", choices=["svg", "png"], default="svg")
     step.add_argument("--collapse", type=int, default=1, metavar="DEPTH",
-                      help="--html: modules below DEPTH start collapsed (default 1: the model's "
+                      help="--html, --frames: modules below DEPTH start collapsed (default 1: the model's "
                       "top-level modules; 0: all open)")
 
     flow = commands.add_parser("flow", help="plot gradient flow (SVG or PNG)")
