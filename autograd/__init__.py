@@ -14,7 +14,14 @@ Read it top-down (the README gives the same order):
 
 from autograd.core.engine import backward, topological_order
 from autograd.core.function import Context, Function
-from autograd.core.grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope
+from autograd.core.grad_mode import (
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    scope,
+    time_step,
+)
 from autograd.core.gradcheck import GradcheckError, gradcheck
 from autograd.core.scalar import Scalar
 from autograd.core.tensor import Tensor
@@ -63,5 +70,6 @@ __all__ = [
     "optim",
     "profile",
     "scope",
+    "time_step",
     "topological_order",
 ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd import Embedding, F, Linear, Parameter, Tensor
+from autograd import Embedding, F, Linear, Parameter, Tensor, time_step
 from models.base import LanguageModel, ModelConfig
 
 
@@ -43,8 +43,10 @@ class RNNLanguageModel(LanguageModel):
         table = self.input(self.embedding.weight)
         states = []
         for t in range(steps):
-            pre = self.recurrent(h) + F.embedding(table, idx[:, t])
-            h = pre.tanh() if self.config.nonlinearity == "tanh" else pre.sigmoid()
+            with time_step(t + 1):   # the unrolled graph's nodes know their t
+                pre = self.recurrent(h) + F.embedding(table, idx[:, t])
+                h = pre.tanh() if self.config.nonlinearity == "tanh" else pre.sigmoid()
+            h.name = f"h{t + 1}"
             states.append(h)
         logits = self.output(F.stack(states, axis=1))
         return logits, h, states

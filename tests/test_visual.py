@@ -219,3 +219,25 @@ def test_frames_for_slides_one_per_step(tmp_path: Path, capsys) -> None:
     assert main(["step", "--example", "neuron", "--frames", str(tmp_path / "p"),
                  "--frame-format", "png"]) == 0
     assert (tmp_path / "p" / "step-005.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_unrolled_rnn_is_grouped_by_time_step() -> None:
+    """Each step's nodes carry their t (the recurrent Linear inside it as t3.recurrent), the
+    states are named h1 … hT, and the explorer's overview shows one node per step."""
+    from autograd.tools.draw import graph_values
+    from autograd.tools.levels import ModuleTree
+
+    model, loss = tiny_loss("rnn")
+    values = graph_values(loss)
+    scopes = {v.grad_fn.scope for v in values if v.grad_fn is not None}
+    steps = model.config.block_size
+    assert {f"t{t}" for t in range(1, steps + 1)} <= scopes
+    assert {f"t{t}.recurrent" for t in range(1, steps + 1)} <= scopes
+    states = [v for v in values if v.name and v.name[0] == "h" and v.name[1:].isdigit()]
+    assert sorted(v.name for v in states) == sorted(f"h{t}" for t in range(1, steps + 1))
+    assert all(v.grad_fn.scope == v.name.replace("h", "t") for v in states)
+    tree = ModuleTree.of(scopes)
+    overview = tree.collapsed(set())
+    assert {f"t{t}" for t in range(1, steps + 1)} <= set(overview)
+    source = draw(loss, collapse=overview).source
+    assert all(f"m_t{t}" in source for t in range(1, steps + 1))

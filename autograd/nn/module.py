@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core.grad_mode import modes
+from autograd.core.grad_mode import modes, module_scope
 from autograd.core.tensor import Tensor
 
 
@@ -84,7 +84,9 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # every node made inside is tagged with this module's full path (no context object per call)
         previous = modes.scope
-        modes.scope = self._scope_name or previous
+        if self._scope_name:
+            modes.scope = self._scope_name if modes.time_step is None else \
+                module_scope(self._scope_name)
         try:
             return self.forward(*args, **kwargs)
         finally:
