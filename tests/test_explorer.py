@@ -247,3 +247,32 @@ def test_a_clicked_entry_expands_into_chain_rule_terms_that_sum_to_it(browser, t
             assert abs(sum(p for *_, p in listed) - entry) <= 1e-5 * max(1.0, abs(entry))
         expanded += 1
     assert expanded == min(6, len(cells))
+
+
+def test_the_forward_pass_comes_first_on_the_same_timeline(browser, tmp_path: Path) -> None:
+    """The neuron's forward pass: Multiply, Multiply, Add, Add, Sigmoid, each value appearing as
+    it is computed; then the backward pass's 5 steps."""
+    page = tmp_path / "neuron.html"
+    assert main(["step", "--example", "neuron", "--html", str(page)]) == 0
+    browser.get(page.as_uri())
+    counter = lambda: browser.find_element("id", "counter").text  # noqa: E731
+    future = "return document.querySelectorAll('g.node.future').length"
+    assert counter() == "step 0 of 5" and browser.execute_script(future) == 0
+    browser.find_element("id", "first").click()
+    assert counter() == "forward 0 of 5"
+    assert browser.execute_script(future) == 10   # 5 gates and the 5 values they make
+    body = browser.find_element("tag name", "body")
+    names = []
+    for k in range(1, 6):
+        body.send_keys("\ue014")
+        assert counter() == f"forward {k} of 5"
+        assert browser.execute_script(future) == 10 - 2 * k
+        names.append(browser.find_element("id", "gate").text.split()[1])
+    assert names == ["Multiply", "Multiply", "Add", "Add", "Sigmoid"]
+    body.send_keys("\ue014")
+    assert counter() == "step 0 of 5" and browser.execute_script(future) == 0
+    body.send_keys("\ue014")
+    assert counter() == "step 1 of 5"
+    browser.get("about:blank")
+    browser.get(page.as_uri() + "#forward=2")
+    assert counter() == "forward 2 of 5"

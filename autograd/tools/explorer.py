@@ -4,6 +4,9 @@ One HTML file, no network: the Graphviz SVG of the graph (kept in the DOM), the 
 as JSON, and a script. Next / previous / play, a slider and the arrow keys move through the gates
 in the order the engine ran them; `#step=12` in the URL opens step 12.
 
+- **Forward, then backward.** One timeline: before step 0 (← from the start, or *first*) the
+  forward pass runs gate by gate, each value appearing as it is computed (`#forward=3`); then
+  the backward pass.
 - **Camera.** Drag to pan, the wheel or +/− to zoom, `0` to fit; on every step the view follows
   the current gate and zooms in until its label is legible (at least 14 CSS px tall; `p` toggles
   a presentation mode with larger type). `/` searches a value or gate by its label.
@@ -69,10 +72,15 @@ def page_data(output: Value, trace: Trace) -> dict[str, Any]:
                       "output_fill": format_grad(step.upstream), "lines": step.lines(trace.labels),
                       "flows": flows, "card": card(step, trace.labels)})
     values = {node_id(v): _hover(v, trace.labels) for v in trace.values.values()}
+    # the forward pass, gate by gate in the order the gates ran (their nodes' sequence)
+    made = sorted((v for v in graph_values(output) if v.grad_fn is not None),
+                  key=lambda v: v.grad_fn.sequence)  # type: ignore[union-attr]
+    forward = [{"gate": gate_id(v), "output": node_id(v), "name": v.grad_fn.name,  # type: ignore[union-attr]
+                "scope": v.grad_fn.scope, **_hover(v, trace.labels)} for v in made]  # type: ignore[union-attr]
     values.update({gate_id(s.output): {"label": f"{s.gate} gate", "info": s.rule} for s in trace})
     positive = [s for s in sizes if s > 0]
     scale = [min(positive), max(positive)] if positive else [1.0, 1.0]
-    return {"steps": steps, "values": values, "scale": scale}
+    return {"steps": steps, "forward": forward, "values": values, "scale": scale}
 
 
 def _hover(value: Value, labels: dict[int, str]) -> dict[str, str]:
