@@ -276,3 +276,24 @@ def test_the_forward_pass_comes_first_on_the_same_timeline(browser, tmp_path: Pa
     browser.get("about:blank")
     browser.get(page.as_uri() + "#forward=2")
     assert counter() == "forward 2 of 5"
+
+
+def test_repeated_blocks_can_be_shown_as_one_with_a_count(browser, tmp_path: Path) -> None:
+    page = tmp_path / "transformer.html"
+    assert main(["step", "--model", "transformer", "--html", str(page)]) == 0
+    browser.get(page.as_uri())
+    titles = "return Array.from(document.querySelectorAll('#graph svg g.node title'))" \
+             ".map(t => t.textContent)"
+    browser.find_element("id", "group").click()
+    grouped = browser.execute_script(titles)
+    assert "m_blocks" in grouped and "m_blocks.0" not in grouped and "m_blocks.1" not in grouped
+    label = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#graph g.node')).find("
+        "  g => g.querySelector('title').textContent === 'm_blocks').querySelector('text')"
+        ".textContent")
+    assert label == "blocks ×2"
+    browser.execute_script(
+        "Array.from(document.querySelectorAll('#graph g.node')).find("
+        "  g => g.querySelector('title').textContent === 'm_blocks').querySelector('text')"
+        ".dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+    assert {"m_blocks.0", "m_blocks.1"} <= set(browser.execute_script(titles))

@@ -168,6 +168,7 @@ class Placement:
 
     def __init__(self, values: list[Value], collapsed: list[str]) -> None:
         self.collapsed = collapsed
+        self.scopes = {v.grad_fn.scope for v in values if v.grad_fn is not None}
         readers: dict[int, set[str | None]] = {}
         for value in values:
             if value.grad_fn is not None:
@@ -188,6 +189,14 @@ class Placement:
             if scope == prefix or scope.startswith(prefix + "."):
                 return prefix
         return None
+
+    def repeats(self, module: str) -> int:
+        """How many numbered blocks (`blocks.0`, `blocks.1`) a collapsed list holds; 0 for a
+        module that is not a list of blocks."""
+        depth = module.count(".") + 1
+        parts = {scope.split(".")[depth] for scope in self.scopes
+                 if scope.startswith(module + ".")}
+        return len(parts) if parts and all(p.isdigit() for p in parts) else 0
 
     def home(self, value: Value) -> str | None:
         return self.inside.get(id(value)) or self._maker(value)
@@ -216,8 +225,10 @@ def _nodes_of(value: Value, modules: Placement, look: _Look) -> list[tuple[str, 
         if module in modules.drawn:
             return []
         modules.drawn.add(module)
+        repeats = modules.repeats(module)
+        name = f"{module} ×{repeats}" if repeats else module
         return [(f"m_{module}", _parent_scope(module), {
-            "label": f"{module}\\n(collapsed)", "shape": "box3d", "style": "filled",
+            "label": f"{name}\\n(collapsed)", "shape": "box3d", "style": "filled",
             "fillcolor": "#dde7f7"})]
     label = describe(value, look.show_data, look.labels.get(id(value)))
     if id(value) in look.known:

@@ -103,8 +103,12 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1) -> st
     values = graph_values(output)
     tree = ModuleTree.of({v.grad_fn.scope for v in values if v.grad_fn is not None})
     views, svgs = {}, []
-    for name, opened in tree.views(depth).items():
-        collapsed = tree.collapsed(opened)
+    opened_in = tree.views(depth)
+    collapsed_in = {name: tree.collapsed(opened) for name, opened in opened_in.items()}
+    if tree.lists:
+        opened_in["grouped"], collapsed_in["grouped"] = set(), tree.grouped()
+    for name, collapsed in collapsed_in.items():
+        opened = opened_in[name]
         svg = render_svg(draw(output, show_grad=True, grads={}, pending_grads=True,
                               collapse=collapsed, labels=trace.labels))
         svgs.append(f'<template id="view-{html.escape(name)}">{svg[svg.index("<svg"):]}</template>')
@@ -112,7 +116,7 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1) -> st
         views[name] = {"opened": sorted(opened, key=tree.units.index),
                        "hidden": _hidden_nodes(values, placement)}
     data = json.dumps({"title": title, **page_data(output, trace), "views": views,
-                       "parent": tree.parent})
+                       "parent": tree.parent, "lists": tree.lists})
     for step in trace:
         step.output.grad_fn.free()  # type: ignore[union-attr]
     return (_TEMPLATE.replace("__TITLE__", html.escape(title)).replace("__SVG__", "".join(svgs))

@@ -20,6 +20,7 @@ def _parent_path(path: str) -> str:
 class ModuleTree:
     units: list[str]            # in order: a parent before its children
     parent: dict[str, str]      # unit → the unit that holds it ("" for the top level)
+    lists: dict[str, int]       # a list of blocks (`blocks`) → how many blocks it holds
 
     @classmethod
     def of(cls, scopes: set[str]) -> ModuleTree:
@@ -33,13 +34,14 @@ class ModuleTree:
                 all(c.rsplit(".", 1)[1].isdigit() for c in children)
 
         units = sorted((p for p in prefixes if not is_list(p)), key=lambda p: (p.count("."), p))
+        lists = {p: sum(_parent_path(q) == p for q in prefixes) for p in prefixes if is_list(p)}
         parent = {}
         for unit in units:
             holder = _parent_path(unit)
             while holder and holder not in parent:   # skip a list of blocks
                 holder = _parent_path(holder)
             parent[unit] = holder
-        return cls(units, parent)
+        return cls(units, parent, lists)
 
     def depth(self, unit: str) -> int:
         return 1 if not self.parent[unit] else 1 + self.depth(self.parent[unit])
@@ -61,10 +63,16 @@ class ModuleTree:
     def views(self, depth: int) -> dict[str, set[str]]:
         """The views the explorer renders, by name → the units they open: "" (the overview), one
         per unit (that unit opened), "*" (everything open), and "start" (units above `depth`
-        open; depth 0 opens everything)."""
+        open; depth 0 opens everything), and "grouped" (the overview with each list of blocks
+        as one node)."""
         views: dict[str, set[str]] = {"": set()}
         for unit in self.units:
             views[unit] = self.opened_with(unit)
         views["*"] = set(self.units)
         views["start"] = {u for u in self.units if depth == 0 or self.depth(u) < depth}
         return views
+
+    def grouped(self) -> list[str]:
+        """The overview's collapsed units, with the blocks of each list as one node."""
+        top = [u for u in self.collapsed(set()) if _parent_path(u) not in self.lists]
+        return top + sorted(self.lists)
