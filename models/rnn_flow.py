@@ -41,7 +41,7 @@ def through_time(model: RNNLanguageModel, idx: np.ndarray, targets: np.ndarray,
     norms = [float(np.linalg.norm(trace.grad(h))) if trace.grad(h) is not None else 0.0
              for h in states]
     shares = contributions(trace, model.recurrent.weight)[::-1]   # the trace runs back in time
-    total = model.recurrent.weight.grad.copy()
+    total = np.array(model.recurrent.weight.grad)
     norm = optim.clip_grad_norm_(model.parameters(), 1.0)
     clipped = float(np.sqrt(sum(np.sum(p.grad.astype(np.float64) ** 2)
                                 for p in model.parameters() if p.grad is not None)))

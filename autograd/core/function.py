@@ -247,6 +247,8 @@ def align_gradients(ctx: Context, grads: Any) -> tuple[Any, ...]:
     if not isinstance(grads, (tuple, list)):
         grads = (grads,)
     count = len(ctx.inputs) if ctx._input_positions is None else ctx._argument_count
+    if len(grads) > count and all(g is None for g in grads[count:]):
+        grads = grads[:count]   # trailing Nones are dropped, as PyTorch does
     if len(grads) > count:
         raise RuntimeError(
             f"{ctx.name}.backward returned {len(grads)} gradients for {count} arguments of forward"

@@ -7,7 +7,7 @@ from typing import Any
 
 from autograd.core.function import Context
 from autograd.core.operators import Arithmetic
-from autograd.core.value import Value, new_node
+from autograd.core.value import Value, data_of, new_node
 
 
 class Scalar(Arithmetic):
@@ -60,6 +60,19 @@ class Scalar(Arithmetic):
 
     def _check_root_grad(self, grad: Any) -> float:
         return float(grad)
+
+    # Comparisons of the values, as Python's; not differentiable.
+    def __lt__(self, other: Any) -> bool:
+        return self.data < data_of(other)
+
+    def __le__(self, other: Any) -> bool:
+        return self.data <= data_of(other)
+
+    def __gt__(self, other: Any) -> bool:
+        return self.data > data_of(other)
+
+    def __ge__(self, other: Any) -> bool:
+        return self.data >= data_of(other)
 
     def item(self) -> float:
         return self.data

@@ -52,7 +52,7 @@ class Tensor(Arithmetic):
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str | None = None) -> None:
         self.data = _as_array(data, dtype)
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self.name = name
         self._requires_grad = False
@@ -67,7 +67,7 @@ class Tensor(Arithmetic):
     def _wrap(cls, data: Any, ctx: Context | None) -> Tensor:
         out = new_node(Tensor)
         out.data = data if data.__class__ is np.ndarray else np.asarray(data)
-        out.grad = None
+        out._grad = None
         out.grad_fn = ctx
         out._requires_grad = ctx is not None
         return out
@@ -94,7 +94,7 @@ class Tensor(Arithmetic):
 
     def _store_grad(self, grad: np.ndarray) -> None:
         # a copy, so that no two .grad arrays alias and in-place updates stay local
-        self.grad = np.array(grad) if self.grad is None else self.grad + grad
+        self._grad = np.array(grad) if self._grad is None else self._grad + grad
 
     def _default_grad(self) -> np.ndarray:
         if self.data.size != 1:
@@ -110,6 +110,30 @@ class Tensor(Arithmetic):
             raise ValueError(f"backward: grad of shape {grad.shape} for an output of shape "
                              f"{self.data.shape}")
         return grad.astype(self.data.dtype, copy=False)
+
+    @property
+    def grad(self) -> np.ndarray | None:
+        """∂L/∂(this tensor), summed over backward passes; an ndarray of its shape, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, grad: Any) -> None:
+        self._grad = None if grad is None else self._checked_grad(grad)
+
+    def _checked_grad(self, grad: Any) -> np.ndarray:
+        """An assigned gradient must be an ndarray of this tensor's shape and a float dtype."""
+        which = f"Tensor.grad of {self.name!r}" if self.name else "Tensor.grad"
+        if not isinstance(grad, np.ndarray):
+            hint = " (assign its .data)" if isinstance(grad, Value) else ""
+            raise TypeError(f"{which}: assigned a {type(grad).__name__}{hint}; a gradient is an "
+                            f"ndarray of shape {self.data.shape}")
+        if grad.dtype.kind != "f":
+            raise TypeError(f"{which}: assigned a gradient of dtype {grad.dtype} to a tensor of "
+                            f"dtype {self.data.dtype}; gradients are floating-point")
+        if grad.shape != self.data.shape:
+            raise ValueError(f"{which}: assigned a gradient of shape {grad.shape} to a tensor of "
+                             f"shape {self.data.shape}")
+        return grad
 
     # --- what it is -------------------------------------------------------------------------
     @property
@@ -192,10 +216,23 @@ class Tensor(Arithmetic):
         return Index.apply(self, _index_arrays(index))
 
     def astype(self, dtype: Any) -> Tensor:
-        """A copy in another dtype; the gradient flows back cast to this tensor's dtype."""
-        return Cast.apply(self, np.dtype(dtype))
+        """A copy in another dtype; the gradient flows back cast to this tensor's dtype. A cast
+        to an integer or boolean dtype is not differentiable: its result requires no grad."""
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            return Tensor._wrap(self.data.astype(dtype), None)
+        return Cast.apply(self, dtype)
 
-    # Comparisons give boolean tensors (masks); they are not differentiable.
+    # Comparisons give boolean tensors (masks), elementwise as in PyTorch; they are not
+    # differentiable. A tensor still hashes by identity, so graphs can key on it.
+    __hash__ = Value.__hash__
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return Tensor._wrap(np.equal(self.data, data_of(other)), None)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return Tensor._wrap(np.not_equal(self.data, data_of(other)), None)
+
     def __lt__(self, other: Any) -> Tensor:
         return Tensor._wrap(self.data < data_of(other), None)
 
@@ -218,6 +255,28 @@ class Tensor(Arithmetic):
                                "(read-only until that backward runs)")
         bump_version(self)
         return self.data
+
+    # `x += y` and the like change x in place (with a version bump), as in PyTorch, so that
+    # `with no_grad(): p -= lr * p.grad` updates a parameter; a tensor inside a graph that is
+    # being recorded gets the recorded, out-of-place result instead.
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._assign(other, "+=", np.add, Tensor.__add__)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._assign(other, "-=", np.subtract, Tensor.__sub__)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._assign(other, "*=", np.multiply, Tensor.__mul__)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._assign(other, "/=", np.true_divide, Tensor.__truediv__)
+
+    def _assign(self, other: Any, symbol: str, ufunc: Any, recorded: Any) -> Tensor:
+        if self.grad_fn is not None and modes.grad_enabled:
+            return recorded(self, other)
+        data = self._in_place(symbol)
+        ufunc(data, data_of(other), out=data)
+        return self
 
     def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
         """self += alpha·other, in place."""

@@ -35,7 +35,7 @@ class Value:
 
     # Every node sets these; the rarely changed ones below are class defaults instead, so that
     # making a node costs as few attribute writes as possible.
-    __slots__ = ("__dict__", "__weakref__", "_requires_grad", "data", "grad", "grad_fn")
+    __slots__ = ("__dict__", "__weakref__", "_grad", "_requires_grad", "data", "grad", "grad_fn")
 
     name: str | None = None
     # numpy defers to our reflected operators (ndarray @ Tensor → Tensor.__rmatmul__)
@@ -49,6 +49,7 @@ class Value:
 
     data: Any
     grad: Any
+    _grad: Any   # a Tensor's gradient, behind its checking `grad` property
     grad_fn: Context | None
 
     @property

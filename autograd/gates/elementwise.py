@@ -3,6 +3,7 @@ engine sums each gradient back over broadcast axes, so these rules are written p
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,11 @@ import numpy as np
 from autograd.core.function import Context, Function
 
 Raw = Any  # a float (Scalar) or an ndarray (Tensor)
+
+
+def _like(result: Any, grad: Raw) -> Any:
+    """`result` as the kind of value `grad` is: a float for a Scalar's gradient."""
+    return float(result) if result is not None and isinstance(grad, float) else result
 
 
 class Add(Function):
@@ -90,7 +96,10 @@ class Divide(Function):
 
 
 class Power(Function):
-    """z = xʸ;  ∂z/∂x = y·xʸ⁻¹, ∂z/∂y = xʸ·ln x (defined for x > 0)"""
+    """z = xʸ;  ∂z/∂x = y·xʸ⁻¹, ∂z/∂y = xʸ·ln x
+
+    At x = 0, PyTorch's conventions: ∂z/∂x = 0 where y = 0 (the limit of y·xʸ⁻¹ along y), and
+    ∂z/∂y = 0 where y ≥ 0 (xʸ·ln x → 0, instead of 0·(−∞) = NaN)."""
 
     elementwise = True
 
@@ -104,9 +113,10 @@ class Power(Function):
     def backward(ctx: Context, grad: Raw) -> tuple[Raw, Raw]:
         x, y, z = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
-        grad_x = grad * y * np.power(x, y - 1) if need_x else None
-        grad_y = grad * z * np.log(x) if need_y else None
-        return grad_x, grad_y
+        with np.errstate(divide="ignore", invalid="ignore"):   # the masked entries below
+            grad_x = grad * np.where(y == 0, 0.0, y * np.power(x, y - 1)) if need_x else None
+            grad_y = grad * np.where((x == 0) & (y >= 0), 0.0, z * np.log(x)) if need_y else None
+        return _like(grad_x, grad), _like(grad_y, grad)
 
 
 class Exp(Function):
@@ -179,14 +189,21 @@ class Tanh(Function):
 class Sigmoid(Function):
     """z = σ(x) = 1/(1 + e⁻ˣ);  ∂z/∂x = σ(x)(1 − σ(x)) = z(1 − z)
 
-    Computed as ½·tanh(x/2) + ½, the same function, which never overflows for large |x|.
+    Computed from e = e^{−|x|} as 1/(1 + e) for x ≥ 0 and e/(1 + e) for x < 0: the same
+    function, which never overflows and keeps its relative precision in both tails
+    (σ(−100) = 3.72e−44 in float64, where 1 − σ(100) would round to 0).
     """
 
     elementwise = True
 
     @staticmethod
     def forward(ctx: Context, x: Raw) -> Raw:
-        z = np.tanh(x * 0.5) * 0.5 + 0.5
+        if isinstance(x, float):   # a Scalar
+            e = math.exp(-abs(x))
+            z = (1.0 if x >= 0 else e) / (1.0 + e)
+        else:
+            e = np.exp(-np.abs(x))
+            z = np.where(x >= 0, 1, e) / (1 + e)
         ctx.save_for_backward(z)
         return z
 

@@ -105,6 +105,8 @@ class CrossEntropy(Function):
 
     logits (..., C), targets (...) of integer class indices. Computed from log-sum-exp, so it
     never overflows.
+    With every target ignored the loss is NaN (0/0) and the gradient 0, as in PyTorch, so one
+    all-padding batch leaves the weights as they are.
     """
 
     @staticmethod
@@ -143,6 +145,8 @@ class CrossEntropy(Function):
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray, None]:
         e, total, rows, targets, valid = ctx.saved_tensors
+        if ctx.count == 0:   # every target ignored: the loss is NaN but no weight moves (PyTorch)
+            return np.zeros(ctx.shape, dtype=e.dtype), None
         scale = grad / ctx.count
         dx = e * (scale / total)[:, None]
         dx[rows, targets] -= scale

@@ -1,0 +1,127 @@
+"""Defects found by porting peers' test suites (issue 11): each test failed before its fix.
+
+Every expected gradient is worked out by hand or by float64 central differences, never taken
+from the engine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd import F, Function, Linear, Scalar, Tensor, no_grad
+
+
+def test_powers_at_zero_follow_pytorch() -> None:
+    """∂(xʸ)/∂x = 0 where y = 0, ∂(xʸ)/∂y = 0 where x = 0 and y ≥ 0, instead of NaN."""
+    x = Tensor(np.array([0.0, 0.0, 2.0]), requires_grad=True)
+    y = Tensor(np.array([0.0, 2.0, 3.0]), requires_grad=True)
+    (x ** y).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 12.0])   # y·xʸ⁻¹: 0, 2·0, 3·4
+    np.testing.assert_allclose(y.grad, [0.0, 0.0, 8 * np.log(2)])
+    x2 = Tensor(np.zeros((2, 2)), requires_grad=True)
+    (x2 ** 2).sum().backward()
+    np.testing.assert_array_equal(x2.grad, np.zeros((2, 2)))
+    base, exponent = Scalar(0.0), Scalar(1.5)
+    (base ** exponent).backward()
+    assert exponent.grad == 0.0 and base.grad == 0.0          # 1.5·0^0.5 = 0
+    zero_exponent = Scalar(2.0)
+    (0 ** zero_exponent).backward()
+    assert zero_exponent.grad == 0.0
+
+
+def test_a_cast_to_integers_is_not_differentiable() -> None:
+    x = Tensor(np.array([1.5, 2.5]), requires_grad=True)
+    ints = x.astype(int)
+    assert ints.requires_grad is False and ints.grad_fn is None
+    assert ints.dtype.kind == "i"
+    (x * 1.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 1.0])
+
+
+def test_assigning_a_wrong_grad_is_refused_naming_the_tensor() -> None:
+    w = Tensor(np.zeros((2, 3)), requires_grad=True, name="w")
+    with pytest.raises(ValueError, match=r"Tensor.grad of 'w'.*shape \(3, 2\).*shape \(2, 3\)"):
+        w.grad = np.zeros((3, 2))
+    with pytest.raises(TypeError, match=r"dtype int64 to a tensor of dtype float64"):
+        w.grad = np.zeros((2, 3), dtype=np.int64)
+    with pytest.raises(TypeError, match=r"assigned a Tensor \(assign its .data\)"):
+        w.grad = w
+    w.grad = np.ones((2, 3))
+    w.grad = None
+    assert w.grad is None
+
+
+def test_sigmoid_keeps_relative_precision_in_both_tails() -> None:
+    x64 = Tensor(np.array([-100.0, -30.0, 30.0]), dtype=np.float64)
+    exact = 1 / (1 + np.exp(np.array([100.0, 30.0, -30.0])))
+    np.testing.assert_allclose(x64.sigmoid().data, exact, rtol=1e-14)
+    x32 = Tensor(np.array([-20.0, -10.0], dtype=np.float32))
+    exact32 = 1 / (1 + np.exp(np.array([20.0, 10.0])))
+    np.testing.assert_allclose(x32.sigmoid().data, exact32, rtol=1e-6)
+    assert Scalar(-100.0).sigmoid().data == pytest.approx(3.720075976020836e-44, rel=1e-12)
+
+
+def test_cross_entropy_with_every_target_ignored_moves_no_weight() -> None:
+    logits = Tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
+    loss = F.cross_entropy(logits, np.array([-1, -1, -1]), ignore_index=-1)
+    assert np.isnan(loss.item())
+    loss.backward()
+    np.testing.assert_array_equal(logits.grad, np.zeros((3, 4)))
+
+
+def test_a_backward_may_return_trailing_nones() -> None:
+    class Double(Function):
+        """z = 2x;  ∂z/∂x = 2"""
+
+        @staticmethod
+        def forward(ctx, x):
+            return 2 * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            return 2 * grad, None, None
+
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    Double.apply(x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+
+    class TooMany(Double):
+        @staticmethod
+        def backward(ctx, grad):
+            return 2 * grad, 2 * grad
+
+    with pytest.raises(RuntimeError, match="TooMany.backward returned 2 gradients for 1"):
+        TooMany.apply(Tensor(np.ones(2), requires_grad=True)).sum().backward()
+
+
+def test_augmented_assignment_changes_a_tensor_in_place() -> None:
+    layer = Linear(3, 2, rng=np.random.default_rng(0))
+    x = Tensor(np.ones((4, 3)))
+    layer(x).sum().backward()
+    weight, before = layer.weight, layer.weight.data.copy()
+    with no_grad():
+        for p in layer.parameters():
+            p -= 0.1 * p.grad   # the lectures' hand-written SGD
+    assert layer.weight is weight and layer.weight.requires_grad
+    np.testing.assert_allclose(layer.weight.data, before - 0.1 * 4.0)   # ∂/∂W of Σ x·W = 4
+    with pytest.raises(RuntimeError, match="in-place change of a tensor that requires grad"):
+        layer.weight += 1.0   # outside no_grad, as PyTorch refuses for a leaf
+    t = Tensor(np.array([1.0, 2.0]))
+    alias = t
+    t *= 3
+    assert alias is t and list(t.data) == [3.0, 6.0]
+    h = Tensor(np.array([1.0, 2.0]), requires_grad=True) * 2   # inside a recorded graph
+    h += 1                                                       # stays differentiable
+    assert h.grad_fn is not None
+
+
+def test_comparisons_are_elementwise_and_not_differentiable() -> None:
+    a = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    b = Tensor(np.array([1.0, 0.0, 3.0]))
+    equal = a == b
+    assert isinstance(equal, Tensor) and equal.dtype == bool and not equal.requires_grad
+    assert list(equal.data) == [True, False, True]
+    assert list((a != b).data) == [False, True, False]
+    assert {a: 1}[a] == 1          # still usable as a key (identity)
+    assert Scalar(1.0) < Scalar(2.0) and Scalar(3.0) > 2 and Scalar(2.0) >= 2.0
+    assert not Scalar(1.0) > Scalar(2.0)
