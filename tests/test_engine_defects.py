@@ -90,7 +90,7 @@ def test_a_backward_may_return_trailing_nones() -> None:
         def backward(ctx, grad):
             return 2 * grad, 2 * grad
 
-    with pytest.raises(RuntimeError, match="TooMany.backward returned 2 gradients for 1"):
+    with pytest.raises(RuntimeError, match=r"TooMany\.backward returned 2 gradients for 1"):
         TooMany.apply(Tensor(np.ones(2), requires_grad=True)).sum().backward()
 
 
