@@ -125,3 +125,26 @@ def test_comparisons_are_elementwise_and_not_differentiable() -> None:
     assert {a: 1}[a] == 1          # still usable as a key (identity)
     assert Scalar(1.0) < Scalar(2.0) and Scalar(3.0) > 2 and Scalar(2.0) >= 2.0
     assert not Scalar(1.0) > Scalar(2.0)
+
+
+@pytest.mark.parametrize("alias", ["detach", "slice", "reshape"])
+def test_an_in_place_change_through_an_alias_is_caught(alias: str) -> None:
+    """y = Σx² saved x; changing x's memory through an alias before backward must raise, not
+    give 2(x + 10) (PyTorch: views and detach share their base's version counter)."""
+    x = Tensor(np.array([1.0, 2.0, 3.0, 4.0]), requires_grad=True, name="x")
+    y = (x * x).sum()
+    with no_grad():
+        view = {"detach": lambda: x.detach(), "slice": lambda: x[:],
+                "reshape": lambda: x.reshape(2, 2)}[alias]()
+    view.add_(10.0)
+    with pytest.raises(RuntimeError, match=r"Multiply\.backward: an array it saved \(input 'x'"):
+        y.backward()
+
+
+def test_an_in_place_change_of_a_view_of_a_leaf_that_requires_grad_raises() -> None:
+    x = Tensor(np.ones(4), requires_grad=True)
+    with pytest.raises(RuntimeError, match="in-place change of a tensor that requires grad"):
+        x[:2].add_(1.0)
+    with no_grad():   # as an optimiser does: allowed, and x sees it
+        x[:2].add_(1.0)
+    assert list(x.data) == [2.0, 2.0, 1.0, 1.0]
