@@ -20,6 +20,7 @@ from autograd.core.grad_mode import (
     is_grad_enabled,
     no_grad,
     scope,
+    set_grad_enabled,
     time_step,
 )
 from autograd.core.gradcheck import GradcheckError, gradcheck
@@ -70,6 +71,7 @@ __all__ = [
     "optim",
     "profile",
     "scope",
+    "set_grad_enabled",
     "time_step",
     "topological_order",
 ]

@@ -88,6 +88,24 @@ def _unary(op: Callable[[Tensor], Tensor], fix: Callable[[np.ndarray], np.ndarra
     return build
 
 
+def _off_the_bounds(x: np.ndarray) -> np.ndarray:
+    """Keeps entries 0.1 or more from ±1, where clamp(−1, 1) has its kinks."""
+    return np.where(np.abs(np.abs(x) - 1) < 0.1, 0.5 * x, x)
+
+
+def _untied(op: Callable[[Tensor, Tensor], Tensor]) -> Callable[[Draw], Any]:
+    """Two broadcastable inputs at least 0.1 apart everywhere, so max/min have no kink."""
+    def build(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+        shape_a, shape_b = broadcast_pair(draw)
+        a, b = values(draw, shape_a), values(draw, shape_b)
+        full = np.broadcast_shapes(a.shape, b.shape)
+        near = np.abs(np.broadcast_to(a, full) - np.broadcast_to(b, full)) < 0.1
+        if near.any():   # b moved away from a where they are close (b then takes the full shape)
+            b = np.where(near, np.broadcast_to(a, full) + 0.5, np.broadcast_to(b, full))
+        return [a, b], op
+    return build
+
+
 def _with_number(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
     """x ** c and c ** x with a Python number c, and number-on-the-left arithmetic."""
     c = draw(st.sampled_from([2, 3, -1, 0.5]))
@@ -276,6 +294,16 @@ CASES: list[GateCase] = [
     GateCase(ew.Sigmoid, "sigmoid", _unary(lambda t: t.sigmoid(), low=-6, high=6)),
     GateCase(ew.Relu, "relu", _unary(lambda t: t.relu(), lambda x: away_from_zero(x, 0.1))),
     GateCase(ew.Cast, "cast", _unary(lambda t: t.astype(np.float64).astype(t.dtype) * 2)),
+    GateCase(ew.Abs, "abs", _unary(lambda t: t.abs(), lambda x: away_from_zero(x, 0.1))),
+    GateCase(ew.Sin, "sin", _unary(lambda t: t.sin(), low=-4, high=4)),
+    GateCase(ew.Cos, "cos", _unary(lambda t: t.cos(), low=-4, high=4)),
+    GateCase(ew.Log1p, "log1p", _unary(lambda t: t.log1p(), low=-0.5, high=3)),
+    GateCase(ew.Expm1, "expm1", _unary(lambda t: t.expm1())),
+    GateCase(ew.Clamp, "clamp", _unary(lambda t: t.clamp(-1.0, 1.0), _off_the_bounds)),
+    GateCase(ew.Clamp, "clamp-below", _unary(lambda t: t.clamp(min=0.0), lambda x: away_from_zero(x, 0.1))),
+    GateCase(ew.Maximum, "maximum", _untied(F.maximum)),
+    GateCase(ew.Minimum, "minimum", _untied(F.minimum)),
+    GateCase(ew.Clone, "clone", _unary(lambda t: t.clone() * 3)),
     GateCase(linalg.MatMul, "matmul", _matmul),
     GateCase(linalg.Linear, "linear", _linear),
     GateCase(reduce.Sum, "sum", _reduction("sum")),

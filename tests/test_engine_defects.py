@@ -148,3 +148,30 @@ def test_an_in_place_change_of_a_view_of_a_leaf_that_requires_grad_raises() -> N
     with no_grad():   # as an optimiser does: allowed, and x sees it
         x[:2].add_(1.0)
     assert list(x.data) == [2.0, 2.0, 1.0, 1.0]
+
+
+def test_the_small_api_peers_users_expect() -> None:
+    from autograd import set_grad_enabled
+
+    x = Tensor(np.array([[1.0, -2.0, 3.0]]), requires_grad=True)
+    with set_grad_enabled(False):
+        assert (x * 2).grad_fn is None
+    with set_grad_enabled(True):
+        assert (x * 2).grad_fn is not None
+    copy = x.clone()
+    assert copy.data is not x.data and copy.grad_fn.name == "Clone"
+    (copy * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad, [[3.0, 3.0, 3.0]])
+    y = x * 2
+    y.detach_()
+    assert y.grad_fn is None and not y.requires_grad
+    assert float(Tensor(2.5)) == 2.5 and bool(Tensor(1.0)) and not bool(Tensor(0.0))
+    with pytest.raises(ValueError, match=r"bool: the truth of a tensor of shape \(1, 3\)"):
+        bool(x)
+    assert x.argmax().item() == 2 and x.argmin(axis=1).data.tolist() == [1]
+    assert x.squeeze().shape == (3,) and x.unsqueeze(0).shape == (1, 1, 3)
+    assert x.flatten().shape == (3,) and x.flatten().grad_fn.name == "Reshape"
+    assert abs(Scalar(-2.0)).data == 2.0 and Scalar(0.0).cos().data == 1.0
+    s = Scalar(0.5)
+    s.sin().backward()
+    assert s.grad == pytest.approx(np.cos(0.5), rel=1e-15)

@@ -1,6 +1,6 @@
 """Switches that change how operations run, each a context manager and a decorator.
 
-- `no_grad()` / `enable_grad()`: whether operations record a graph;
+- `no_grad()` / `enable_grad()` / `set_grad_enabled(flag)`: whether operations record a graph;
 - `detect_anomaly()`: whether the backward pass checks every gate's gradients for NaN and Inf;
 - `scope(name)`: the module path (`blocks.0.attn`) new graph nodes are tagged with;
 - `time_step(t)`: the step of an unrolled recurrence they belong to (`t3`, `t3.recurrent`).
@@ -70,6 +70,19 @@ class enable_grad(_Switch):
 
     def value(self) -> bool:
         return True
+
+
+class set_grad_enabled(_Switch):
+    """`with set_grad_enabled(flag):` records a graph inside the block only if `flag` (PyTorch's
+    name: `set_grad_enabled(is_training)` serves a loop that trains and evaluates)."""
+
+    field = "grad_enabled"
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+
+    def value(self) -> bool:
+        return self.mode
 
 
 def is_grad_enabled() -> bool:

@@ -9,15 +9,21 @@ from typing import Any, TypeVar
 
 from autograd.core.value import Value
 from autograd.gates.elementwise import (
+    Abs,
     Add,
+    Clamp,
+    Cos,
     Divide,
     Exp,
+    Expm1,
     Log,
+    Log1p,
     Multiply,
     Negate,
     Power,
     Relu,
     Sigmoid,
+    Sin,
     Sqrt,
     Subtract,
     Tanh,
@@ -89,3 +95,25 @@ class Arithmetic(Value):
 
     def relu(self: Self) -> Self:
         return Relu._apply_one(self)
+
+    def abs(self: Self) -> Self:
+        return Abs._apply_one(self)
+
+    def sin(self: Self) -> Self:
+        return Sin._apply_one(self)
+
+    def cos(self: Self) -> Self:
+        return Cos._apply_one(self)
+
+    def log1p(self: Self) -> Self:
+        return Log1p._apply_one(self)
+
+    def expm1(self: Self) -> Self:
+        return Expm1._apply_one(self)
+
+    def clamp(self: Self, min: float | None = None, max: float | None = None) -> Self:
+        """Each entry limited to [min, max] (PyTorch's names; either may be None)."""
+        return Clamp.apply(self, min, max)
+
+    def __abs__(self: Self) -> Self:
+        return Abs._apply_one(self)

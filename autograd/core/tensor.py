@@ -13,7 +13,7 @@ from autograd.core.grad_mode import modes
 from autograd.core.operators import Arithmetic
 from autograd.core.value import Value, data_of, new_node
 from autograd.core.versions import bump_version
-from autograd.gates.elementwise import Cast
+from autograd.gates.elementwise import Cast, Clone
 from autograd.gates.indexing import Index
 from autograd.gates.linalg import MatMul
 from autograd.gates.reduce import Max, Mean, Sum
@@ -168,6 +168,33 @@ class Tensor(Arithmetic):
         """The same data, cut from the graph: no gradient flows back through the result."""
         return Tensor._wrap(self.data, None)
 
+    def detach_(self) -> Tensor:
+        """Cut this tensor itself from the graph: it becomes a leaf that requires no grad."""
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def clone(self) -> Tensor:
+        """A copy with memory of its own; the gradient flows back unchanged (a Clone gate)."""
+        return Clone._apply_one(self)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(f"bool: the truth of a tensor of shape {self.data.shape} is "
+                             "ambiguous; use .any() or .all() on its data")
+        return bool(self.data.reshape(()))
+
+    def argmax(self, axis: int | None = None) -> Tensor:
+        """Indices of the maxima (an integer tensor; not differentiable)."""
+        return Tensor._wrap(np.asarray(np.argmax(self.data, axis=axis)), None)
+
+    def argmin(self, axis: int | None = None) -> Tensor:
+        """Indices of the minima (an integer tensor; not differentiable)."""
+        return Tensor._wrap(np.asarray(np.argmin(self.data, axis=axis)), None)
+
     def __repr__(self) -> str:
         body = np.array2string(self.data, precision=4, threshold=20, edgeitems=3,
                                separator=", ", prefix="Tensor(")
@@ -202,6 +229,17 @@ class Tensor(Arithmetic):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         return Reshape.apply(self, shape)
+
+    def flatten(self) -> Tensor:
+        return Reshape.apply(self, (-1,))
+
+    def squeeze(self, axis: int | None = None) -> Tensor:
+        """Without size-1 axes (or only `axis`, which must have size 1)."""
+        return Reshape.apply(self, np.squeeze(self.data, axis=axis).shape)
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        """With a new size-1 axis at `axis`."""
+        return Reshape.apply(self, np.expand_dims(self.data, axis).shape)
 
     def transpose(self, *axes: Any) -> Tensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):

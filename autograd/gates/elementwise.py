@@ -242,3 +242,156 @@ class Cast(Function):
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
         return grad.astype(ctx.input_dtype)
+
+
+class Abs(Function):
+    """z = |x|;  ∂z/∂x = sign(x) (0 at x = 0, as PyTorch)"""
+
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw) -> Raw:
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> Raw:
+        (x,) = ctx.saved_tensors
+        return grad * np.sign(x)
+
+
+class Sin(Function):
+    """z = sin x;  ∂z/∂x = cos x"""
+
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw) -> Raw:
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> Raw:
+        (x,) = ctx.saved_tensors
+        return grad * np.cos(x)
+
+
+class Cos(Function):
+    """z = cos x;  ∂z/∂x = −sin x"""
+
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw) -> Raw:
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> Raw:
+        (x,) = ctx.saved_tensors
+        return -grad * np.sin(x)
+
+
+class Log1p(Function):
+    """z = ln(1 + x), exact for small x;  ∂z/∂x = 1/(1 + x)"""
+
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw) -> Raw:
+        ctx.save_for_backward(x)
+        return np.log1p(x)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> Raw:
+        (x,) = ctx.saved_tensors
+        return grad / (1 + x)
+
+
+class Expm1(Function):
+    """z = eˣ − 1, exact for small x;  ∂z/∂x = eˣ = z + 1"""
+
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw) -> Raw:
+        z = np.expm1(x)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> Raw:
+        (z,) = ctx.saved_tensors
+        return grad * (z + 1)
+
+
+class Clamp(Function):
+    """z = min(max(x, low), high);  ∂z/∂x = 1 where low ≤ x ≤ high, else 0 (the bounds
+    included, as PyTorch; either bound may be None)"""
+
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw, low: float | None = None, high: float | None = None) -> Raw:
+        inside = np.ones(np.shape(x), dtype=bool)
+        if low is not None:
+            inside &= np.asarray(x) >= low
+        if high is not None:
+            inside &= np.asarray(x) <= high
+        ctx.save_for_backward(inside)
+        return np.clip(x, low, high)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> Raw:
+        (inside,) = ctx.saved_tensors
+        return _like(np.where(inside, grad, 0 * grad), grad)
+
+
+class Maximum(Function):
+    """z = max(x, y) entry by entry;  ∂z/∂x = 1 where x > y, ∂z/∂y = 1 where y > x, and ½ to
+    each where they tie (as PyTorch)"""
+
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw, y: Raw) -> Raw:
+        ctx.save_for_backward(x, y)
+        return np.maximum(x, y)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> tuple[Raw, Raw]:
+        x, y = ctx.saved_tensors
+        share = np.where(x > y, 1.0, np.where(x == y, 0.5, 0.0)).astype(np.result_type(grad))
+        return _like(grad * share, grad), _like(grad * (1 - share), grad)
+
+
+class Minimum(Function):
+    """z = min(x, y) entry by entry;  ∂z/∂x = 1 where x < y, ∂z/∂y = 1 where y < x, and ½ to
+    each where they tie (as PyTorch)"""
+
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw, y: Raw) -> Raw:
+        ctx.save_for_backward(x, y)
+        return np.minimum(x, y)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> tuple[Raw, Raw]:
+        x, y = ctx.saved_tensors
+        share = np.where(x < y, 1.0, np.where(x == y, 0.5, 0.0)).astype(np.result_type(grad))
+        return _like(grad * share, grad), _like(grad * (1 - share), grad)
+
+
+class Clone(Function):
+    """z = a copy of x (its own memory);  ∂z/∂x = 1"""
+
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw) -> Raw:
+        return np.array(x, copy=True) if isinstance(x, np.ndarray) else x
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> Raw:
+        return grad

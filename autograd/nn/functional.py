@@ -12,6 +12,7 @@ from autograd.core.tensor import Tensor
 from autograd.core.value import Value, data_of
 from autograd.gates.activation import Dropout, Gelu
 from autograd.gates.conv import Conv1d
+from autograd.gates.elementwise import Maximum, Minimum
 from autograd.gates.indexing import Embedding, Where
 from autograd.gates.linalg import Linear
 from autograd.gates.norm import BatchNorm, LayerNorm
@@ -134,3 +135,14 @@ def dropout(x: Tensor, p: float, training: bool = True,
     keep = rng.random(x.shape) >= p
     mask = keep.astype(x.dtype) / np.asarray(1.0 - p, dtype=x.dtype)
     return Dropout.apply(x, mask)
+
+
+def maximum(a: Tensor, b: Tensor | float) -> Tensor:
+    """The larger of a and b, entry by entry (broadcast); a tie sends half the gradient to each."""
+    return Maximum.apply(a, b if isinstance(b, Value) else a._lift(b))
+
+
+def minimum(a: Tensor, b: Tensor | float) -> Tensor:
+    """The smaller of a and b, entry by entry (broadcast); a tie sends half the gradient to each."""
+    return Minimum.apply(a, b if isinstance(b, Value) else a._lift(b))
+
