@@ -175,3 +175,12 @@ def test_the_small_api_peers_users_expect() -> None:
     s = Scalar(0.5)
     s.sin().backward()
     assert s.grad == pytest.approx(np.cos(0.5), rel=1e-15)
+
+
+def test_grad_accumulates_in_place() -> None:
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    (x * 3).sum().backward()
+    kept = x.grad
+    (x * x).sum().backward()
+    assert kept is x.grad
+    np.testing.assert_array_equal(kept, [3.0 + 2.0, 3.0 + 4.0])

@@ -93,8 +93,10 @@ class Tensor(Arithmetic):
         return grad
 
     def _store_grad(self, grad: np.ndarray) -> None:
-        # a copy, so that no two .grad arrays alias and in-place updates stay local
-        self._grad = np.array(grad) if self._grad is None else self._grad + grad
+        if self._grad is None:
+            self._grad = np.array(grad)   # a copy: no two .grad arrays alias
+        else:
+            self._grad += grad   # in place, as PyTorch: a reference to .grad sees the sum
 
     def _default_grad(self) -> np.ndarray:
         if self.data.size != 1:
