@@ -4,8 +4,8 @@ Read it top-down (the README gives the same order):
 
 - `core/`: `value` (what Scalar and Tensor share), `function` (the gate API and the graph node),
   `engine` (the backward pass), then `scalar`, `tensor`, `operators`; beside them `grad_mode`
-  (no_grad and the other switches), `versions` (in-place safety), `broadcast`, `kernels`, and
-  `gradcheck`;
+  (no_grad and the other switches), `versions` (in-place safety), `broadcast`, `kernels`,
+  `factories` (zeros, ones, randn, …) and `gradcheck`;
 - `gates/`: the catalogue of gates, one family per file, each with its math in a docstring;
 - `nn/`: `functional` (F), `module` and `layers`, `optim`: what a model is built from;
 - `tools/`: the teaching tools — `draw`, `trace`, `explorer`, `flow` — and `profile`;
@@ -13,6 +13,7 @@ Read it top-down (the README gives the same order):
 """
 
 from autograd.core.engine import backward, topological_order
+from autograd.core.factories import arange, full, ones, ones_like, randn, zeros, zeros_like
 from autograd.core.function import Context, Function
 from autograd.core.grad_mode import (
     detect_anomaly,
@@ -61,17 +62,24 @@ __all__ = [
     "Sequential",
     "Tensor",
     "Value",
+    "arange",
     "backward",
     "detect_anomaly",
     "enable_grad",
+    "full",
     "functional",
     "gradcheck",
     "is_grad_enabled",
     "no_grad",
+    "ones",
+    "ones_like",
     "optim",
     "profile",
+    "randn",
     "scope",
     "set_grad_enabled",
     "time_step",
     "topological_order",
+    "zeros",
+    "zeros_like",
 ]

@@ -184,3 +184,17 @@ def test_grad_accumulates_in_place() -> None:
     (x * x).sum().backward()
     assert kept is x.grad
     np.testing.assert_array_equal(kept, [3.0 + 2.0, 3.0 + 4.0])
+
+
+def test_constructors_with_pytorchs_names_and_default_dtype() -> None:
+    import autograd
+
+    z = autograd.zeros((2, 3), requires_grad=True)
+    assert z.shape == (2, 3) and z.dtype == np.float32 and z.requires_grad
+    assert autograd.ones(4).data.tolist() == [1.0] * 4
+    assert autograd.full((2,), 7.0, dtype=np.float64).data.tolist() == [7.0, 7.0]
+    assert autograd.zeros_like(z).shape == (2, 3) and autograd.ones_like(z).dtype == np.float32
+    a, b = autograd.randn((3, 2), rng=0), autograd.randn((3, 2), rng=0)
+    np.testing.assert_array_equal(a.data, b.data)
+    assert autograd.arange(4).data.tolist() == [0, 1, 2, 3]
+    assert autograd.arange(1, 2, 0.5, dtype=np.float32).data.tolist() == [1.0, 1.5]
