@@ -195,3 +195,33 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(corpus: Path, tmp_path: Pat
     resumed = json.loads((out / "state.json").read_text())["history"]
     straight = json.loads((tmp_path / "straight" / "state.json").read_text())["history"]
     assert resumed == straight and len(straight) == step + 3
+
+
+def test_a_second_trainer_into_the_same_folder_is_refused_by_name(corpus: Path, tmp_path: Path,
+                                                                 capsys) -> None:
+    import signal
+    import time
+
+    out = tmp_path / "busy"
+    common = ["--model", "mlp", "--data", str(corpus), "--eval-every", "5", "--quiet", *SMALL]
+    first = subprocess.Popen([sys.executable, "-m", "models", "train", *common, "--steps",
+                              "1000000", "--out", str(out)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / "config.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert (out / ".train.lock").read_text().strip() == str(first.pid)
+        assert main(["train", *common, "--steps", "10", "--out", str(out), "--resume"]) == 1
+        err = capsys.readouterr().err
+        assert f"is being written by another training run (pid {first.pid})" in err
+        assert "Traceback" not in err
+        files = {"config.json", "vocab.json", "weights.npz", "optimizer.npz", "state.json"}
+        assert files <= {p.name for p in out.iterdir()}   # the refused run removed nothing
+    finally:
+        first.send_signal(signal.SIGKILL)   # dies holding the lock
+        first.communicate(timeout=30)
+    step = json.loads((out / "config.json").read_text())["step"]
+    # a lock left by a run that no longer exists is taken over
+    assert main(["train", *common, "--steps", str(step + 2), "--out", str(out), "--resume"]) == 0
+    assert not (out / ".train.lock").exists()

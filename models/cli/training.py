@@ -14,6 +14,7 @@ from models import checkpoint
 from models.base import ModelConfig
 from models.data import DataError
 from models.registry import DEFAULTS
+from models.writer_lock import one_writer
 
 # Per-model training defaults: makemore's SGD for the window models, AdamW for the others.
 TRAIN_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -55,7 +56,8 @@ def run_train(args: argparse.Namespace) -> int:
             warmup=args.warmup, min_lr=args.min_lr, grad_clip=args.grad_clip, bptt=args.bptt,
             eval_every=args.eval_every, seed=args.seed)
         trainer = Trainer(config, settings, data, corpus)
-    return _train_loop(trainer, args.out, args.quiet, args.log_grad_norms)
+    with one_writer(args.out):
+        return _train_loop(trainer, args.out, args.quiet, args.log_grad_norms)
 
 
 def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
