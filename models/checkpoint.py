@@ -1,21 +1,31 @@
-"""Checkpoints: a folder of JSON (settings, vocabulary, training state) and .npz (weights,
-optimiser state) — no pickle. Every file is staged under a temporary name before the first is
-renamed into place, Ctrl-C waits until the save is done, and config.json goes last with the
-SHA-256 of each other file: a folder whose files come from two saves (a process killed between
-two renames) is refused by name instead of resuming from mixed weights and optimiser state."""
+"""Checkpoints: each save a folder of its own, made current by one atomic rename.
+
+OUT/saves/step-000001200/ holds one complete checkpoint: JSON (settings, vocabulary, training
+state) and .npz (weights, optimiser state), no pickle, with config.json recording the SHA-256 of
+every other file. A save writes all of them into a staging folder (`saves/.partial-…`), fsyncs
+each file and the folder, and only then renames the staging folder to its `step-…` name: a
+process killed at any moment (SIGKILL included) leaves either the new save complete or no trace
+of it but a staging folder, which loading ignores and the next save removes. The newest
+complete save is the checkpoint; the previous ones stay until `keep` newer ones exist, so a save
+never destroys the last good checkpoint. Ctrl-C waits until a save is done. A folder in the
+older layout (the files directly in OUT) still loads.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import json
+import os
+import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from autograd.plumbing.atomic import interrupts_deferred, write_files_atomically
+from autograd.plumbing.atomic import interrupts_deferred
 
 FORMAT = "backproplab-checkpoint"
 VERSION = 1
@@ -35,9 +45,17 @@ def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, indent=2) + "\n").encode("utf-8")
 
 
+SAVES = "saves"
+PARTIAL = ".partial-"
+
+
 def save(folder: str | Path, config: dict[str, Any], vocab: dict[str, Any],
-         weights: dict[str, np.ndarray], optimizer: dict[str, Any], state: dict[str, Any]) -> None:
-    folder = Path(folder)
+         weights: dict[str, np.ndarray], optimizer: dict[str, Any], state: dict[str, Any],
+         keep: int = 2) -> Path:
+    """Write a complete checkpoint into a new folder under `folder`/saves and make it the current
+    one; then drop the complete saves older than the newest `keep`, and any staging folders a
+    killed save left. Returns the new save's folder."""
+    saves = Path(folder) / SAVES
     with interrupts_deferred():
         files = {
             "weights.npz": _npz_bytes(weights),
@@ -48,11 +66,78 @@ def save(folder: str | Path, config: dict[str, Any], vocab: dict[str, Any],
         digests = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
         files["config.json"] = _json_bytes({"format": FORMAT, "version": VERSION, **config,
                                             "sha256": digests})
-        write_files_atomically({folder / name: data for name, data in files.items()})
+        saves.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=PARTIAL, dir=saves))
+        for name, data in files.items():
+            _write_durably(staging / name, data)
+        _sync_folder(staging)
+        final = _free_name(saves, int(config.get("step", 0)))
+        os.rename(staging, final)   # the commit: one atomic step
+        _sync_folder(saves)
+        _prune(saves, keep)
+    return final
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync a folder, so that the names made in it survive a crash."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _free_name(saves: Path, step: int) -> Path:
+    """`step-000001200`, or `step-000001200.1`, … when that step was saved already."""
+    name = f"step-{step:09d}"
+    copy = 0
+    while (saves / (name if not copy else f"{name}.{copy}")).exists():
+        copy += 1
+    return saves / (name if not copy else f"{name}.{copy}")
+
+
+def _order(path: Path) -> tuple[int, int]:
+    step, _, copy = path.name[len("step-"):].partition(".")
+    return int(step), int(copy or 0)
+
+
+def complete_saves(folder: str | Path) -> list[Path]:
+    """The complete saves under `folder`, oldest first (staging folders left out)."""
+    saves = Path(folder) / SAVES
+    if not saves.is_dir():
+        return []
+    found = [p for p in saves.iterdir() if p.is_dir() and p.name.startswith("step-")
+             and p.name[5:].replace(".", "").isdigit()]
+    return sorted(found, key=_order)
+
+
+def _prune(saves: Path, keep: int) -> None:
+    for old in complete_saves(saves.parent)[:-max(keep, 1)]:
+        shutil.rmtree(old)
+    for partial in saves.glob(PARTIAL + "*"):
+        shutil.rmtree(partial, ignore_errors=True)   # left by a save that was killed
+
+
+def current(folder: str | Path) -> Path:
+    """The folder whose files are the checkpoint: the newest complete save, or `folder` itself
+    in the older layout."""
+    saves = complete_saves(folder)
+    return saves[-1] if saves else Path(folder)
 
 
 def exists(folder: str | Path) -> bool:
-    return (Path(folder) / "config.json").exists()
+    return (current(folder) / "config.json").exists()
 
 
 def _read(path: Path, digests: dict[str, str]) -> bytes:
@@ -86,10 +171,10 @@ def _read_npz(path: Path, digests: dict[str, str]) -> dict[str, np.ndarray]:
 
 
 def load(folder: str | Path) -> dict[str, Any]:
-    """config, vocab, weights, optimizer and state of a checkpoint folder."""
-    folder = Path(folder)
-    if not folder.is_dir():
+    """config, vocab, weights, optimizer and state of a checkpoint folder's newest save."""
+    if not Path(folder).is_dir():
         raise CheckpointError(f"checkpoint folder {folder} does not exist")
+    folder = current(folder)
     config = _read_json(folder / "config.json", {})
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise CheckpointError(f"{folder / 'config.json'} is not a backproplab checkpoint")

@@ -40,6 +40,7 @@ class TrainSettings:
     eval_every: int = 500
     eval_limit: int = 4096            # periodic validation reads at most this many examples
     seed: int = 42                    # batches and dropout
+    keep: int = 2                     # complete checkpoints kept (the newest ones)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -205,6 +206,7 @@ class Trainer:
             optimizer=self.optimizer.state_dict(),
             state={"rng": self.rng.bit_generator.state, "history": self.history,
                    "validation": self.validation},
+            keep=self.settings.keep,
         )
 
     @classmethod

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from models.checkpoint import current
 from models.cli import main
 
 NAMES = "\n".join(["anna", "bella", "chloe", "daisy", "emily", "fiona", "grace", "hazel",
@@ -32,8 +33,9 @@ def train(corpus: Path, out: Path, model: str = "mlp", *extra: str) -> int:
 def test_train_sample_eval(model: str, corpus: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / model
     assert train(corpus, out, model) == 0
-    assert {p.name for p in out.iterdir()} == {"config.json", "vocab.json", "weights.npz",
-                                                "optimizer.npz", "state.json"}
+    assert {p.name for p in current(out).iterdir()} == {
+        "config.json", "vocab.json", "weights.npz", "optimizer.npz", "state.json"}
+    assert [p.name for p in out.iterdir()] == ["saves"]
     printed = capsys.readouterr().out
     assert "step 30: train loss" in printed and "val perplexity" in printed
 
@@ -57,8 +59,8 @@ def test_resume_continues_where_it_stopped(corpus: Path, tmp_path: Path, capsys)
     assert main(argv) == 0
     argv[argv.index("15")] = "30"
     assert main([*argv, "--resume"]) == 0
-    a = json.loads((tmp_path / "a" / "state.json").read_text())
-    b = json.loads((tmp_path / "b" / "state.json").read_text())
+    a = json.loads((current(tmp_path / "a") / "state.json").read_text())
+    b = json.loads((current(tmp_path / "b") / "state.json").read_text())
     assert a["history"] == b["history"] and len(a["history"]) == 30
     capsys.readouterr()
 
@@ -113,24 +115,24 @@ def test_checkpoint_of_another_model_and_existing_checkpoint(corpus: Path, tmp_p
                                                               capsys) -> None:
     assert train(corpus, tmp_path / "m") == 0
     capsys.readouterr()
-    before = {p.name: p.read_bytes() for p in (tmp_path / "m").iterdir()}
+    before = {p: p.read_bytes() for p in (tmp_path / "m").rglob("*") if p.is_file()}
     status, line = error_of(capsys, ["train", "--model", "rnn", "--data", str(corpus), "--out",
                                      str(tmp_path / "m"), "--resume"])
     assert status == 1 and "holds a mlp model, not rnn" in line
     status, line = error_of(capsys, ["train", "--model", "mlp", "--data", str(corpus), "--out",
                                      str(tmp_path / "m")])
     assert status == 1 and "already holds a checkpoint" in line
-    assert {p.name: p.read_bytes() for p in (tmp_path / "m").iterdir()} == before
+    assert {p: p.read_bytes() for p in (tmp_path / "m").rglob("*") if p.is_file()} == before
 
 
 def test_corrupt_and_missing_checkpoints(corpus: Path, tmp_path: Path, capsys) -> None:
     assert train(corpus, tmp_path / "m") == 0
     capsys.readouterr()
-    weights = tmp_path / "m" / "weights.npz"
+    weights = current(tmp_path / "m") / "weights.npz"
     weights.write_bytes(weights.read_bytes()[:100])
     status, line = error_of(capsys, ["eval", "--checkpoint", str(tmp_path / "m")])
     assert status == 1 and "weights.npz is corrupt" in line
-    (tmp_path / "m" / "config.json").write_text("{not json")
+    (current(tmp_path / "m") / "config.json").write_text("{not json")
     status, line = error_of(capsys, ["sample", "--checkpoint", str(tmp_path / "m")])
     assert status == 1 and "config.json is corrupt" in line
     status, line = error_of(capsys, ["eval", "--checkpoint", str(tmp_path / "none")])
@@ -154,7 +156,7 @@ def test_an_abort_mid_step_keeps_the_last_checkpoint(corpus: Path, tmp_path: Pat
                  "--eval-every", "5", "--out", str(out), "--quiet", *SMALL]) == 130
     err = capsys.readouterr().err
     assert f"aborted after step 7: {out} keeps its checkpoint of step 5" in err
-    assert json.loads((out / "config.json").read_text())["step"] == 5
+    assert json.loads((current(out) / "config.json").read_text())["step"] == 5
 
 
 def test_console_entry_point_runs_as_a_module(corpus: Path, tmp_path: Path) -> None:
@@ -178,13 +180,13 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(corpus: Path, tmp_path: Pat
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
-    while not (out / "config.json").exists() and time.monotonic() < deadline:
+    while not (current(out) / "config.json").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "interrupted at step" in err and "Traceback" not in err
-    step = json.loads((out / "config.json").read_text())["step"]
+    step = json.loads((current(out) / "config.json").read_text())["step"]
     assert 5 <= step < 1000000
 
     # it stopped between two steps: resumed, it goes on exactly as a run that was never stopped
@@ -192,8 +194,8 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(corpus: Path, tmp_path: Pat
               "--eval-every", "5", "--quiet", *SMALL, "--dropout", "0.1"]
     assert main(["train", *common, "--out", str(out), "--resume"]) == 0
     assert main(["train", *common, "--out", str(tmp_path / "straight")]) == 0
-    resumed = json.loads((out / "state.json").read_text())["history"]
-    straight = json.loads((tmp_path / "straight" / "state.json").read_text())["history"]
+    resumed = json.loads((current(out) / "state.json").read_text())["history"]
+    straight = json.loads((current(tmp_path / "straight") / "state.json").read_text())["history"]
     assert resumed == straight and len(straight) == step + 3
 
 
@@ -209,19 +211,96 @@ def test_a_second_trainer_into_the_same_folder_is_refused_by_name(corpus: Path, 
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
-        while not (out / "config.json").exists() and time.monotonic() < deadline:
+        while not (current(out) / "config.json").exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert (out / ".train.lock").read_text().strip() == str(first.pid)
         assert main(["train", *common, "--steps", "10", "--out", str(out), "--resume"]) == 1
         err = capsys.readouterr().err
         assert f"is being written by another training run (pid {first.pid})" in err
         assert "Traceback" not in err
-        files = {"config.json", "vocab.json", "weights.npz", "optimizer.npz", "state.json"}
-        assert files <= {p.name for p in out.iterdir()}   # the refused run removed nothing
+        assert (current(out) / "config.json").exists()   # the refused run removed nothing
     finally:
         first.send_signal(signal.SIGKILL)   # dies holding the lock
         first.communicate(timeout=30)
-    step = json.loads((out / "config.json").read_text())["step"]
+    step = json.loads((current(out) / "config.json").read_text())["step"]
     # a lock left by a run that no longer exists is taken over
     assert main(["train", *common, "--steps", str(step + 2), "--out", str(out), "--resume"]) == 0
     assert not (out / ".train.lock").exists()
+
+
+KILL_AT = """
+import os, signal, sys
+from models import checkpoint
+from models.cli import main
+
+die_at, count, inside = int(sys.argv[1]), [0], [False]
+
+
+def counted(real):
+    def operation(*args, **kwargs):
+        if inside[0]:
+            count[0] += 1
+            if count[0] == die_at:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)
+    return operation
+
+
+for name in ("open", "write", "fsync", "close", "mkdir", "rename", "replace", "unlink", "rmdir"):
+    setattr(os, name, counted(getattr(os, name)))
+real_save = checkpoint.save
+
+
+def save(*args, **kwargs):
+    inside[0] = True
+    try:
+        return real_save(*args, **kwargs)
+    finally:
+        inside[0] = False
+        print("operations", count[0], flush=True)
+
+
+checkpoint.save = save
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_sigkill_at_every_file_operation_of_a_save_loses_no_run(corpus: Path,
+                                                                tmp_path: Path) -> None:
+    """A run resumed from step 4 saves once, at step 6; it is killed with SIGKILL at each file
+    operation of that save in turn. After every kill, --resume goes on from the last complete
+    step (4 or 6) and ends with exactly the loss curve of a run never interrupted."""
+    import shutil
+
+    common = ["--model", "mlp", "--data", str(corpus), "--eval-every", "100", "--quiet", *SMALL]
+    assert main(["train", *common, "--steps", "4", "--out", str(tmp_path / "start")]) == 0
+    assert main(["train", *common, "--steps", "8", "--out", str(tmp_path / "straight")]) == 0
+    straight = json.loads((current(tmp_path / "straight") / "state.json").read_text())["history"]
+    resume = ["train", *common, "--steps", "6", "--resume"]
+
+    def killed_run(die_at: int) -> tuple[Path, subprocess.Popen]:
+        folder = tmp_path / f"killed-{die_at}"
+        shutil.copytree(tmp_path / "start", folder)
+        child = subprocess.Popen([sys.executable, "-c", KILL_AT, str(die_at), *resume, "--out",
+                                  str(folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+        return folder, child
+
+    _, child = killed_run(10**6)   # never killed: how many operations a save makes
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err
+    operations = int(out.split("operations")[-1].split()[0])
+    assert operations >= 20
+    resumed_from = set()
+    for first in range(1, operations + 1, 2):   # two children at a time: two cores
+        runs = [killed_run(k) for k in (first, first + 1) if k <= operations]
+        for folder, child in runs:
+            child.communicate(timeout=120)
+            assert child.returncode == -9   # SIGKILL
+            step = json.loads((current(folder) / "config.json").read_text())["step"]
+            assert step in (4, 6)
+            resumed_from.add(step)
+            assert main(["train", *common, "--steps", "8", "--resume", "--out", str(folder)]) == 0
+            history = json.loads((current(folder) / "state.json").read_text())["history"]
+            assert history == straight
+    assert resumed_from == {4, 6}   # killed before the commit and after it

@@ -73,6 +73,8 @@ def build_parser() -> Parser:
     train.add_argument("--seed", type=int, default=42, help="batches, dropout and initial weights")
     train.add_argument("--out", required=True, help="checkpoint folder")
     train.add_argument("--resume", action="store_true", help="continue the checkpoint in --out")
+    train.add_argument("--keep", type=int, help="complete checkpoints to keep (default 2; the "
+                       "newest are kept, so a save never destroys the last good one)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.add_argument("--log-grad-norms", metavar="PLOT",
                        help="record each parameter's gradient norm every step; plot them to PLOT")

@@ -26,38 +26,54 @@ TRAIN_DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from models.train import DataSettings, Trainer, TrainSettings, make_schedule
-
+    if args.keep is not None and args.keep < 1:
+        raise DataError(f"--keep {args.keep}: keep at least 1 checkpoint")
     if args.resume:
         if not checkpoint.exists(args.out):
             raise DataError(f"--resume: no checkpoint in {args.out}")
-        trainer = Trainer.load(args.out)
-        if trainer.config.model != args.model:
-            raise checkpoint.CheckpointError(f"--resume: {args.out} holds a {trainer.config.model} "
-                                             f"model, not {args.model}")
-        trainer.settings.steps = args.steps
-        trainer.schedule = make_schedule(trainer.settings)   # a cosine schedule spans the steps
-    else:
-        if checkpoint.exists(args.out):
-            raise DataError(f"{args.out} already holds a checkpoint: add --resume to continue it, "
-                            "or choose another --out")
-        data = DataSettings(args.data, args.level, args.shape, args.split_seed, args.split)
-        corpus = data.load()
-        size = {**DEFAULTS[args.model], **_given(args, "block_size", "n_embd", "n_hidden",
-                                                  "n_layer", "n_head")}
-        config = ModelConfig(
-            model=args.model, vocab_size=len(corpus.vocab), **size, dropout=args.dropout,
-            nonlinearity=args.nonlinearity, direct=args.direct, positions=args.positions,
-            tied=args.tied, seed=args.seed)
-        how = {**TRAIN_DEFAULTS[args.model], **_given(args, "optimizer", "lr", "weight_decay")}
-        settings = TrainSettings(
-            steps=args.steps, batch_size=args.batch_size, **how, momentum=args.momentum,
-            betas=tuple(args.betas), schedule=args.schedule, lr_drops=dict(args.lr_drop),
-            warmup=args.warmup, min_lr=args.min_lr, grad_clip=args.grad_clip, bptt=args.bptt,
-            eval_every=args.eval_every, seed=args.seed)
-        trainer = Trainer(config, settings, data, corpus)
+        with one_writer(args.out):   # before reading: another run may be writing it
+            return _train_loop(_resumed(args), args.out, args.quiet, args.log_grad_norms)
+    if checkpoint.exists(args.out):
+        raise DataError(f"{args.out} already holds a checkpoint: add --resume to continue it, "
+                        "or choose another --out")
+    trainer = _new_trainer(args)   # reads and checks the data before anything is written
     with one_writer(args.out):
         return _train_loop(trainer, args.out, args.quiet, args.log_grad_norms)
+
+
+def _resumed(args: argparse.Namespace) -> Any:
+    from models.train import Trainer, make_schedule
+
+    trainer = Trainer.load(args.out)
+    if trainer.config.model != args.model:
+        raise checkpoint.CheckpointError(f"--resume: {args.out} holds a {trainer.config.model} "
+                                         f"model, not {args.model}")
+    trainer.settings.steps = args.steps
+    if args.keep is not None:
+        trainer.settings.keep = args.keep
+    trainer.schedule = make_schedule(trainer.settings)   # a cosine schedule spans the steps
+    return trainer
+
+
+def _new_trainer(args: argparse.Namespace) -> Any:
+    from models.train import DataSettings, Trainer, TrainSettings
+
+    data = DataSettings(args.data, args.level, args.shape, args.split_seed, args.split)
+    corpus = data.load()
+    size = {**DEFAULTS[args.model], **_given(args, "block_size", "n_embd", "n_hidden",
+                                              "n_layer", "n_head")}
+    config = ModelConfig(
+        model=args.model, vocab_size=len(corpus.vocab), **size, dropout=args.dropout,
+        nonlinearity=args.nonlinearity, direct=args.direct, positions=args.positions,
+        tied=args.tied, seed=args.seed)
+    how = {**TRAIN_DEFAULTS[args.model], **_given(args, "optimizer", "lr", "weight_decay")}
+    settings = TrainSettings(
+        steps=args.steps, batch_size=args.batch_size, **how, momentum=args.momentum,
+        betas=tuple(args.betas), schedule=args.schedule, lr_drops=dict(args.lr_drop),
+        warmup=args.warmup, min_lr=args.min_lr, grad_clip=args.grad_clip, bptt=args.bptt,
+        eval_every=args.eval_every, seed=args.seed,
+        keep=2 if args.keep is None else args.keep)
+    return Trainer(config, settings, data, corpus)
 
 
 def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
@@ -85,6 +101,8 @@ def _train_loop(trainer: Any, out: str, quiet: bool, grad_plot: str | None = Non
         bar.set_postfix(loss=f"{loss:.4f}", tok_s=f"{tokens_per_second:,.0f}", refresh=False)
         bar.update(1)
 
+    saved_at: list[int] = []   # the step of the last save, so the last step is saved once
+
     def validate(t: Any, val: float) -> None:
         from models.train import perplexity_report
 
@@ -92,6 +110,7 @@ def _train_loop(trainer: Any, out: str, quiet: bool, grad_plot: str | None = Non
         bar.write(f"step {t.step}: train loss {t.history[-1]:.4f}, val loss {val:.4f}, "
                   f"val perplexity {ppl:.2f}")
         t.save(out)
+        saved_at[:] = [t.step]
 
     try:
         with _ctrl_c_stops_between_steps() as stop_requested:
@@ -103,7 +122,8 @@ def _train_loop(trainer: Any, out: str, quiet: bool, grad_plot: str | None = Non
         print(f"\naborted after step {trainer.step}: {out} {kept}", file=sys.stderr)
         return 130
     bar.close()
-    trainer.save(out)
+    if saved_at != [trainer.step]:
+        trainer.save(out)
     if trainer.step < total:   # stopped by a Ctrl-C
         print(f"interrupted at step {trainer.step}: checkpoint saved in {out} "
               "(continue with --resume)", file=sys.stderr)
