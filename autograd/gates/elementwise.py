@@ -347,6 +347,13 @@ class Clamp(Function):
         return _like(np.where(inside, grad, 0 * grad), grad)
 
 
+def _split(grad: Raw, first: Any, tie: Any) -> tuple[Raw, Raw]:
+    """The gradient of a choice between two inputs: all of it to the chosen one, half to each
+    where they tie."""
+    share = np.where(first, 1.0, np.where(tie, 0.5, 0.0)).astype(np.result_type(grad))
+    return _like(grad * share, grad), _like(grad * (1 - share), grad)
+
+
 class Maximum(Function):
     """z = max(x, y) entry by entry;  ∂z/∂x = 1 where x > y, ∂z/∂y = 1 where y > x, and ½ to
     each where they tie (as PyTorch)"""
@@ -361,8 +368,7 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx: Context, grad: Raw) -> tuple[Raw, Raw]:
         x, y = ctx.saved_tensors
-        share = np.where(x > y, 1.0, np.where(x == y, 0.5, 0.0)).astype(np.result_type(grad))
-        return _like(grad * share, grad), _like(grad * (1 - share), grad)
+        return _split(grad, x > y, x == y)
 
 
 class Minimum(Function):
@@ -379,8 +385,7 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx: Context, grad: Raw) -> tuple[Raw, Raw]:
         x, y = ctx.saved_tensors
-        share = np.where(x < y, 1.0, np.where(x == y, 0.5, 0.0)).astype(np.result_type(grad))
-        return _like(grad * share, grad), _like(grad * (1 - share), grad)
+        return _split(grad, x < y, x == y)
 
 
 class Clone(Function):
