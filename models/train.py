@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Dropout, no_grad, optim
-from models import checkpoint
+from models import checkpoint, schema
 from models.base import LanguageModel, ModelConfig
 from models.data import IGNORE, Batches, Corpus, Vocabulary, builtin_names, read_text
 from models.registry import build
@@ -213,6 +213,7 @@ class Trainer:
     def load(cls, folder: str | Path, settings: TrainSettings | None = None) -> Trainer:
         """A trainer restored from a checkpoint; `settings` may change e.g. the step count."""
         saved = checkpoint.load(folder)
+        schema.check(saved, folder)
         try:
             config = ModelConfig.from_json(saved["config"]["model"])
             stored = TrainSettings.from_json(saved["config"]["train"])
@@ -237,6 +238,7 @@ class Trainer:
 def load_model(folder: str | Path) -> tuple[LanguageModel, Vocabulary, dict[str, Any]]:
     """The model and vocabulary of a checkpoint, for sampling and evaluation."""
     saved = checkpoint.load(folder)
+    schema.check(saved, folder)
     try:
         config = ModelConfig.from_json(saved["config"]["model"])
         vocab = Vocabulary.from_json(saved["vocab"])

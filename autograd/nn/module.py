@@ -160,6 +160,10 @@ class Module:
             if value.shape != tensor.shape:
                 raise ValueError(f"load_state_dict: {name} has shape {tensor.shape} in the model "
                                  f"but {value.shape} in the state")
+            if tensor.dtype.kind == "f" and (value.dtype.kind != "f" or not np.isfinite(value).all()):
+                raise ValueError(f"load_state_dict: {name} must hold finite floating-point "
+                                 f"numbers; the state has dtype {value.dtype}"
+                                 + ("" if value.dtype.kind != "f" else " with NaN or Inf"))
             tensor.data = value.astype(tensor.dtype, copy=True)
             tensor.grad = None
 

@@ -47,14 +47,30 @@ class Optimizer:
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.lr, self.steps = float(state["lr"]), int(state["steps"])
-        for name, arrays in self._buffers().items():
-            for index, array in enumerate(arrays):
-                saved = np.asarray(state[f"{name}.{index}"])
-                if saved.shape != array.shape:
-                    raise ValueError(f"{type(self).__name__}.load_state_dict: {name}.{index} has "
-                                     f"shape {saved.shape}, parameter {array.shape}")
-                array[...] = saved
+        """Restore lr, the step count and every buffer; each must be there, of the right shape
+        and finite, and nothing else may be."""
+        where = f"{type(self).__name__}.load_state_dict"
+        buffers = {f"{name}.{index}": array for name, arrays in self._buffers().items()
+                   for index, array in enumerate(arrays)}
+        unexpected = sorted(set(state) - set(buffers) - {"lr", "steps"})
+        missing = sorted({"lr", "steps", *buffers} - set(state))
+        if missing or unexpected:
+            raise ValueError(f"{where}: missing {missing or 'nothing'}, unexpected "
+                             f"{unexpected or 'nothing'}")
+        lr, steps = np.asarray(state["lr"]), np.asarray(state["steps"])
+        if lr.shape or lr.dtype.kind not in "fiu" or not np.isfinite(lr) or lr < 0:
+            raise ValueError(f"{where}: lr must be a finite number ≥ 0, not {state['lr']!r}")
+        if steps.shape or steps.dtype.kind not in "iu" or steps < 0:
+            raise ValueError(f"{where}: steps must be an integer ≥ 0, not {state['steps']!r}")
+        for key, array in buffers.items():
+            saved = np.asarray(state[key])
+            if saved.shape != array.shape:
+                raise ValueError(f"{where}: {key} has shape {saved.shape}, parameter {array.shape}")
+            if saved.dtype.kind != "f" or not np.isfinite(saved).all():
+                raise ValueError(f"{where}: {key} must hold finite floating-point numbers")
+        self.lr, self.steps = float(lr), int(steps)
+        for key, array in buffers.items():
+            array[...] = state[key]
 
 
 class SGD(Optimizer):
