@@ -163,6 +163,10 @@ def _check_state(state: Any, path: Path) -> None:
     unknown = sorted(set(state) - {"rng", "history", "validation"})
     if unknown:
         raise CheckpointError(f"{path}: unknown field {unknown[0]}")
+    rng = state["rng"]
+    if not (isinstance(rng, dict) and rng.get("bit_generator") == "PCG64" and
+            isinstance(rng.get("state"), dict)):
+        _refuse(path, "rng", rng, "numpy's PCG64 state (a table)")
     history, validation = state.get("history", []), state.get("validation", [])
     if not isinstance(history, list) or not all(_finite(v) for v in history):
         _refuse(path, "history", history, "a list of finite numbers")

@@ -166,6 +166,18 @@ EDITS = {
         s, "vocab.json", lambda v: v.__setitem__("boundary", "0")),
     "tokens of the wrong type": lambda s: rewrite_digested_json(
         s, "vocab.json", lambda v: v.__setitem__("tokens", [1] * len(v["tokens"]))),
+    "vocabulary level unknown": lambda s: rewrite_digested_json(
+        s, "vocab.json", lambda v: v.__setitem__("level", "byte")),
+    "vocabulary with an unknown field": lambda s: rewrite_digested_json(
+        s, "vocab.json", lambda v: v.__setitem__("extra", 1)),
+    "random state not a table": lambda s: rewrite_digested_json(
+        s, "state.json", lambda v: v.__setitem__("rng", 1)),
+    "random state of another generator": lambda s: rewrite_digested_json(
+        s, "state.json", lambda v: v["rng"].__setitem__("bit_generator", "MT19937")),
+    "validation not pairs": lambda s: rewrite_digested_json(
+        s, "state.json", lambda v: v.__setitem__("validation", [1.0])),
+    "a weight missing": lambda s: rewrite_npz(s, "weights.npz",
+                                              lambda a: a.pop(first_weight(a))),
     "history of strings": lambda s: rewrite_digested_json(
         s, "state.json", lambda v: v.__setitem__("history", ["x"])),
     "history an int": lambda s: rewrite_digested_json(
