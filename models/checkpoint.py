@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.plumbing.atomic import interrupts_deferred
+from autograd.plumbing.atomic import interrupts_deferred, sync_folder, write_and_sync
 
 FORMAT = "backproplab-checkpoint"
 VERSION = 1
@@ -69,42 +69,24 @@ def save(folder: str | Path, config: dict[str, Any], vocab: dict[str, Any],
         saves.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=PARTIAL, dir=saves))
         for name, data in files.items():
-            _write_durably(staging / name, data)
-        _sync_folder(staging)
+            write_and_sync(os.open(staging / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644),
+                           data)
+        sync_folder(staging)
         final = _free_name(saves, int(config.get("step", 0)))
         os.rename(staging, final)   # the commit: one atomic step
-        _sync_folder(saves)
+        sync_folder(saves)
         _prune(saves, keep)
     return final
-
-
-def _write_durably(path: Path, data: bytes) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view):]
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _sync_folder(folder: Path) -> None:
-    """fsync a folder, so that the names made in it survive a crash."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _free_name(saves: Path, step: int) -> Path:
     """`step-000001200`, or `step-000001200.1`, … when that step was saved already."""
     name = f"step-{step:09d}"
-    copy = 0
-    while (saves / (name if not copy else f"{name}.{copy}")).exists():
+    candidate, copy = saves / name, 0
+    while candidate.exists():
         copy += 1
-    return saves / (name if not copy else f"{name}.{copy}")
+        candidate = saves / f"{name}.{copy}"
+    return candidate
 
 
 def _order(path: Path) -> tuple[int, int]:

@@ -3,7 +3,9 @@
 `check(saved, folder)` reads what `checkpoint.load` returned and raises `CheckpointError` with
 one line naming the file, the field and what is wrong: a field of the wrong type or out of
 range, an unknown field, a vocabulary that does not fit the model, a loss history that is not
-numbers. `eval`, `sample` and `train --resume` all pass through it, so a hand-edited checkpoint
+numbers, an optimizer state of unknown entries or non-finite values (the weights' dtypes and
+values are `Module.load_state_dict`'s to check). `eval`, `sample` and `train --resume` all pass
+through it, so a hand-edited checkpoint
 is refused in the same words by each of them, and nothing is written.
 """
 
@@ -116,7 +118,8 @@ def check(saved: dict[str, Any], folder: str | Path) -> None:
                    REQUIRED[section])
     _check_vocabulary(saved["vocab"], config.get("model", {}), where / "vocab.json")
     _check_state(saved["state"], where / "state.json")
-    _check_arrays(saved["weights"], where / "weights.npz", float_only=True)
+    # weights are checked by Module.load_state_dict, which every command calls; the optimizer
+    # state only by a resumed run, so eval and sample look at it here
     _check_optimizer(saved["optimizer"], where / "optimizer.npz")
 
 
@@ -180,16 +183,6 @@ def _finite(value: Any) -> bool:
     return type(value) in (int, float) and math.isfinite(value)
 
 
-def _check_arrays(arrays: dict[str, Any], path: Path, float_only: bool) -> None:
-    for name, array in arrays.items():
-        kinds = "f" if float_only else "fiu"
-        if array.dtype.kind not in kinds:
-            raise CheckpointError(f"{path}: {name} has dtype {array.dtype}; it must hold "
-                                  f"{'floating-point' if float_only else 'real'} numbers")
-        if not np.isfinite(array).all():
-            raise CheckpointError(f"{path}: {name} holds NaN or Inf")
-
-
 def _check_optimizer(state: dict[str, Any], path: Path) -> None:
     """lr, steps and the per-parameter buffers (`m.0`, `delta.3`); their shapes are checked
     against the parameters when a run resumes."""
@@ -200,7 +193,10 @@ def _check_optimizer(state: dict[str, Any], path: Path) -> None:
                      not (k.count(".") == 1 and k.split(".")[1].isdigit()))
     if unknown:
         raise CheckpointError(f"{path}: unknown entry {unknown[0]}")
-    _check_arrays(state, path, float_only=False)
+    for name, array in state.items():
+        if array.dtype.kind not in "fiu" or not np.isfinite(array).all():
+            raise CheckpointError(f"{path}: {name} must hold finite real numbers (it has dtype "
+                                  f"{array.dtype})")
     if state["lr"] < 0 or state["steps"].dtype.kind not in "iu" or state["steps"] < 0:
         raise CheckpointError(f"{path}: lr must be ≥ 0 and steps an integer ≥ 0")
 

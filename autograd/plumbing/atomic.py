@@ -45,14 +45,27 @@ def _staged_copy(path: Path, data: bytes | str) -> str:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.chmod(temporary, 0o666 & ~_umask())   # mkstemp's private 0600 is not what users expect
-        with os.fdopen(handle, "wb") as file:
-            file.write(payload)
-            file.flush()
-            os.fsync(file.fileno())
+        write_and_sync(handle, payload)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return temporary
+
+
+def write_and_sync(descriptor: int, data: bytes) -> None:
+    """Write all of `data` to an open file, fsync it, and close it."""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def sync_folder(folder: str | Path) -> None:
+    """fsync a folder, so that the names made in it survive a crash."""
+    write_and_sync(os.open(folder, os.O_RDONLY), b"")
 
 
 def _umask() -> int:

@@ -58,16 +58,18 @@ def describe(value: Value, show_data: bool = True, name: str | None = None) -> s
         head = f"{head} {tuple(data.shape)} {data.dtype}".strip()
     if not show_data:
         return head
-    if data.size <= 16:
-        body = numbers(data)
-    else:
-        d = data.astype(np.float64)
-        finite = d[np.isfinite(d)]
-        masked = f" ({d.size - finite.size} ±inf)" if finite.size < d.size else ""
-        d = finite if finite.size else np.zeros(1)
-        body = (f"mean {d.mean():.3g} std {d.std():.3g}{masked}\\n"
-                f"min {d.min():.3g} max {d.max():.3g}")
+    body = numbers(data) if data.size <= 16 else "\\n".join(statistics(data))
     return f"{head}\\n{body}" if head else body
+
+
+def statistics(data: np.ndarray, digits: int = 3) -> tuple[str, str]:
+    """("mean … std …", "min … max …") of the finite entries, noting how many are not finite."""
+    d = np.asarray(data, dtype=np.float64)
+    finite = d[np.isfinite(d)]
+    masked = f" ({d.size - finite.size} ±inf)" if finite.size < d.size else ""
+    d = finite if finite.size else np.zeros(1)
+    return (f"mean {d.mean():.{digits}g} std {d.std():.{digits}g}{masked}",
+            f"min {d.min():.{digits}g} max {d.max():.{digits}g}")
 
 
 def numbers(data: np.ndarray) -> str:

@@ -45,14 +45,16 @@ from autograd.tools.draw import (
     magnitude,
     node_id,
     render_svg,
+    statistics,
 )
 from autograd.tools.levels import ModuleTree
 from autograd.tools.trace import Trace, label, number, trace_backward
 
 
-def page_data(output: Value, trace: Trace) -> dict[str, Any]:
+def page_data(output: Value, trace: Trace, values_in_order: list[Value]) -> dict[str, Any]:
     """The page's JSON: per step the gate's node, its lines and the gradients it fills in; per
-    value what hovering shows; the range of the gradients' magnitudes, for the colour scale."""
+    value what hovering shows; the forward pass (`values_in_order` is `graph_values(output)`);
+    the range of the gradients' magnitudes, for the colour scale."""
     steps = []
     sizes: list[float] = []
     for step in trace:
@@ -73,8 +75,7 @@ def page_data(output: Value, trace: Trace) -> dict[str, Any]:
                       "flows": flows, "card": card(step, trace.labels)})
     values = {node_id(v): _hover(v, trace.labels) for v in trace.values.values()}
     # the forward pass, gate by gate in the order the gates ran (their nodes' sequence)
-    made = sorted((v for v in graph_values(output) if v.grad_fn is not None),
-                  key=lambda v: v.grad_fn.sequence)  # type: ignore[union-attr]
+    made = [v for v in values_in_order if v.grad_fn is not None]   # already in creation order
     forward = [{"gate": gate_id(v), "output": node_id(v), "name": v.grad_fn.name,  # type: ignore[union-attr]
                 "scope": v.grad_fn.scope, **_hover(v, trace.labels)} for v in made]  # type: ignore[union-attr]
     values.update({gate_id(s.output): {"label": f"{s.gate} gate", "info": s.rule} for s in trace})
@@ -86,12 +87,10 @@ def page_data(output: Value, trace: Trace) -> dict[str, Any]:
 def _hover(value: Value, labels: dict[int, str]) -> dict[str, str]:
     data = np.asarray(value.data)
     info = f"shape {data.shape}, {data.dtype}" if data.ndim else f"{data.dtype}"
-    floats = data.astype(np.float64)
     if data.size <= 6:
         info += f"; value {number(data)}"
-    elif np.isfinite(floats).all():
-        info += (f"; mean {floats.mean():.4g}, std {floats.std():.4g}, min {floats.min():.4g}, "
-                 f"max {floats.max():.4g}")
+    else:
+        info += "; " + ", ".join(statistics(data, digits=4))
     return {"label": label(value, labels), "info": info}
 
 
@@ -115,7 +114,7 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1) -> st
         placement = Placement(values, collapsed)
         views[name] = {"opened": sorted(opened, key=tree.units.index),
                        "hidden": _hidden_nodes(values, placement)}
-    data = json.dumps({"title": title, **page_data(output, trace), "views": views,
+    data = json.dumps({"title": title, **page_data(output, trace, values), "views": views,
                        "parent": tree.parent, "lists": tree.lists})
     for step in trace:
         step.output.grad_fn.free()  # type: ignore[union-attr]

@@ -112,12 +112,11 @@ class Trace:
         the output's own gradient counts from the start."""
         if self.steps and value is self.steps[0].output:
             return self.steps[0].upstream
-        total = None
-        for step in self.steps[:steps]:
-            for inp, down in zip(step.inputs, step.downstream):
-                if inp is value and down is not None:
-                    total = down if total is None else total + down
-        return total
+        for step in reversed(self.steps[:steps]):   # the latest running sum the pass recorded
+            for inp, total in zip(step.inputs, step.running):
+                if inp is value and total is not None:
+                    return total
+        return None
 
     def find(self, name: str) -> Value | None:
         """The value whose label (see `labels`) is `name`."""
