@@ -212,3 +212,27 @@ def test_schedules() -> None:
     assert cosine(0) == pytest.approx(1e-4) and cosine(9) == pytest.approx(1e-3)
     assert cosine(60) == pytest.approx(1e-4 + 0.5 * 9e-4)
     assert cosine(110) == pytest.approx(1e-4) and cosine(500) == pytest.approx(1e-4)
+
+
+def test_an_optimizer_state_that_does_not_fit_is_refused_by_name() -> None:
+    p = quadratic_param()
+    opt = optim.AdamW([p], lr=0.01)
+    descend(opt, p, 1)
+    good = opt.state_dict()
+    fresh = optim.AdamW([quadratic_param()], lr=0.01)
+    with pytest.raises(ValueError, match=r"AdamW.load_state_dict: missing nothing, unexpected \['x'\]"):
+        fresh.load_state_dict({**good, "x": np.zeros(1)})
+    with pytest.raises(ValueError, match=r"missing \['m.0'\]"):
+        fresh.load_state_dict({k: v for k, v in good.items() if k != "m.0"})
+    with pytest.raises(ValueError, match=r"lr must be a finite number ≥ 0, not nan"):
+        fresh.load_state_dict({**good, "lr": float("nan")})
+    with pytest.raises(ValueError, match=r"steps must be an integer ≥ 0"):
+        fresh.load_state_dict({**good, "steps": 1.5})
+    with pytest.raises(ValueError, match=r"m.0 has shape \(7,\), parameter"):
+        fresh.load_state_dict({**good, "m.0": np.zeros(7)})
+    with pytest.raises(ValueError, match=r"v.0 must hold finite floating-point numbers"):
+        fresh.load_state_dict({**good, "v.0": np.full_like(good["v.0"], np.inf)})
+    # the refusals loaded nothing, not even lr or steps
+    assert fresh.steps == 0 and all(not m.any() for m in fresh.m)
+    fresh.load_state_dict(good)
+    assert fresh.steps == opt.steps == 1

@@ -241,3 +241,15 @@ def test_the_unrolled_rnn_is_grouped_by_time_step() -> None:
     assert {f"t{t}" for t in range(1, steps + 1)} <= set(overview)
     source = draw(loss, collapse=overview).source
     assert all(f"m_t{t}" in source for t in range(1, steps + 1))
+
+
+def test_frames_refuse_an_unknown_format_and_keep_needs_one(tmp_path: Path, capsys) -> None:
+    from autograd.tools.explorer import save_frames
+
+    with pytest.raises(ValueError, match=r"--frames: frames are svg or png, not 'gif'"):
+        save_frames(load("neuron").graph(), tmp_path, fmt="gif")
+    assert not list(tmp_path.iterdir())
+    assert main(["train", "--model", "mlp", "--steps", "1", "--keep", "0",
+                 "--out", str(tmp_path / "k")]) == 1
+    assert "--keep 0: keep at least 1 checkpoint" in capsys.readouterr().err
+    assert not (tmp_path / "k").exists()
