@@ -7,12 +7,14 @@ Read it top-down (the README gives the same order):
   (no_grad and the other switches), `versions` (in-place safety), `broadcast`, `kernels`,
   `factories` (zeros, ones, randn, …) and `gradcheck`;
 - `gates/`: the catalogue of gates, one family per file, each with its math in a docstring;
+- `functional`: jacobian, hessian, hvp and vjp — whole derivatives built from backward passes;
 - `nn/`: `functional` (F), `module` and `layers`, `optim`: what a model is built from;
 - `tools/`: the teaching tools — `draw`, `trace`, `explorer`, `flow` — and `profile`;
 - `plumbing/`: atomic file writes, and the allocator setting the command line makes.
 """
 
-from autograd.core.engine import backward, topological_order
+from autograd import functional
+from autograd.core.engine import backward, grad, topological_order
 from autograd.core.factories import arange, full, ones, ones_like, randn, zeros, zeros_like
 from autograd.core.function import Context, Function
 from autograd.core.grad_mode import (
@@ -24,11 +26,12 @@ from autograd.core.grad_mode import (
     set_grad_enabled,
     time_step,
 )
-from autograd.core.gradcheck import GradcheckError, gradcheck
+from autograd.core.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.core.scalar import Scalar
 from autograd.core.tensor import Tensor
 from autograd.core.value import Value
-from autograd.nn import functional, optim
+from autograd.nn import functional as F
+from autograd.nn import optim
 from autograd.nn.layers import (
     BatchNorm1d,
     Conv1d,
@@ -41,8 +44,6 @@ from autograd.nn.layers import (
 )
 from autograd.nn.module import Module, Parameter
 from autograd.tools.profile import profile
-
-F = functional
 
 __all__ = [
     "BatchNorm1d",
@@ -68,7 +69,9 @@ __all__ = [
     "enable_grad",
     "full",
     "functional",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
     "is_grad_enabled",
     "no_grad",
     "ones",

@@ -274,6 +274,27 @@ def _dropout(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
     return [values(draw, draw(shapes()))], lambda t: F.dropout(t, p, rng=np.random.default_rng(seed))
 
 
+def _index_add(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    """The scatter that is Index's gradient: rows placed (and summed) into a larger table."""
+    rows, width = draw(st.integers(1, 5)), draw(st.integers(1, 3))
+    index = np.array(draw(st.lists(st.integers(0, rows - 1), min_size=1, max_size=6)))
+    return [values(draw, (index.size, width))], \
+        lambda t: indexing.IndexAdd.apply(t, (rows, width), index)
+
+
+def _broadcast_to(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    small, _ = broadcast_pair(draw)
+    target = draw(hnp.broadcastable_shapes(small, min_dims=len(small), max_side=3))
+    full = np.broadcast_shapes(small, target)
+    return [values(draw, small)], lambda t: shape.BroadcastTo.apply(t, full)
+
+
+def _sum_to_shape(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    small, big = broadcast_pair(draw)
+    full = np.broadcast_shapes(small, big)
+    return [values(draw, full)], lambda t: shape.SumToShape.apply(t, small)
+
+
 def _user_multiply(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
     shape_a, shape_b = broadcast_pair(draw)
     return [values(draw, shape_a), values(draw, shape_b)], demo.Multiply.apply
@@ -325,5 +346,8 @@ CASES: list[GateCase] = [
     GateCase(conv.Conv1d, "conv1d", _conv1d),
     GateCase(norm.BatchNorm, "batch_norm", _batch_norm),
     GateCase(activation.Dropout, "dropout", _dropout),
+    GateCase(indexing.IndexAdd, "index_add", _index_add),
+    GateCase(shape.BroadcastTo, "broadcast_to", _broadcast_to),
+    GateCase(shape.SumToShape, "sum_to_shape", _sum_to_shape),
     GateCase(demo.Multiply, "demo-multiply", _user_multiply),
 ]

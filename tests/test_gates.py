@@ -1,5 +1,7 @@
 """Every gate's gradient against float64 central differences, for hypothesis-drawn shapes and
-values; float32 kept through forward and backward; and a meta-test that no gate goes untested."""
+values, and its second derivative against central differences of its first (the recorded
+backward that create_graph=True runs); float32 kept through forward and backward; and a
+meta-test that no gate goes untested."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 
 import autograd
 import models
-from autograd import Function, Tensor, backward, gradcheck, profile, topological_order
+from autograd import Function, Tensor, backward, gradcheck, gradgradcheck, profile, topological_order
 from autograd.core.function import Context, align_gradients
 from autograd.core.value import Value
 from tests.gate_cases import CASES, GateCase
@@ -31,6 +33,32 @@ def test_gradient_matches_central_differences(case: GateCase, data: st.DataObjec
     output = fn(*inputs)
     assert case.gate in gates_in(output), f"{case.label} does not run {case.gate.__name__}"
     assert gradcheck(fn, inputs)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.label)
+@given(data=st.data())
+def test_second_derivative_matches_central_differences_of_the_first(
+        case: GateCase, data: st.DataObject) -> None:
+    arrays, fn = case.build(data.draw)
+    inputs = [Tensor(a, requires_grad=True, dtype=np.float64) for a in arrays]
+    assert gradgradcheck(fn, inputs)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.label)
+@given(data=st.data())
+def test_recorded_backward_gives_the_same_gradients(case: GateCase, data: st.DataObject) -> None:
+    arrays, fn = case.build(data.draw)
+    inputs = [Tensor(a, requires_grad=True, dtype=np.float64) for a in arrays]
+    output = fn(*inputs)
+    upstream = np.random.default_rng(0).standard_normal(output.shape)
+    plain = autograd.grad(output, inputs, upstream, retain_graph=True, allow_unused=True)
+    recorded = autograd.grad(output, inputs, upstream, create_graph=True, allow_unused=True)
+    for p, r in zip(plain, recorded):
+        if p is None:
+            assert r is None
+        else:
+            assert r.grad_fn is not None or not r.requires_grad
+            np.testing.assert_allclose(r.data, p.data, rtol=1e-12, atol=1e-12)
 
 
 class RawGradients(profile):
@@ -83,6 +111,15 @@ def test_every_gate_of_the_package_has_a_property_test() -> None:
     names = sorted(gate.__name__ for gate in untested)
     assert not untested, f"gates without a case in tests/gate_cases.py: {names}"
     assert len(_package_gates()) >= 30
+
+
+def test_every_gate_can_be_differentiated_twice() -> None:
+    """Each gate says how its backward is recorded: its own recorded_backward, or a composition
+    of other gates (whose second derivatives the property test above checks)."""
+    for gate in _package_gates():
+        own = gate.recorded_backward is not Function.recorded_backward or \
+            gate.composition is not Function.composition
+        assert own, f"{gate.__name__} has neither recorded_backward nor composition"
 
 
 def test_every_gate_states_its_math() -> None:

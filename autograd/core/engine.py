@@ -11,16 +11,24 @@ separate topological sort, and graphs 100,000 gates deep are fine.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
 
-from autograd.core.function import Context, align_gradients, check_finite, freed_message
-from autograd.core.grad_mode import modes
+from autograd.core.function import (
+    Context,
+    align_gradients,
+    check_finite,
+    freed_message,
+)
+from autograd.core.grad_mode import enable_grad, modes
+from autograd.core.outputs import OutputGradients
 from autograd.core.value import Value
 from autograd.core.versions import check_saved_versions, clock
+from autograd.gates.elementwise import Cast
+from autograd.gates.shape import SumToShape
 
 StepCallback = Callable[[Value, Any, tuple[Any, ...]], None]
 # per value waiting for its gradient: the sum so far, and whether this pass made that array
@@ -28,44 +36,112 @@ StepCallback = Callable[[Value, Any, tuple[Any, ...]], None]
 Pending = dict[Value, tuple[Any, bool]]
 # a heap of the nodes left to run, keyed by their sequence number negated: the newest first
 Waiting = list[tuple[int, Context, Value]]
+Roots = Value | Sequence[Value]
 
 
-def backward(root: Value, grad: Any = None, retain_graph: bool = False,
-             on_step: StepCallback | None = None) -> None:
+def backward(root: Roots, grad: Any = None, retain_graph: bool | None = None,
+             on_step: StepCallback | None = None, create_graph: bool = False) -> None:
     """Accumulate d(root)/d(leaf) into every leaf's `.grad` (and every value that keeps one).
+
+    `root` may be a list of values, with `grad` a list of their gradients (None where implied):
+    the pass then adds up d(Σ roots)/d(leaf), as one pass. With `create_graph=True` the backward
+    pass is itself recorded — each gate runs its `recorded_backward` — so the gradients are
+    values with a graph of their own and can be differentiated again; `.grad` then holds such a
+    value, as in PyTorch. `retain_graph` defaults to `create_graph`.
 
     `on_step(value, upstream, downstream)` is called after each gate, in the order the engine
     runs them, with the gradient it passed to each input (None where it passed none), before
     the gate's saved values are freed; step-through tools use it to show the engine's own numbers.
     """
-    if not root._requires_grad:
-        raise RuntimeError(
-            "backward: this value does not require grad, so no graph leads to it "
-            "(was it computed under no_grad(), or from inputs with requires_grad=False?)"
-        )
-    grad = root._default_grad() if grad is None else root._check_root_grad(grad)
+    pending = _start(root, grad, create_graph, "backward")
+    _run(pending, create_graph if retain_graph is None else retain_graph, on_step, create_graph)
+
+
+def grad(outputs: Roots, inputs: Roots, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple[Any, ...]:
+    """d(outputs)/d(inputs) as a tuple, one gradient per input, without touching any `.grad`.
+
+    PyTorch's `torch.autograd.grad`: `grad_outputs` are the upstream gradients of the outputs
+    (None for a single-element output's 1); the gradients come back as values of the inputs'
+    kind (Tensor or Scalar), with a graph when `create_graph=True`. An input the outputs do not
+    depend on raises, unless `allow_unused=True` (its gradient is then None).
+    """
+    wanted = _as_list(inputs)
+    for position, value in enumerate(wanted):
+        if not isinstance(value, Value) or not value._requires_grad:
+            raise RuntimeError(f"grad: input {position} is not a value that requires grad")
+    pending = _start(outputs, grad_outputs, create_graph, "grad")
+    found: dict[Value, Any] = dict.fromkeys(wanted)
+    _run(pending, create_graph if retain_graph is None else retain_graph, None, create_graph,
+         found)
+    results = []
+    for position, value in enumerate(wanted):
+        gradient = found[value]
+        if gradient is None and not allow_unused:
+            raise RuntimeError(f"grad: input {position} was not used to compute the outputs "
+                               "(pass allow_unused=True to get None for it)")
+        results.append(gradient if gradient is None or create_graph
+                       else value._result_type._wrap(gradient, None))
+    return tuple(results)
+
+
+def _as_list(values: Roots) -> list[Value]:
+    return [values] if isinstance(values, Value) else list(values)
+
+
+def _start(roots: Roots, grads: Any, record: bool, where: str) -> Pending:
+    """The pending gradients a pass starts from: each root's given gradient (or its implied 1),
+    summed where a root is listed twice; with `record`, as values (recorded gradients)."""
+    root_list = _as_list(roots)
+    if isinstance(roots, Value) or grads is None:
+        grad_list = [grads] if isinstance(roots, Value) else [None] * len(root_list)
+    else:
+        grad_list = list(grads)
+    if len(grad_list) != len(root_list):
+        raise ValueError(f"{where}: {len(root_list)} outputs but {len(grad_list)} gradients")
+    pending: Pending = {}
+    for root, given in zip(root_list, grad_list):
+        if not root._requires_grad:
+            raise RuntimeError(
+                f"{where}: this value does not require grad, so no graph leads to it "
+                "(was it computed under no_grad(), or from inputs with requires_grad=False?)"
+            )
+        start = root._default_grad() if given is None else root._check_root_grad(given)
+        if record:
+            start = given if isinstance(given, Value) and given._requires_grad \
+                else root._result_type._wrap(start, None)
+        pending[root] = (pending[root][0] + start, False) if root in pending else (start, False)
+    return pending
+
+
+def _run(pending: Pending, retain_graph: bool, on_step: StepCallback | None, record: bool,
+         found: dict[Value, Any] | None = None) -> None:
     # The pass makes no reference cycles, so the cycle collector would only slow it down.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _backward_pass(root, grad, retain_graph, on_step)
+        if record:
+            with enable_grad():
+                _recorded_pass(pending, on_step, found)
+        else:
+            _backward_pass(pending, retain_graph, on_step, found)
     finally:
         if collecting:
             gc.enable()
 
 
-def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCallback | None) -> None:
-    pending: Pending = {root: (grad, False)}
-    waiting: Waiting = []
-    leaves: list[Value] = []
-    _wait_for_gradient(root, waiting, leaves)
+def _backward_pass(pending: Pending, retain_graph: bool, on_step: StepCallback | None,
+                   found: dict[Value, Any] | None) -> None:
+    """Run every gate from the roots in `pending` back to the leaves. Gradients end in `.grad`,
+    or, when `found` is given, in `found` for the values it lists (and nowhere else)."""
+    waiting, leaves = _waiting_for(pending)
     while waiting:
         _, ctx, value = heappop(waiting)
         upstream = pending.pop(value)[0]   # complete: every gate that read `value` has run
         if value._hooks:
             upstream = _run_hooks(value, upstream)
-        if value._keep_grad:
-            value._store_grad(upstream)
+        if value._keep_grad or found is not None:
+            _deliver(value, upstream, found)
         downstream = _run_gate(ctx, value, upstream, retain_graph, on_step)
         for parent, parent_grad in zip(ctx.inputs, downstream):
             if parent_grad is None or not parent._requires_grad:
@@ -77,20 +153,68 @@ def _backward_pass(root: Value, grad: Any, retain_graph: bool, on_step: StepCall
             else:
                 pending[parent] = (parent_grad, False)
                 _wait_for_gradient(parent, waiting, leaves)
+    _finish(leaves, pending, found)
+
+
+def _recorded_pass(pending: Pending, on_step: StepCallback | None,
+                   found: dict[Value, Any] | None) -> None:
+    """`_backward_pass` for create_graph=True: the same walk, where every gradient is a value
+    made by recorded gates (so the pass leaves a graph of its own), and the graph is kept."""
+    waiting, leaves = _waiting_for(pending)
+    while waiting:
+        _, ctx, value = heappop(waiting)
+        upstream = _run_hooks(value, pending.pop(value)[0])
+        if value._keep_grad or found is not None:
+            _deliver(value, upstream, found)
+        for parent, parent_grad in zip(ctx.inputs, _run_recorded_gate(ctx, value, upstream, on_step)):
+            if parent_grad is None:
+                continue
+            if parent in pending:
+                pending[parent] = (pending[parent][0] + parent_grad, False)
+            else:
+                pending[parent] = (parent_grad, False)
+                _wait_for_gradient(parent, waiting, leaves)
+    _finish(leaves, pending, found)
+
+
+def _waiting_for(pending: Pending) -> tuple[Waiting, list[Value]]:
+    """The heap of nodes to run, and the leaves to fill, as the roots in `pending` start them."""
+    waiting: Waiting = []
+    leaves: list[Value] = []
+    for root in pending:
+        _wait_for_gradient(root, waiting, leaves)
+    return waiting, leaves
+
+
+def _deliver(value: Value, grad: Any, found: dict[Value, Any] | None) -> None:
+    """`value`'s complete gradient goes to its `.grad`, or to `found` if it is listed there."""
+    if found is None:
+        value._store_grad(grad)
+    elif value in found:
+        found[value] = grad
+
+
+def _finish(leaves: list[Value], pending: Pending, found: dict[Value, Any] | None) -> None:
+    """Every gate has run: the leaves' gradients are complete."""
     for leaf in leaves:
-        leaf._store_grad(_run_hooks(leaf, pending.pop(leaf)[0]))
+        _deliver(leaf, _run_hooks(leaf, pending.pop(leaf)[0]), found)
 
 
-def _run_gate(ctx: Context, value: Value, upstream: Any, retain_graph: bool,
-              on_step: StepCallback | None) -> tuple[Any, ...]:
-    """The gate's backward(upstream) as one gradient per input of `ctx`, with the checks a pass
-    owes its user: the graph is not freed, no array it saved was changed in place, and (under
-    `detect_anomaly`) no gradient is NaN or Inf. The profiler and step-through tools see it;
-    then, unless the graph is retained, what the gate saved is freed."""
+def _check_node(ctx: Context, value: Value) -> None:
+    """What a pass owes its user before a gate runs: its graph is not freed, and no array it
+    saved was changed in place since."""
     if ctx._saved is None:
         raise RuntimeError(freed_message(ctx))
     if ctx._clock_at_forward != clock.now:
         check_saved_versions(ctx, value)
+
+
+def _run_gate(ctx: Context, value: Value, upstream: Any, retain_graph: bool,
+              on_step: StepCallback | None) -> tuple[Any, ...]:
+    """The gate's backward(upstream) as one gradient per input of `ctx`, checked (see
+    `_check_node`; under `detect_anomaly`, no gradient is NaN or Inf). The profiler and
+    step-through tools see it; then, unless the graph is retained, what the gate saved is freed."""
+    _check_node(ctx, value)
     if modes.profiler is None:
         downstream = ctx.function.backward(ctx, upstream)
     else:
@@ -106,6 +230,37 @@ def _run_gate(ctx: Context, value: Value, upstream: Any, retain_graph: bool,
     if not retain_graph:
         ctx.free()
     return downstream
+
+
+def _run_recorded_gate(ctx: Context, value: Value, upstream: Value,
+                       on_step: StepCallback | None) -> tuple[Any, ...]:
+    """As `_run_gate`, for a pass that is recorded (create_graph=True): the gate's
+    `recorded_backward` computes the same gradients with recorded operations, each fitted to
+    its input by recorded operations too. The graph is kept: the new one reads it."""
+    _check_node(ctx, value)
+    downstream = align_gradients(ctx, ctx.function.recorded_backward(ctx, upstream, value))
+    downstream = tuple(None if g is None or not v._requires_grad else fit_recorded(v, g, ctx)
+                       for v, g in zip(ctx.inputs, downstream))
+    if modes.anomaly:
+        check_finite(ctx, tuple(None if g is None else g.data for g in downstream))
+    if on_step is not None:
+        on_step(value, upstream, downstream)
+    return downstream
+
+
+def fit_recorded(value: Value, grad: Any, ctx: Context | None) -> Any:
+    """A recorded gradient made to fit `value`, as `_fit_grad` does for raw ones: summed over
+    broadcast axes and cast to its dtype, by recorded gates (so they are differentiated too)."""
+    if grad.__class__ is OutputGradients:   # to a gate with several outputs, slot by slot
+        return grad
+    if not isinstance(grad, Value):
+        grad = value._result_type._wrap(grad, None)   # a constant, e.g. a gate's zero gradient
+    if value._has_arrays:
+        if grad.data.shape != value.data.shape:
+            grad = SumToShape.apply(grad, value.data.shape)   # which names a misfit
+        if grad.data.dtype != value.data.dtype:
+            grad = Cast.apply(grad, value.data.dtype)
+    return grad
 
 
 def _add_at_branch(pending: Pending, value: Value, grad: Any) -> None:
@@ -130,7 +285,8 @@ def _run_hooks(value: Value, grad: Any) -> Any:
     for hook in value._hooks or ():
         replaced = hook(grad)
         if replaced is not None:
-            grad = value._fit_grad(replaced, None)
+            grad = fit_recorded(value, replaced, None) if isinstance(replaced, Value) \
+                else value._fit_grad(replaced, None)
     return grad
 
 

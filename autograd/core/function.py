@@ -24,6 +24,16 @@ Tensor (an axis, a shape, an index array) and keyword arguments pass through to 
 unchanged and get no gradient. Gradients may come back in a broadcast shape: the engine sums them
 to each input's shape, as PyTorch does.
 
+For gradients of gradients (`backward(create_graph=True)`, `autograd.grad`) a gate also says how
+its backward is computed with recorded operations, in one of two ways:
+
+- `recorded_backward(ctx, grad, out)`: the same rule as `backward`, written with operations on
+  values — `grad` and the output `out` are values, `ctx.inputs` the inputs — so that the
+  backward pass is itself a graph (`Multiply`: `x, y = ctx.inputs; return grad * y, grad * x`);
+- `composition(*args, **options)`: for a fused gate, forward's function written with other
+  gates (LayerNorm as means, a square root and a division); its recorded backward is then the
+  backward of that composition, recorded.
+
 The `Context` of a result is its graph node: `z.grad_fn.function` is the gate, `.inputs` the
 values it read, and `.saved_tensors` what forward kept for backward. Debuggers and renderers walk
 the graph through these public names.
@@ -52,7 +62,7 @@ class Context:
     __slots__ = ("__dict__", "_clock_at_forward", "_saved", "function", "inputs", "sequence")
 
     function: type[Function]
-    inputs: tuple[Value, ...]        # the values among forward's arguments, in order
+    inputs: tuple[Any, ...]   # the values (Scalars or Tensors) among forward's arguments, in order
     sequence: int
     _saved: tuple[Any, ...] | None   # None once freed
     _clock_at_forward: int           # `versions.clock` when made: later in-place changes show
@@ -64,7 +74,14 @@ class Context:
     _input_positions: tuple[int, ...] | None = None
     _argument_count: int = 0
     _plain_arguments: tuple[Any, ...] = ()       # those arguments, and the options
+    _call: tuple[tuple[Any, ...], dict[str, Any]] | None = None   # forward's call, when not plain
     _read_only: list[np.ndarray] | None = None  # saved arrays locked until freed
+    # forward's marks (see `outputs`), and what a gate with several outputs returned
+    _marked = False
+    _dirty: tuple[Any, ...] = ()
+    _non_differentiable: tuple[Any, ...] = ()
+    _outputs_like: tuple[Any, ...] = ()
+    _output_kind: type[Value]
 
     if TYPE_CHECKING:
         # a gate's own facts (`ctx.axis`, `ctx.shape`) live in the node's __dict__
@@ -74,6 +91,17 @@ class Context:
     def save_for_backward(self, *values: Any) -> None:
         """Keep raw values for backward, guarded against in-place change (see `versions`)."""
         self._saved = values
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """These raw outputs of forward get no gradient: their values require no grad."""
+        self._non_differentiable = (*self._non_differentiable, *outputs)
+        self._marked = True
+
+    def mark_dirty(self, *inputs: Any) -> None:
+        """forward changed these raw inputs in place: their values' versions move on, so gates
+        that saved them earlier refuse to run backward on changed numbers."""
+        self._dirty = (*self._dirty, *inputs)
+        self._marked = True
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
@@ -95,6 +123,10 @@ class Context:
     def name(self) -> str:
         return self.function.__name__
 
+    def arguments(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """forward's positional arguments, values as values (not their data), and its options."""
+        return self._call if self._call is not None else (self.inputs, {})
+
     def free(self) -> None:
         """Drop what forward saved; called by a backward pass that does not retain the graph."""
         self._saved = None
@@ -105,6 +137,11 @@ class Context:
     def __repr__(self) -> str:
         names = ", ".join(v.name or type(v).__name__ for v in self.inputs)
         return f"<{self.name} node ({names})>"
+
+
+def constant_like(value: Value, raw: Any) -> Any:
+    """`raw` as a constant of `value`'s kind (a Scalar or a Tensor that requires no grad)."""
+    return value._result_type._wrap(raw, None)
 
 
 def freed_message(ctx: Context) -> str:
@@ -137,6 +174,31 @@ class Function:
         raise NotImplementedError
 
     @classmethod
+    def recorded_backward(cls, ctx: Context, grad: Any, out: Any) -> Any:
+        """backward's gradients as values computed by recorded operations (see the module's
+        docstring). By default, the recorded backward of the gate's `composition`."""
+        if cls.composition is Function.composition:
+            raise RuntimeError(
+                f"{cls.__name__}: create_graph=True needs the gate's backward as recorded "
+                "operations; define recorded_backward(ctx, grad, out) or composition(*args)"
+            )
+        from autograd.core.engine import grad as gradient
+        from autograd.core.grad_mode import enable_grad
+
+        args, options = ctx.arguments()
+        with enable_grad():
+            replay = cls.composition(*args, **options)
+        needed = [v for v in ctx.inputs if v._requires_grad]
+        grads = dict(zip(needed, gradient(replay, needed, grad, create_graph=True,
+                                          allow_unused=True)))
+        return tuple(grads.get(arg) if isinstance(arg, Value) else None for arg in args)
+
+    @staticmethod
+    def composition(*args: Any, **options: Any) -> Any:
+        """forward's function written with other gates (for a fused gate; see recorded_backward)."""
+        raise NotImplementedError
+
+    @classmethod
     def apply(cls, *args: Any, **options: Any) -> Any:
         """Run forward on the raw values of `args` and, when a gradient is needed, record a node."""
         ctx = _new_node(cls, args)
@@ -145,7 +207,11 @@ class Function:
             out = cls.forward(ctx, *raw_args, **options)
         except (ValueError, IndexError, TypeError) as error:
             _raise_naming_the_gate(error, ctx)
-        return _result(result_type, out, ctx, needs_grad)
+        if out.__class__ is tuple or ctx._marked:   # several outputs, or marks (see outputs)
+            from autograd.core.outputs import marked_results
+
+            return marked_results(cls, result_type, out, ctx, needs_grad)
+        return result_value(result_type, out, ctx, needs_grad)
 
     # The operators' paths: `apply` for one value, or two of one kind, with nothing else, which
     # skip reading the arguments (most calls in a training step are these).
@@ -156,7 +222,7 @@ class Function:
             out = cls.forward(ctx, x.data)
         except (ValueError, IndexError, TypeError) as error:
             _raise_naming_the_gate(error, ctx)
-        return _result(x._result_type, out, ctx, x._requires_grad)
+        return result_value(x._result_type, out, ctx, x._requires_grad)
 
     @classmethod
     def _apply_two(cls, x: Value, y: Value) -> Any:
@@ -167,7 +233,7 @@ class Function:
             out = cls.forward(ctx, x.data, y.data)
         except (ValueError, IndexError, TypeError) as error:
             _raise_naming_the_gate(error, ctx)
-        return _result(x._result_type, out, ctx, x._requires_grad or y._requires_grad)
+        return result_value(x._result_type, out, ctx, x._requires_grad or y._requires_grad)
 
 
 def _new_node(function: type[Function], inputs: tuple[Any, ...]) -> Context:
@@ -182,7 +248,7 @@ def _new_node(function: type[Function], inputs: tuple[Any, ...]) -> Context:
     return ctx
 
 
-def _result(result_type: type[Value], out: Any, ctx: Context, needs_grad: bool) -> Any:
+def result_value(result_type: type[Value], out: Any, ctx: Context, needs_grad: bool) -> Any:
     """The gate's output as a value; it keeps its node only when a gradient will flow back."""
     if not (needs_grad and modes.grad_enabled):
         return result_type._wrap(out, None)
@@ -224,6 +290,7 @@ def _read_arguments(ctx: Context, args: tuple[Any, ...], options: dict[str, Any]
         ctx._argument_count = len(args)
     if plain or options:
         ctx._plain_arguments = (*plain, *options.values())
+        ctx._call = (args, options)
     return result_type, needs_grad, raw_args
 
 

@@ -108,3 +108,47 @@ def _central_differences(objective: Callable[[], Value], value: Value, eps: floa
         data[index] = original
         numerical[index] = (plus - minus) / (2 * eps)
     return numerical
+
+
+def gradgradcheck(fn: Callable[..., Value], inputs: Sequence[Value], eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+    """True if fn's second derivatives agree with central differences of its first.
+
+    For y = fn(x) and an upstream gradient v, the first derivatives g(x, v) = vᵀ·∂y/∂x are
+    computed by a recorded backward pass (`autograd.grad(..., create_graph=True)`), which makes
+    g a function like any other; `gradcheck` then compares its backward — the derivative of a
+    derivative, with respect to x and to v — with central differences of g. PyTorch's
+    gradgradcheck, with its criterion; v is drawn at random (fixed seed), as are the weights
+    that make the several gradients one number.
+    """
+    from autograd.core.engine import grad
+    from autograd.core.grad_mode import enable_grad
+
+    inputs = list(inputs)
+    rng = np.random.default_rng(1)
+    probe = fn(*inputs)
+    if isinstance(probe, Scalar):
+        upstream: Value = Scalar(float(rng.standard_normal()), requires_grad=True)
+    else:
+        upstream = Tensor(rng.standard_normal(np.shape(probe.data)), requires_grad=True,
+                          dtype=np.float64)
+    wanted = [v for v in inputs if isinstance(v, Value) and v.requires_grad]
+    first = grad(probe, wanted, upstream, create_graph=True, allow_unused=True)
+    weights = [rng.standard_normal(np.shape(g.data)) for g in first if g is not None]
+
+    def first_derivatives(*values: Value) -> Value:
+        with enable_grad():   # gradcheck's differences run under no_grad; g needs its graph
+            grads = grad(fn(*values[:-1]), wanted, values[-1], create_graph=True,
+                         allow_unused=True)
+            used = [g for g in grads if g is not None]
+            terms = [(g * w).sum() if isinstance(g, Tensor) else g * float(w)
+                     for g, w in zip(used, weights)]
+            if not terms:
+                raise ValueError("gradgradcheck: no input's gradient depends on anything")
+            total = terms[0]
+            for term in terms[1:]:
+                total = total + term
+            return total
+
+    return gradcheck(first_derivatives, [*inputs, upstream], eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

@@ -82,7 +82,7 @@ class Scalar(Arithmetic):
 
     def __repr__(self) -> str:
         label = f"name={self.name!r}, " if self.name else ""
-        grad = "None" if self.grad is None else f"{self.grad:.6g}"
+        grad = "None" if self.grad is None else f"{float(self.grad):.6g}"
         return f"Scalar({label}data={self.data:.6g}, grad={grad})"
 
 

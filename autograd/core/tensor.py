@@ -92,8 +92,10 @@ class Tensor(Arithmetic):
             grad = grad.astype(data.dtype)
         return grad
 
-    def _store_grad(self, grad: np.ndarray) -> None:
-        if self._grad is None:
+    def _store_grad(self, grad: Any) -> None:
+        if isinstance(grad, Value):   # from backward(create_graph=True): kept with its graph
+            self._grad = grad if self._grad is None else grad + self._grad
+        elif self._grad is None:
             self._grad = np.array(grad)   # a copy: no two .grad arrays alias
         else:
             self._grad += grad   # in place, as PyTorch: a reference to .grad sees the sum
@@ -114,17 +116,22 @@ class Tensor(Arithmetic):
         return grad.astype(self.data.dtype, copy=False)
 
     @property
-    def grad(self) -> np.ndarray | None:
-        """∂L/∂(this tensor), summed over backward passes; an ndarray of its shape, or None."""
+    def grad(self) -> Any:
+        """∂L/∂(this tensor), summed over backward passes: an ndarray of its shape, or None —
+        or, after `backward(create_graph=True)`, a Tensor with its own graph (as in PyTorch)."""
         return self._grad
 
     @grad.setter
     def grad(self, grad: Any) -> None:
         self._grad = None if grad is None else self._checked_grad(grad)
 
-    def _checked_grad(self, grad: Any) -> np.ndarray:
-        """An assigned gradient must be an ndarray of this tensor's shape and a float dtype."""
+    def _checked_grad(self, grad: Any) -> Any:
+        """An assigned gradient must be an ndarray (or a Tensor) of this tensor's shape and a
+        float dtype."""
         which = f"Tensor.grad of {self.name!r}" if self.name else "Tensor.grad"
+        if isinstance(grad, Tensor) and grad is not self:
+            self._checked_grad(grad.data)
+            return grad
         if not isinstance(grad, np.ndarray):
             hint = " (assign its .data)" if isinstance(grad, Value) else ""
             raise TypeError(f"{which}: assigned a {type(grad).__name__}{hint}; a gradient is an "

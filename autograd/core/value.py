@@ -73,11 +73,13 @@ class Value:
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
-    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
-        """Backpropagate from this value: accumulate dself/dleaf into every leaf's `.grad`."""
+    def backward(self, grad: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
+        """Backpropagate from this value: accumulate dself/dleaf into every leaf's `.grad`
+        (with `create_graph=True`, as values with a graph of their own; see `engine.backward`)."""
         from autograd.core.engine import backward
 
-        backward(self, grad, retain_graph=retain_graph)
+        backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
 
     def register_hook(self, hook: Callable[[Any], Any]) -> HookHandle:
         """Call `hook(grad)` when this value's gradient is computed; a non-None return replaces it."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
-from autograd.core.function import Context, Function
+from autograd.core.function import Context, Function, constant_like
 
 _GELU_C = math.sqrt(2.0 / math.pi)
 
@@ -50,6 +51,10 @@ class Gelu(Function):
         slope *= grad
         return slope
 
+    @staticmethod
+    def composition(x: Any) -> Any:
+        return x * (2 * _GELU_C * (x + 0.044715 * x * x * x)).sigmoid()
+
 
 class Dropout(Function):
     """z = x·m with m = keep/(1 − p) drawn once per call;  ∂z/∂x = m"""
@@ -65,3 +70,8 @@ class Dropout(Function):
     def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray, None]:
         (mask,) = ctx.saved_tensors
         return grad * mask, None
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        (mask,) = ctx.saved_tensors
+        return grad * constant_like(grad, mask), None

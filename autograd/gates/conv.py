@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from autograd.core.function import Context, Function
+from autograd.core.function import Context, Function, constant_like
+from autograd.gates.indexing import Index
+from autograd.gates.shape import Concat
 
 
 def _windows(x: np.ndarray, size: int, stride: int, dilation: int) -> np.ndarray:
@@ -76,3 +80,18 @@ class Conv1d(Function):
                         g_cols[:, :, :, k].transpose(0, 2, 1))
             grad_x = padded[:, :, padding:padding + length]
         return grad_x, grad_w, grad_b
+
+    @staticmethod
+    def composition(x: Any, weight: Any, bias: Any, stride: int = 1, padding: int = 0,
+                    dilation: int = 1) -> Any:
+        n, in_ch, _ = x.shape
+        out_ch, _, size = weight.shape
+        if padding:
+            side = constant_like(x, np.zeros((n, in_ch, padding), dtype=x.dtype))
+            x = Concat.apply(side, x, side, axis=2)
+        out_len = (x.shape[2] - dilation * (size - 1) - 1) // stride + 1
+        taps = np.arange(out_len)[:, None] * stride + np.arange(size)[None, :] * dilation
+        cols = Index.apply(x, (slice(None), slice(None), taps))          # (N, C, L_out, K)
+        cols = cols.transpose(0, 2, 1, 3).reshape(n * out_len, in_ch * size)
+        z = (cols @ weight.reshape(out_ch, in_ch * size).T).reshape(n, out_len, out_ch)
+        return (z if bias is None else z + bias).transpose(0, 2, 1)

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core.function import Context, Function
+from autograd.core.function import Context, Function, constant_like
+from autograd.gates.indexing import Where
 
 Raw = Any  # a float (Scalar) or an ndarray (Tensor)
 
@@ -16,6 +17,18 @@ Raw = Any  # a float (Scalar) or an ndarray (Tensor)
 def _like(result: Any, grad: Raw) -> Any:
     """`result` as the kind of value `grad` is: a float for a Scalar's gradient."""
     return float(result) if result is not None and isinstance(grad, float) else result
+
+
+def _dtype(grad: Any) -> Any:
+    """The dtype of a recorded gradient's data (float64 for a Scalar's)."""
+    return np.result_type(grad.data)
+
+
+def _one_where(x: Any, replace: Any) -> Any:
+    """x with 1 where `replace` is true (recorded; x itself when nothing is replaced)."""
+    if not np.any(replace):
+        return x
+    return Where.apply(np.asarray(replace), constant_like(x, np.ones_like(x.data)), x)
 
 
 class Add(Function):
@@ -29,6 +42,10 @@ class Add(Function):
 
     @staticmethod
     def backward(ctx: Context, grad: Raw) -> tuple[Raw, Raw]:
+        return grad, grad
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
         return grad, grad
 
 
@@ -45,6 +62,10 @@ class Subtract(Function):
     def backward(ctx: Context, grad: Raw) -> tuple[Raw, Raw]:
         return grad, -grad
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return grad, -grad
+
 
 class Negate(Function):
     """z = −x;  ∂z/∂x = −1"""
@@ -57,6 +78,10 @@ class Negate(Function):
 
     @staticmethod
     def backward(ctx: Context, grad: Raw) -> Raw:
+        return -grad
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
         return -grad
 
 
@@ -73,6 +98,12 @@ class Multiply(Function):
     @staticmethod
     def backward(ctx: Context, grad: Raw) -> tuple[Raw, Raw]:
         x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        return (grad * y if need_x else None), (grad * x if need_y else None)
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        x, y = ctx.inputs
         need_x, need_y = ctx.needs_input_grad
         return (grad * y if need_x else None), (grad * x if need_y else None)
 
@@ -93,6 +124,12 @@ class Divide(Function):
         y, z = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
         return (grad / y if need_x else None), (-grad * z / y if need_y else None)
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        _, y = ctx.inputs
+        need_x, need_y = ctx.needs_input_grad
+        return (grad / y if need_x else None), (-grad * out / y if need_y else None)
 
 
 class Power(Function):
@@ -118,6 +155,17 @@ class Power(Function):
             grad_y = grad * np.where((x == 0) & (y >= 0), 0.0, z * np.log(x)) if need_y else None
         return _like(grad_x, grad), _like(grad_y, grad)
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        x, y = ctx.inputs
+        need_x, need_y = ctx.needs_input_grad
+        grad_x = grad_y = None
+        if need_x:   # x replaced by 1 where x = y = 0, so that 0⁻¹ = ∞ cannot reach a product
+            grad_x = grad * y * _one_where(x, (x.data == 0) & (y.data == 0)) ** (y - 1)
+        if need_y:   # ln 1 = 0 stands in for 0·ln 0, which would be NaN
+            grad_y = grad * out * _one_where(x, (x.data == 0) & (y.data >= 0)).log()
+        return grad_x, grad_y
+
 
 class Exp(Function):
     """z = eˣ;  ∂z/∂x = eˣ = z"""
@@ -135,6 +183,10 @@ class Exp(Function):
         (z,) = ctx.saved_tensors
         return grad * z
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return grad * out
+
 
 class Log(Function):
     """z = ln x;  ∂z/∂x = 1/x"""
@@ -150,6 +202,10 @@ class Log(Function):
     def backward(ctx: Context, grad: Raw) -> Raw:
         (x,) = ctx.saved_tensors
         return grad / x
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return grad / ctx.inputs[0]
 
 
 class Sqrt(Function):
@@ -168,6 +224,10 @@ class Sqrt(Function):
         (z,) = ctx.saved_tensors
         return grad / (2 * z)
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return grad / (2 * out)
+
 
 class Tanh(Function):
     """z = tanh x;  ∂z/∂x = 1 − z²"""
@@ -184,6 +244,10 @@ class Tanh(Function):
     def backward(ctx: Context, grad: Raw) -> Raw:
         (z,) = ctx.saved_tensors
         return grad * (1 - z * z)
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return grad * (1 - out * out)
 
 
 class Sigmoid(Function):
@@ -212,6 +276,10 @@ class Sigmoid(Function):
         (z,) = ctx.saved_tensors
         return grad * z * (1 - z)
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return grad * out * (1 - out)
+
 
 class Relu(Function):
     """z = max(x, 0);  ∂z/∂x = 1 if x > 0 else 0 (0 at the kink, as PyTorch)"""
@@ -228,6 +296,10 @@ class Relu(Function):
         (x,) = ctx.saved_tensors
         return grad * (x > 0)
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return grad * constant_like(grad, np.asarray(ctx.inputs[0].data > 0, _dtype(grad)))
+
 
 class Cast(Function):
     """z = x converted to another float dtype;  ∂z/∂x = 1 (the gradient is cast back)"""
@@ -242,6 +314,10 @@ class Cast(Function):
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
         return grad.astype(ctx.input_dtype)
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return Cast.apply(grad, ctx.input_dtype)
 
 
 class Abs(Function):
@@ -259,6 +335,10 @@ class Abs(Function):
         (x,) = ctx.saved_tensors
         return grad * np.sign(x)
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return grad * constant_like(grad, np.sign(ctx.inputs[0].data).astype(_dtype(grad)))
+
 
 class Sin(Function):
     """z = sin x;  ∂z/∂x = cos x"""
@@ -274,6 +354,10 @@ class Sin(Function):
     def backward(ctx: Context, grad: Raw) -> Raw:
         (x,) = ctx.saved_tensors
         return grad * np.cos(x)
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return grad * ctx.inputs[0].cos()
 
 
 class Cos(Function):
@@ -291,6 +375,10 @@ class Cos(Function):
         (x,) = ctx.saved_tensors
         return -grad * np.sin(x)
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return -grad * ctx.inputs[0].sin()
+
 
 class Log1p(Function):
     """z = ln(1 + x), exact for small x;  ∂z/∂x = 1/(1 + x)"""
@@ -306,6 +394,10 @@ class Log1p(Function):
     def backward(ctx: Context, grad: Raw) -> Raw:
         (x,) = ctx.saved_tensors
         return grad / (1 + x)
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return grad / (1 + ctx.inputs[0])
 
 
 class Expm1(Function):
@@ -323,6 +415,10 @@ class Expm1(Function):
     def backward(ctx: Context, grad: Raw) -> Raw:
         (z,) = ctx.saved_tensors
         return grad * (z + 1)
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return grad * (out + 1)
 
 
 class Clamp(Function):
@@ -346,12 +442,23 @@ class Clamp(Function):
         (inside,) = ctx.saved_tensors
         return _like(np.where(inside, grad, 0 * grad), grad)
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        (inside,) = ctx.saved_tensors
+        return grad * constant_like(grad, inside.astype(_dtype(grad)))
+
 
 def _split(grad: Raw, first: Any, tie: Any) -> tuple[Raw, Raw]:
     """The gradient of a choice between two inputs: all of it to the chosen one, half to each
     where they tie."""
     share = np.where(first, 1.0, np.where(tie, 0.5, 0.0)).astype(np.result_type(grad))
     return _like(grad * share, grad), _like(grad * (1 - share), grad)
+
+
+def _split_recorded(grad: Any, first: Any, tie: Any) -> tuple[Any, Any]:
+    """`_split` with recorded products (the shares are constants)."""
+    share = np.where(first, 1.0, np.where(tie, 0.5, 0.0)).astype(_dtype(grad))
+    return grad * constant_like(grad, share), grad * constant_like(grad, 1 - share)
 
 
 class Maximum(Function):
@@ -370,6 +477,11 @@ class Maximum(Function):
         x, y = ctx.saved_tensors
         return _split(grad, x > y, x == y)
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        x, y = ctx.inputs
+        return _split_recorded(grad, x.data > y.data, x.data == y.data)
+
 
 class Minimum(Function):
     """z = min(x, y) entry by entry;  ∂z/∂x = 1 where x < y, ∂z/∂y = 1 where y < x, and ½ to
@@ -387,6 +499,11 @@ class Minimum(Function):
         x, y = ctx.saved_tensors
         return _split(grad, x < y, x == y)
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        x, y = ctx.inputs
+        return _split_recorded(grad, x.data < y.data, x.data == y.data)
+
 
 class Clone(Function):
     """z = a copy of x (its own memory);  ∂z/∂x = 1"""
@@ -400,3 +517,8 @@ class Clone(Function):
     @staticmethod
     def backward(ctx: Context, grad: Raw) -> Raw:
         return grad
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return grad
+

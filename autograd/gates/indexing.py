@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core.function import Context, Function
+from autograd.core.function import Context, Function, constant_like
 from autograd.core.kernels import first_out_of_range, scatter_add_rows
 
 
@@ -17,6 +17,22 @@ def _is_basic(index: Any) -> bool:
     """True for indices made of ints, slices, None and Ellipsis (each element picked at most once)."""
     parts = index if isinstance(index, tuple) else (index,)
     return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
+
+
+def _placed(grad: np.ndarray, shape: tuple[int, ...], index: Any) -> np.ndarray:
+    """An array of `shape`, zero except where x[index] read it: there, `grad`, summed where an
+    entry was read more than once (a scatter-add)."""
+    if isinstance(index, np.ndarray) and index.dtype.kind in "iu":
+        # one integer array on the first axis: a row gather (embeddings, batches)
+        rows = np.reshape(grad, (index.size, -1))
+        flat_index = index.reshape(-1) % shape[0]
+        return scatter_add_rows(flat_index, rows, shape[0]).reshape(shape)
+    out = np.zeros(shape, dtype=grad.dtype)
+    if _is_basic(index):
+        out[index] = grad
+    else:
+        np.add.at(out, index, grad)
+    return out
 
 
 class Index(Function):
@@ -32,18 +48,11 @@ class Index(Function):
 
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
-        index = ctx.index
-        if isinstance(index, np.ndarray) and index.dtype.kind in "iu":
-            # one integer array on the first axis: a row gather (embeddings, batches)
-            rows = np.reshape(grad, (index.size, -1))
-            flat_index = index.reshape(-1) % ctx.shape[0]
-            return scatter_add_rows(flat_index, rows, ctx.shape[0]).reshape(ctx.shape)
-        out = np.zeros(ctx.shape, dtype=grad.dtype)
-        if _is_basic(index):
-            out[index] = grad
-        else:
-            np.add.at(out, index, grad)
-        return out
+        return _placed(grad, ctx.shape, ctx.index)
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return IndexAdd.apply(grad, ctx.shape, ctx.index)
 
 
 class Embedding(Function):
@@ -68,6 +77,11 @@ class Embedding(Function):
         rows = grad.reshape(indices.size, -1)
         return scatter_add_rows(indices, rows, ctx.shape[0]).reshape(ctx.shape), None
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        (indices,) = ctx.saved_tensors
+        return IndexAdd.apply(grad, ctx.shape, indices), None
+
 
 class Where(Function):
     """z = a where condition else b;  ∂z/∂a = condition, ∂z/∂b = not condition"""
@@ -84,6 +98,34 @@ class Where(Function):
     def backward(ctx: Context, grad: np.ndarray) -> tuple[None, np.ndarray | None, np.ndarray | None]:
         (condition,) = ctx.saved_tensors
         _, need_a, need_b = ctx.needs_input_grad
-        zero = np.zeros((), dtype=grad.dtype)
+        zero = np.zeros((), dtype=np.result_type(grad))   # a float for a Scalar
         return (None, np.where(condition, grad, zero) if need_a else None,
                 np.where(condition, zero, grad) if need_b else None)
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        (condition,) = ctx.saved_tensors
+        _, need_a, need_b = ctx.needs_input_grad
+        zero = constant_like(grad, np.zeros((), dtype=np.result_type(grad.data)))
+        return (None, Where.apply(condition, grad, zero) if need_a else None,
+                Where.apply(condition, zero, grad) if need_b else None)
+
+
+class IndexAdd(Function):
+    """z = zeros(shape) with x added at [index] (Index's backward, as a gate);  ∂L/∂x = ∂L/∂z[index]
+
+    The gradient of an index is a scatter, and the gradient of a scatter is an index again, so
+    the pair serves gradients of any order."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, shape: tuple[int, ...], index: Any) -> np.ndarray:
+        ctx.index = index
+        return _placed(x, shape, index)
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
+        return grad[ctx.index]
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return Index.apply(grad, ctx.index)

@@ -3,6 +3,8 @@ affine map of a layer of neurons."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from autograd.core.function import Context, Function
@@ -24,6 +26,13 @@ def _product_of_rows_grads(x: np.ndarray, w: np.ndarray, grad: np.ndarray, need_
     rows, grad_rows = x.reshape(-1, x.shape[-1]), grad.reshape(-1, grad.shape[-1])
     return ((grad_rows @ w.T).reshape(x.shape) if need_x else None), \
         (rows.T @ grad_rows if need_w else None)
+
+
+def _swap_last(x: Any) -> Any:
+    """x with its last two axes swapped (recorded)."""
+    axes = list(range(x.ndim))
+    axes[-2:] = axes[-1], axes[-2]
+    return x.transpose(*axes)
 
 
 class MatMul(Function):
@@ -65,6 +74,26 @@ class MatMul(Function):
             grad_b = grad_b[..., 0] if b_is_vector else grad_b
         return grad_a, grad_b
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        if a.ndim == 1 and b.ndim == 1:
+            return (grad * b if need_a else None), (grad * a if need_b else None)
+        # as in backward: restore the axes a 1-D operand dropped
+        if a.ndim == 1:
+            a, grad = a.reshape(1, -1), grad.unsqueeze(-2)
+        if b.ndim == 1:
+            b, grad = b.reshape(-1, 1), grad.unsqueeze(-1)
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = grad @ _swap_last(b)
+            grad_a = grad_a[..., 0, :] if ctx.inputs[0].ndim == 1 else grad_a
+        if need_b:
+            grad_b = _swap_last(a) @ grad
+            grad_b = grad_b[..., 0] if ctx.inputs[1].ndim == 1 else grad_b
+        return grad_a, grad_b
+
 
 class Linear(Function):
     """z = x·W + b, a layer of neurons: z_j = Σᵢ xᵢ·w_ij + b_j for every row x of the input;
@@ -88,3 +117,7 @@ class Linear(Function):
         need_x, need_w, need_b = ctx.needs_input_grad
         grad_x, grad_w = _product_of_rows_grads(x, w, grad, need_x, need_w)
         return grad_x, grad_w, (leading_sum(grad) if need_b else None)
+
+    @staticmethod
+    def composition(x: Any, w: Any, b: Any) -> Any:
+        return x @ w + b

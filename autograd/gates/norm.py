@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from autograd.core.function import Context, Function
+from autograd.core.function import Context, Function, constant_like
 from autograd.core.kernels import channel_sum, last_axis_sum, leading_sum
 
 
@@ -45,6 +47,13 @@ class LayerNorm(Function):
             grad_x *= inv_std
         return grad_x, grad_w, grad_b
 
+    @staticmethod
+    def composition(x: Any, weight: Any, bias: Any, eps: float = 1e-5) -> Any:
+        centred = x - x.mean(axis=-1, keepdims=True)
+        z = centred / ((centred * centred).mean(axis=-1, keepdims=True) + eps).sqrt()
+        z = z if weight is None else z * weight
+        return z if bias is None else z + bias
+
 
 class BatchNorm(Function):
     """x̂ = (x − μ)/√(σ² + ε) per channel, μ and σ² taken over `axes`; z = x̂·w + b.
@@ -80,3 +89,14 @@ class BatchNorm(Function):
             g_hat *= inv_std
             grad_x = g_hat
         return grad_x, (grad_x_hat if need_w else None), (grad_b if need_b else None)
+
+    @staticmethod
+    def composition(x: Any, weight: Any, bias: Any, mean: np.ndarray, var: np.ndarray,
+                    eps: float = 1e-5, axes: tuple[int, ...] = (0,), batch_stats: bool = True) -> Any:
+        if batch_stats:
+            centred = x - x.mean(axis=axes, keepdims=True)
+            scale = ((centred * centred).mean(axis=axes, keepdims=True) + eps).sqrt()
+        else:   # running statistics: constants
+            centred = x - mean.astype(x.dtype)
+            scale = constant_like(x, np.sqrt(var + eps).astype(x.dtype))
+        return centred / scale * weight + bias

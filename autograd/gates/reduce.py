@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from autograd.core.broadcast import normalize_axes
-from autograd.core.function import Context, Function
+from autograd.core.function import Context, Function, constant_like
+from autograd.gates.shape import BroadcastTo, Reshape
 
 Axis = int | tuple[int, ...] | None
 
@@ -13,6 +16,13 @@ Axis = int | tuple[int, ...] | None
 def _spread(grad: np.ndarray, ctx: Context) -> np.ndarray:
     """Give a reduced gradient back its reduced axes (as size 1), ready to broadcast."""
     return grad if ctx.keepdims else np.expand_dims(grad, ctx.axes)
+
+
+def _spread_recorded(grad: Any, ctx: Context) -> Any:
+    """`_spread`, recorded."""
+    if ctx.keepdims:
+        return grad
+    return Reshape.apply(grad, tuple(1 if a in ctx.axes else n for a, n in enumerate(ctx.shape)))
 
 
 class Sum(Function):
@@ -27,6 +37,10 @@ class Sum(Function):
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
         return np.broadcast_to(_spread(grad, ctx), ctx.shape)
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return BroadcastTo.apply(_spread_recorded(grad, ctx), ctx.shape)
 
 
 class Mean(Function):
@@ -44,6 +58,10 @@ class Mean(Function):
         # a Python int keeps float32 as float32
         return np.broadcast_to(_spread(grad, ctx) / ctx.count, ctx.shape)
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return BroadcastTo.apply(_spread_recorded(grad, ctx), ctx.shape) / ctx.count
+
 
 class Max(Function):
     """z = maxᵢ xᵢ over the axes;  ∂z/∂xᵢ = 1/k at the k positions holding the maximum, else 0
@@ -56,7 +74,7 @@ class Max(Function):
         ctx.axes = normalize_axes(axis, x.ndim, "max")
         if x.size == 0:
             raise ValueError(f"max: cannot reduce an empty array of shape {x.shape}")
-        ctx.keepdims = keepdims
+        ctx.keepdims, ctx.shape = keepdims, x.shape
         z = np.max(x, axis=ctx.axes, keepdims=True)
         ctx.save_for_backward(x, z)
         return z if keepdims else np.squeeze(z, axis=ctx.axes)
@@ -67,3 +85,10 @@ class Max(Function):
         winners = x == z
         share = winners / winners.sum(axis=ctx.axes, keepdims=True).astype(x.dtype)
         return share * _spread(grad, ctx)
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        x, z = ctx.saved_tensors
+        winners = x == z
+        share = winners / winners.sum(axis=ctx.axes, keepdims=True).astype(x.dtype)
+        return constant_like(grad, share) * _spread_recorded(grad, ctx)

@@ -1,12 +1,17 @@
-"""Gates that rearrange numbers without changing them: reshape, transpose, concat, stack.
+"""Gates that rearrange numbers: reshape, transpose, concat, stack, and broadcasting with its
+undoing (summing a gradient back to an input's shape).
 
 Each backward rearranges the gradient back the way the numbers came."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from autograd.core.broadcast import sum_to_shape
 from autograd.core.function import Context, Function
+from autograd.gates.indexing import Index
 
 
 class Reshape(Function):
@@ -25,6 +30,10 @@ class Reshape(Function):
     def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
         return np.reshape(grad, ctx.shape)
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return Reshape.apply(grad, ctx.shape)
+
 
 class Transpose(Function):
     """z = x with its axes permuted;  ∂L/∂x = ∂L/∂z with the inverse permutation"""
@@ -40,6 +49,10 @@ class Transpose(Function):
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
         return np.transpose(grad, ctx.inverse)
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return Transpose.apply(grad, ctx.inverse)
 
 
 class Concat(Function):
@@ -59,6 +72,12 @@ class Concat(Function):
     def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray, ...]:
         return tuple(np.split(grad, ctx.ends, axis=ctx.axis))
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        before = (slice(None),) * (ctx.axis % grad.ndim)
+        starts, ends = (0, *ctx.ends), (*ctx.ends, None)
+        return tuple(Index.apply(grad, (*before, slice(start, end))) for start, end in zip(starts, ends))
+
 
 class Stack(Function):
     """z = [x₁, x₂, …] stacked along a new axis;  ∂L/∂xₖ = ∂L/∂z[…, k, …]"""
@@ -76,3 +95,46 @@ class Stack(Function):
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray, ...]:
         return tuple(np.moveaxis(grad, ctx.axis, 0))
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        before = (slice(None),) * ctx.axis
+        return tuple(Index.apply(grad, (*before, k)) for k in range(grad.shape[ctx.axis]))
+
+
+class BroadcastTo(Function):
+    """z = x copied along the broadcast axes to `shape`;  ∂L/∂x = Σ ∂L/∂z over the copies"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        ctx.shape = x.shape
+        try:
+            return np.array(np.broadcast_to(x, shape))   # its own memory, as other results
+        except ValueError:
+            raise ValueError(f"broadcast_to: cannot broadcast {x.shape} to {tuple(shape)}") from None
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
+        return sum_to_shape(grad, ctx.shape, "broadcast_to")
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return SumToShape.apply(grad, ctx.shape)
+
+
+class SumToShape(Function):
+    """z = x summed over the axes broadcasting added or stretched, leaving `shape` (how the engine
+    fits a broadcast gradient to its input);  ∂L/∂x = ∂L/∂z broadcast back to x's shape"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        ctx.shape = x.shape
+        return np.asarray(sum_to_shape(x, tuple(shape), "sum_to_shape"))
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(grad, ctx.shape)
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return BroadcastTo.apply(grad, ctx.shape)

@@ -3,10 +3,13 @@ cross-entropy."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from autograd.core.function import Context, Function
+from autograd.core.function import Context, Function, constant_like
 from autograd.core.kernels import first_out_of_range, last_axis_max, last_axis_sum
+from autograd.gates.indexing import Index
 
 
 def _max(x: np.ndarray, axis: int) -> np.ndarray:
@@ -47,6 +50,10 @@ class Softmax(Function):
         (z,) = ctx.saved_tensors
         return _softmax_backward(z, grad, ctx.axis)
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return out * (grad - (grad * out).sum(axis=ctx.axis, keepdims=True))
+
 
 class MaskedSoftmax(Function):
     """Attention's weights: z = softmax(s·x) along the last axis, leaving out the entries where
@@ -81,6 +88,10 @@ class MaskedSoftmax(Function):
             out *= np.asarray(ctx.scale, dtype=out.dtype)
         return out, None
 
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return out * (grad - (grad * out).sum(axis=-1, keepdims=True)) * ctx.scale, None
+
 
 class LogSoftmax(Function):
     """zᵢ = xᵢ − log Σⱼ e^{xⱼ};  ∂zᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ, so ∂L/∂x = g − softmax(x)·Σg"""
@@ -97,6 +108,10 @@ class LogSoftmax(Function):
     def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
         (z,) = ctx.saved_tensors
         return grad - np.exp(z) * _sum(grad, ctx.axis)
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        return grad - out.exp() * grad.sum(axis=ctx.axis, keepdims=True)
 
 
 class CrossEntropy(Function):
@@ -153,3 +168,12 @@ class CrossEntropy(Function):
         if valid is not None:
             dx *= valid[:, None]
         return dx.reshape(ctx.shape), None
+
+    @staticmethod
+    def composition(logits: Any, targets: np.ndarray, ignore_index: int | None = None) -> Any:
+        flat_t = np.asarray(targets).reshape(-1)
+        log_p = LogSoftmax.apply(logits.reshape(-1, logits.shape[-1]), -1)
+        valid = np.ones(flat_t.shape, bool) if ignore_index is None else flat_t != ignore_index
+        picked = Index.apply(log_p, (np.arange(flat_t.size), np.where(valid, flat_t, 0)))
+        picked = picked * constant_like(picked, valid.astype(logits.dtype))
+        return -picked.sum() / max(int(valid.sum()), 1)   # all ignored: 0, whose gradient is 0
