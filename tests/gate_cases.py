@@ -13,6 +13,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from autograd import F, Function, Tensor
+from autograd.core import outputs
 from autograd.gates import activation, conv, indexing, linalg, norm, reduce, shape, softmax
 from autograd.gates import elementwise as ew
 from models import demo
@@ -295,6 +296,49 @@ def _sum_to_shape(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
     return [values(draw, full)], lambda t: shape.SumToShape.apply(t, small)
 
 
+def _prod(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    """Over one axis or all; some entries exactly 0, where z/xᵢ would fail."""
+    shape_ = draw(shapes())
+    x = values(draw, shape_)
+    if x.size > 1 and draw(st.booleans()):
+        x.flat[draw(st.integers(0, x.size - 1))] = 0.0
+    axis = draw(st.one_of(st.none(), st.integers(-len(shape_), len(shape_) - 1))) if shape_ else None
+    keepdims = draw(st.booleans())
+    return [x], lambda t: t.prod(axis=axis, keepdims=keepdims)
+
+
+def _split(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    """Pieces used unevenly (one twice, one not at all), so every output's slot is exercised."""
+    shape_ = draw(shapes(min_dims=1))
+    axis = draw(st.integers(-len(shape_), len(shape_) - 1))
+    size = draw(st.integers(1, 3))
+    weights = values(draw, (8,))
+
+    def fn(t: Tensor) -> Tensor:
+        pieces = t.split(size, axis=axis)
+        total = pieces[0] * float(weights[0])
+        for k, piece in enumerate(pieces[1:], start=1):
+            if k != 1:   # the second piece gets no gradient: its slot is filled with zeros
+                total = (total.sum() + (piece * piece).sum() * float(weights[k % 8]))
+        return total
+    return [values(draw, shape_)], fn
+
+
+def _set_item(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    shape_ = draw(shapes(min_dims=1))
+    index = draw(hnp.basic_indices(shape_, allow_ellipsis=True))
+    slot = np.zeros(shape_)[index].shape
+    # a shape that broadcasts to the slot: some of its axes 1, some leading ones dropped
+    squeezed = tuple(1 if draw(st.booleans()) else n for n in slot)
+    value_shape = squeezed[draw(st.integers(0, len(slot))):]
+
+    def fn(x: Tensor, v: Tensor) -> Tensor:
+        z = x * 1.0   # a non-leaf, which may change in place
+        z[index] = v
+        return z * x
+    return [values(draw, shape_), values(draw, value_shape)], fn
+
+
 def _user_multiply(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
     shape_a, shape_b = broadcast_pair(draw)
     return [values(draw, shape_a), values(draw, shape_b)], demo.Multiply.apply
@@ -347,6 +391,12 @@ CASES: list[GateCase] = [
     GateCase(norm.BatchNorm, "batch_norm", _batch_norm),
     GateCase(activation.Dropout, "dropout", _dropout),
     GateCase(indexing.IndexAdd, "index_add", _index_add),
+    GateCase(indexing.SetItem, "set_item", _set_item),
+    GateCase(reduce.Prod, "prod", _prod),
+    GateCase(reduce.Norm, "norm", _reduction("norm", lambda d, s: away_from_zero(values(d, s)))),
+    GateCase(ew.Erf, "erf", _unary(lambda t: t.erf())),
+    GateCase(shape.Split, "split", _split),
+    GateCase(outputs.OutputOf, "output_of", _split),
     GateCase(shape.BroadcastTo, "broadcast_to", _broadcast_to),
     GateCase(shape.SumToShape, "sum_to_shape", _sum_to_shape),
     GateCase(demo.Multiply, "demo-multiply", _user_multiply),

@@ -198,3 +198,49 @@ def test_constructors_with_pytorchs_names_and_default_dtype() -> None:
     np.testing.assert_array_equal(a.data, b.data)
     assert autograd.arange(4).data.tolist() == [0, 1, 2, 3]
     assert autograd.arange(1, 2, 0.5, dtype=np.float32).data.tolist() == [1.0, 1.5]
+
+
+def test_setitem_on_a_non_leaf_is_a_recorded_gate_and_earlier_readers_keep_their_value() -> None:
+    """An RNN-style buffer filled step by step; each step reads the entry before. Checked against
+    central differences of the same computation in numpy."""
+    w = np.array([0.7, -1.3, 0.4])
+
+    def in_numpy(v: np.ndarray) -> float:
+        h = np.zeros(4)
+        h[0] = v[0]
+        first = h * 2          # read while only h[0] was set
+        h[1] = np.tanh(h[0]) * v[1]
+        h[2:] = h[1] * v[2]
+        return float((h * h).sum() + first.sum())
+
+    weights = Tensor(w.copy(), requires_grad=True, dtype=np.float64)
+    h = Tensor(np.zeros(4), dtype=np.float64)
+    h[0] = weights[0]
+    first = h * 2
+    h[1] = h[0].tanh() * weights[1]
+    h[2:] = h[1] * weights[2]
+    assert h.grad_fn is not None and h.grad_fn.name == "SetItem"
+    ((h * h).sum() + first.sum()).backward()
+    numerical = np.zeros(3)
+    for i in range(3):
+        plus, minus = w.copy(), w.copy()
+        plus[i] += 1e-6
+        minus[i] -= 1e-6
+        numerical[i] = (in_numpy(plus) - in_numpy(minus)) / 2e-6
+    np.testing.assert_allclose(weights.grad, numerical, rtol=1e-6)
+
+
+def test_setitem_outside_a_graph_is_in_place_and_on_a_leaf_that_requires_grad_refused() -> None:
+    plain = Tensor(np.zeros(3))
+    view = plain.data
+    plain[1] = 5.0
+    assert view[1] == 5.0 and plain.grad_fn is None
+    leaf = Tensor(np.zeros(3), requires_grad=True)
+    with pytest.raises(RuntimeError, match="setitem: in-place change of a leaf that requires grad"):
+        leaf[0] = 1.0
+    with no_grad():
+        leaf[0] = 1.0
+    assert leaf.data[0] == 1.0
+    with pytest.raises(ValueError, match=r"setitem: .*shape \(3,\).*value of shape \(2,\)"):
+        z = leaf * 1.0
+        z[0] = Tensor(np.ones(2), requires_grad=True)

@@ -17,6 +17,7 @@ import autograd
 import models
 from autograd import Function, Tensor, backward, gradcheck, gradgradcheck, profile, topological_order
 from autograd.core.function import Context, align_gradients
+from autograd.core.outputs import OutputGradients
 from autograd.core.value import Value
 from tests.gate_cases import CASES, GateCase
 
@@ -86,7 +87,10 @@ def test_float32_stays_float32(case: GateCase, data: st.DataObject) -> None:
         backward(output, np.ones(output.shape, dtype=np.float32))
     assert raw.returned
     for value, grad in raw.returned:   # no silent upcast inside a gate
-        if grad is not None:
+        if isinstance(grad, OutputGradients):   # to a gate with several outputs: slot by slot
+            assert all(g.dtype == out.dtype for g, out in zip(grad.slots, value.data)
+                       if g is not None)
+        elif grad is not None:
             assert np.asarray(grad).dtype == value.dtype, f"{value} got a {np.asarray(grad).dtype} gradient"
     for t in inputs:
         assert t.grad is not None and t.grad.dtype == np.float32 and t.grad.shape == t.shape

@@ -15,7 +15,7 @@ def sum_to_shape(grad: np.ndarray, shape: tuple[int, ...], where: str = "backwar
     """Sum `grad` over the axes that broadcasting added or stretched, giving an array of `shape`."""
     if grad.shape == shape:
         return grad
-    if grad.ndim >= 2 and grad.shape[-1:] == shape and grad.dtype.kind == "f":
+    if grad.ndim >= 2 and grad.shape[-1:] == shape and grad.dtype.kind == "f" and grad.size:
         return leading_sum(grad)   # a bias: sum the rows
     extra = grad.ndim - len(shape)
     fits = extra >= 0 and all(

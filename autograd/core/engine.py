@@ -148,6 +148,10 @@ def _backward_pass(pending: Pending, retain_graph: bool, on_step: StepCallback |
                 continue
             if parent._has_arrays or parent_grad.__class__ is not float:   # floats fit Scalars
                 parent_grad = parent._fit_grad(parent_grad, ctx)
+                if parent._earlier is not None:   # changed by x[i] = v since this gate read it
+                    parent = parent.node_seen_by(ctx)
+                    if not parent._requires_grad:
+                        continue
             if parent in pending:
                 _add_at_branch(pending, parent, parent_grad)
             else:
@@ -169,6 +173,10 @@ def _recorded_pass(pending: Pending, on_step: StepCallback | None,
         for parent, parent_grad in zip(ctx.inputs, _run_recorded_gate(ctx, value, upstream, on_step)):
             if parent_grad is None:
                 continue
+            if parent._earlier is not None:
+                parent = parent.node_seen_by(ctx)
+                if not parent._requires_grad:
+                    continue
             if parent in pending:
                 pending[parent] = (pending[parent][0] + parent_grad, False)
             else:

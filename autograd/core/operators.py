@@ -14,6 +14,7 @@ from autograd.gates.elementwise import (
     Clamp,
     Cos,
     Divide,
+    Erf,
     Exp,
     Expm1,
     Log,
@@ -110,6 +111,9 @@ class Arithmetic(Value):
 
     def expm1(self: Self) -> Self:
         return Expm1._apply_one(self)
+
+    def erf(self: Self) -> Self:
+        return Erf._apply_one(self)
 
     def clamp(self: Self, min: float | None = None, max: float | None = None) -> Self:
         """Each entry limited to [min, max] (PyTorch's names; either may be None)."""

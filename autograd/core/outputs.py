@@ -60,14 +60,22 @@ class Outputs(Value):
 
 class SeveralOutputs:
     """What a multi-output gate's node runs: the gate's backward, given one gradient per output
-    (zeros where none arrived). It stands in for the gate in `ctx.function`, under its name."""
-
-    elementwise = False
+    (zeros where none arrived). It stands in for the gate in `ctx.function`: it compares equal
+    to the gate and answers for it (name, docstring, forward, …), so tools need not know."""
 
     def __init__(self, function: type[Function]) -> None:
         self.function = function
         self.__name__ = function.__name__
         self.__doc__ = function.__doc__
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.function, name)
+
+    def __eq__(self, other: object) -> bool:
+        return other is self.function or other is self
+
+    def __hash__(self) -> int:
+        return hash(self.function)
 
     def backward(self, ctx: Context, grads: OutputGradients) -> Any:
         return self.function.backward(ctx, *_filled(ctx, grads.slots, recorded=False))

@@ -7,17 +7,17 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core.broadcast import sum_to_shape
+from autograd.core.broadcast import normalize_axes, sum_to_shape
 from autograd.core.function import Context
 from autograd.core.grad_mode import modes
 from autograd.core.operators import Arithmetic
 from autograd.core.value import Value, data_of, new_node
 from autograd.core.versions import bump_version
 from autograd.gates.elementwise import Cast, Clone
-from autograd.gates.indexing import Index
+from autograd.gates.indexing import Index, SetItem
 from autograd.gates.linalg import MatMul
-from autograd.gates.reduce import Max, Mean, Sum
-from autograd.gates.shape import Reshape, Transpose
+from autograd.gates.reduce import Max, Mean, Norm, Prod, Sum
+from autograd.gates.shape import Reshape, Split, Transpose
 
 Axis = int | tuple[int, ...] | None
 
@@ -234,6 +234,49 @@ class Tensor(Arithmetic):
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return Max.apply(self, axis=axis, keepdims=keepdims)
 
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """The minima, as −max(−x) (ties share the gradient, as for max)."""
+        return -Max.apply(-self, axis=axis, keepdims=keepdims)
+
+    def prod(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        return Prod.apply(self, axis=axis, keepdims=keepdims)
+
+    def norm(self, p: float = 2, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """‖x‖ₚ over the axes: p = 2 (the default, a Norm gate) or p = 1 (Σ|xᵢ|)."""
+        if p == 2:
+            return Norm.apply(self, axis=axis, keepdims=keepdims)
+        if p == 1:
+            return self.abs().sum(axis=axis, keepdims=keepdims)
+        raise ValueError(f"norm: p must be 1 or 2, got {p}")
+
+    def var(self, axis: Axis = None, correction: int = 1, keepdims: bool = False) -> Tensor:
+        """Σ(x − mean)² / (n − correction) over the axes: with PyTorch's default correction = 1
+        (Bessel's), the unbiased estimate; correction = 0 gives the population variance. Built
+        from the gates Mean, Subtract, Multiply and Sum, so it needs no gradient of its own."""
+        count = int(np.prod([self.shape[a] for a in normalize_axes(axis, self.ndim, "var")]))
+        if count - correction <= 0:
+            raise ValueError(f"var: {count} entries leave no degrees of freedom with correction "
+                             f"{correction}")
+        centred = self - self.mean(axis=axis, keepdims=True)
+        return (centred * centred).sum(axis=axis, keepdims=keepdims) / (count - correction)
+
+    def std(self, axis: Axis = None, correction: int = 1, keepdims: bool = False) -> Tensor:
+        """√var (see `var`)."""
+        return self.var(axis=axis, correction=correction, keepdims=keepdims).sqrt()
+
+    def split(self, split_size: int | list[int], axis: int = 0) -> tuple[Tensor, ...]:
+        """Pieces along `axis`: of `split_size` entries each (the last may be shorter), or of the
+        listed sizes (PyTorch's torch.split). One Split gate with several outputs."""
+        length = self.shape[axis] if self.ndim else 0
+        if isinstance(split_size, int):
+            if split_size < 1:
+                raise ValueError(f"split: split_size must be ≥ 1, got {split_size}")
+            sizes = [split_size] * (length // split_size) + \
+                ([length % split_size] if length % split_size else [])
+        else:
+            sizes = list(split_size)
+        return Split.apply(self, tuple(sizes), axis=axis)
+
     def reshape(self, *shape: Any) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
@@ -261,6 +304,34 @@ class Tensor(Arithmetic):
 
     def __getitem__(self, index: Any) -> Tensor:
         return Index.apply(self, _index_arrays(index))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """x[index] = value. Where no graph is recorded, in place (with a version bump). Where
+        one is — x or value requires grad — a SetItem gate: x becomes its result, holding a new
+        array (earlier results, views of x included, keep the old numbers), and gates that read
+        x before still send their gradients to the x they read."""
+        index = _index_arrays(index)
+        value_grad = isinstance(value, Value) and value._requires_grad
+        if not (modes.grad_enabled and (self._requires_grad or value_grad)):
+            self._in_place("setitem")[index] = data_of(value)
+            return
+        if self.grad_fn is None and self._requires_grad:
+            raise RuntimeError("setitem: in-place change of a leaf that requires grad; assign "
+                               "into a copy (x.clone()) or inside `with no_grad():`")
+        before = Tensor._wrap(self.data, self.grad_fn)
+        before._requires_grad, before.name = self._requires_grad, self.name
+        result = SetItem.apply(before, index, value if isinstance(value, Value) else
+                               np.asarray(value, dtype=self.data.dtype))
+        self.data, self.grad_fn, self._requires_grad = result.data, result.grad_fn, True
+        self._earlier = [*(self._earlier or ()), (result.grad_fn.sequence, before)]
+
+    def node_seen_by(self, ctx: Context) -> Value:
+        """The value a gate read as this tensor: this one, or what it was before a later
+        `x[index] = value` made it a new node (each such step leaves the earlier value here)."""
+        for changed_at, before in self._earlier or ():
+            if ctx.sequence < changed_at:
+                return before
+        return self
 
     def astype(self, dtype: Any) -> Tensor:
         """A copy in another dtype; the gradient flows back cast to this tensor's dtype. A cast

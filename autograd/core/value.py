@@ -44,6 +44,9 @@ class Value:
     _version = 0
     _keep_grad = False
     _has_arrays = False   # whose data are numpy arrays, which gates' saved values must guard
+    # (when the node a tensor stands for changed, `x[i] = v`) each change's node number and the
+    # value x was before it: gates made earlier send their gradients there (Tensor.node_seen_by)
+    _earlier: list[tuple[int, Value]] | None = None
 
     _result_type: type[Value]
 

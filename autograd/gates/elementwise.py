@@ -505,6 +505,32 @@ class Minimum(Function):
         return _split_recorded(grad, x.data < y.data, x.data == y.data)
 
 
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+class Erf(Function):
+    """z = erf x = (2/√π) ∫₀ˣ e^{−t²} dt;  ∂z/∂x = (2/√π)·e^{−x²}"""
+
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx: Context, x: Raw) -> Raw:
+        ctx.save_for_backward(x)
+        if isinstance(x, float):
+            return math.erf(x)
+        return np.asarray(_erf(x), dtype=x.dtype)   # math.erf entry by entry: numpy has none
+
+    @staticmethod
+    def backward(ctx: Context, grad: Raw) -> Raw:
+        (x,) = ctx.saved_tensors
+        return grad * (2 / math.sqrt(math.pi)) * np.exp(-x * x)
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        x = ctx.inputs[0]
+        return grad * (2 / math.sqrt(math.pi)) * (-x * x).exp()
+
+
 class Clone(Function):
     """z = a copy of x (its own memory);  ∂z/∂x = 1"""
 

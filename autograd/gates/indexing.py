@@ -129,3 +129,31 @@ class IndexAdd(Function):
     @staticmethod
     def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
         return Index.apply(grad, ctx.index)
+
+
+class SetItem(Function):
+    """z = x with z[index] = v (v broadcast to the slots it fills);
+    ∂L/∂x = ∂L/∂z with 0 at index (those entries were overwritten), ∂L/∂v = ∂L/∂z[index]"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, index: Any, v: np.ndarray) -> np.ndarray:
+        z = np.array(x, copy=True)
+        try:
+            z[index] = v
+        except (IndexError, ValueError) as error:
+            raise type(error)(f"setitem: {error} (tensor of shape {x.shape}, value of shape "
+                              f"{np.shape(v)})") from None
+        ctx.index = index
+        return z
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray) -> tuple[np.ndarray, None, np.ndarray]:
+        kept = np.array(grad, copy=True)
+        kept[ctx.index] = 0
+        return kept, None, grad[ctx.index]
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
+        kept = np.ones(grad.shape, dtype=grad.data.dtype)
+        kept[ctx.index] = 0
+        return grad * constant_like(grad, kept), None, Index.apply(grad, ctx.index)

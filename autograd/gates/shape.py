@@ -102,6 +102,30 @@ class Stack(Function):
         return tuple(Index.apply(grad, (*before, k)) for k in range(grad.shape[ctx.axis]))
 
 
+class Split(Function):
+    """(z₁, …, z_k) = x cut along an axis into pieces of the given sizes (a gate with several
+    outputs);  ∂L/∂x = [∂L/∂z₁, …, ∂L/∂z_k] joined along that axis"""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, sizes: tuple[int, ...], axis: int = 0
+                ) -> tuple[np.ndarray, ...]:
+        if x.ndim == 0 or not -x.ndim <= axis < x.ndim:
+            raise ValueError(f"split: axis {axis} is out of range for shape {x.shape}")
+        if sum(sizes) != x.shape[axis] or min(sizes, default=0) < 1:
+            raise ValueError(f"split: sizes {tuple(sizes)} do not add up to the {x.shape[axis]} "
+                             f"entries along axis {axis}")
+        ctx.axis = axis
+        return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
+
+    @staticmethod
+    def backward(ctx: Context, *grads: np.ndarray) -> np.ndarray:
+        return np.concatenate(grads, axis=ctx.axis)
+
+    @staticmethod
+    def recorded_backward(ctx: Context, grads: Any, out: Any) -> Any:
+        return Concat.apply(*grads, axis=ctx.axis)
+
+
 class BroadcastTo(Function):
     """z = x copied along the broadcast axes to `shape`;  ∂L/∂x = Σ ∂L/∂z over the copies"""
 

@@ -65,6 +65,11 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return Stack.apply(*tensors, axis=axis)
 
 
+def split(x: Tensor, split_size: int | list[int], axis: int = 0) -> tuple[Tensor, ...]:
+    """x cut into pieces along `axis` (see Tensor.split)."""
+    return x.split(split_size, axis=axis)
+
+
 def where(condition: Any, a: Tensor, b: Tensor) -> Tensor:
     """Elementwise `a` where `condition` is true, else `b` (all three broadcast)."""
     if not isinstance(a, Value) and isinstance(b, Tensor):
