@@ -2,7 +2,8 @@
 `backproplab graph --example NAME` and `backproplab step --example NAME`.
 
 Every module has `graph()`, the example's computation as a fresh graph (not yet
-backpropagated), and `main()`, which prints the lecture's numbers and returns them.
+backpropagated), and `main()`, which prints the lecture's numbers and returns them; a module may
+name its step-through page with `TITLE`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ EXAMPLES = {
     "skipgram": "skipgram",
     "bptt": "bptt",
     "deep-sigmoid": "deep_sigmoid",
+    "newton": "newton",
+    "hvp": "hvp",
 }
 
 

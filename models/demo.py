@@ -150,3 +150,7 @@ def print_examples() -> None:
     c.backward()
     print("gradients sum where a value branches: b = a + a, c = b·b at a=3")
     print(f"  c = {c.data:g};  dc/da = {a.grad:g} (= 8a)")
+    print()
+    from examples.newton import main as newton
+
+    newton(steps=5)   # f' and f'' from the engine: a gradient's graph, differentiated again

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -88,3 +89,24 @@ def test_examples_run_as_modules() -> None:
 def test_unknown_example() -> None:
     with pytest.raises(ValueError, match="unknown example 'nope'"):
         load("nope")
+
+
+def test_newton_takes_its_derivatives_from_the_engine_and_converges_quadratically() -> None:
+    result = load("newton").main(steps=8)
+    assert result["slope"][0] == pytest.approx(21.0, rel=1e-12)        # 4·8 − 12 + 1
+    assert result["curvature"][0] == pytest.approx(42.0, rel=1e-12)    # 12·4 − 6
+    assert result["x"][1] == pytest.approx(1.5, rel=1e-12)
+    root = result["x"][-1]
+    assert 4 * root ** 3 - 6 * root + 1 == pytest.approx(0.0, abs=1e-10)
+    errors = [abs(x - root) for x in result["x"][1:5]]
+    # quadratic: e_{n+1} ≈ C·e_n² with C = f‴/2f″ ≈ 1.45 near the minimum
+    assert all(later < 2 * earlier ** 2 for earlier, later in pairwise(errors))
+    page_value = load("newton").graph()   # f′(2) as a graph: its backward pass gives f″(2)
+    page_value.backward()
+    assert page_value.data == 21.0 and page_value.grad_fn is not None
+
+
+def test_hessian_vector_product_matches_the_hessian_and_the_hand_derivation() -> None:
+    result = load("hvp").main()
+    np.testing.assert_allclose(result["hvp"], result["by_hand"], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(result["hessian_v"], result["by_hand"], rtol=1e-12, atol=1e-15)

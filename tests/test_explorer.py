@@ -1,5 +1,6 @@
 """The explorer at model scale, in a real headless Chromium at a 1280×800 viewport: every step of
-the pages `backproplab step --html` makes for the four models and two worked examples shows its
+the pages `backproplab step --html` makes for the four models and four worked examples (two of
+them graphs of gradients: Newton's method and a Hessian-vector product) shows its
 current gate inside the viewport with a legible label, and the page is quick and error-free."""
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import pytest
 from models.cli import main
 
 PAGES = [("--model", "mlp"), ("--model", "cnn"), ("--model", "rnn"), ("--model", "transformer"),
-         ("--example", "neuron"), ("--example", "xor")]
+         ("--example", "neuron"), ("--example", "xor"), ("--example", "newton"),
+         ("--example", "hvp")]
 
 CURRENT = """
 const gates = document.querySelectorAll('g.node.current');

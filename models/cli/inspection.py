@@ -12,7 +12,8 @@ def _subject(args: argparse.Namespace) -> tuple[Any, str]:
     if args.example:
         from examples import load
 
-        return load(args.example).graph(), f"example {args.example}"
+        example = load(args.example)
+        return example.graph(), getattr(example, "TITLE", f"example {args.example}")
     from models.registry import tiny_loss
 
     return tiny_loss(args.model)[1], f"one step of a tiny {args.model} model"
