@@ -122,26 +122,29 @@ def _run(pending: Pending, retain_graph: bool, on_step: StepCallback | None, rec
     try:
         if record:
             with enable_grad():
-                _recorded_pass(pending, on_step, found)
+                _general_pass(pending, found, lambda ctx, value, upstream:
+                              _run_recorded_gate(ctx, value, upstream, on_step))
+        elif found is not None:
+            _general_pass(pending, found, lambda ctx, value, upstream:
+                          _fit_all(ctx, _run_gate(ctx, value, upstream, retain_graph, on_step)))
         else:
-            _backward_pass(pending, retain_graph, on_step, found)
+            _backward_pass(pending, retain_graph, on_step)
     finally:
         if collecting:
             gc.enable()
 
 
-def _backward_pass(pending: Pending, retain_graph: bool, on_step: StepCallback | None,
-                   found: dict[Value, Any] | None) -> None:
-    """Run every gate from the roots in `pending` back to the leaves. Gradients end in `.grad`,
-    or, when `found` is given, in `found` for the values it lists (and nowhere else)."""
+def _backward_pass(pending: Pending, retain_graph: bool, on_step: StepCallback | None) -> None:
+    """Run every gate from the roots in `pending` back to the leaves, whose gradients (and
+    those of values that keep theirs) end in `.grad`."""
     waiting, leaves = _waiting_for(pending)
     while waiting:
         _, ctx, value = heappop(waiting)
         upstream = pending.pop(value)[0]   # complete: every gate that read `value` has run
         if value._hooks:
             upstream = _run_hooks(value, upstream)
-        if value._keep_grad or found is not None:
-            _deliver(value, upstream, found)
+        if value._keep_grad:
+            value._store_grad(upstream)
         downstream = _run_gate(ctx, value, upstream, retain_graph, on_step)
         for parent, parent_grad in zip(ctx.inputs, downstream):
             if parent_grad is None or not parent._requires_grad:
@@ -150,33 +153,33 @@ def _backward_pass(pending: Pending, retain_graph: bool, on_step: StepCallback |
                 parent_grad = parent._fit_grad(parent_grad, ctx)
                 if parent._earlier is not None:   # changed by x[i] = v since this gate read it
                     parent = parent.node_seen_by(ctx)
-                    if not parent._requires_grad:
-                        continue
             if parent in pending:
                 _add_at_branch(pending, parent, parent_grad)
             else:
                 pending[parent] = (parent_grad, False)
                 _wait_for_gradient(parent, waiting, leaves)
-    _finish(leaves, pending, found)
+    _finish(leaves, pending, None)
 
 
-def _recorded_pass(pending: Pending, on_step: StepCallback | None,
-                   found: dict[Value, Any] | None) -> None:
-    """`_backward_pass` for create_graph=True: the same walk, where every gradient is a value
-    made by recorded gates (so the pass leaves a graph of its own), and the graph is kept."""
+RunGate = Callable[[Context, Value, Any], tuple[Any, ...]]
+
+
+def _general_pass(pending: Pending, found: dict[Value, Any] | None, run_gate: RunGate) -> None:
+    """The same walk as `_backward_pass`, for `autograd.grad` (the gradients go to `found`, not
+    to `.grad`) and for create_graph=True (`run_gate` runs each gate's recorded backward, so
+    every gradient is a value with a graph, and the graph is kept). `run_gate` returns
+    gradients already fitted to their inputs."""
     waiting, leaves = _waiting_for(pending)
     while waiting:
         _, ctx, value = heappop(waiting)
         upstream = _run_hooks(value, pending.pop(value)[0])
         if value._keep_grad or found is not None:
             _deliver(value, upstream, found)
-        for parent, parent_grad in zip(ctx.inputs, _run_recorded_gate(ctx, value, upstream, on_step)):
+        for parent, parent_grad in zip(ctx.inputs, run_gate(ctx, value, upstream)):
             if parent_grad is None:
                 continue
             if parent._earlier is not None:
                 parent = parent.node_seen_by(ctx)
-                if not parent._requires_grad:
-                    continue
             if parent in pending:
                 pending[parent] = (pending[parent][0] + parent_grad, False)
             else:
