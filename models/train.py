@@ -16,6 +16,7 @@ from autograd import Dropout, no_grad, optim
 from models import checkpoint, schema
 from models.base import LanguageModel, ModelConfig
 from models.data import IGNORE, Batches, Corpus, Vocabulary, builtin_names, read_text
+from models.diagnostics import Probe
 from models.registry import build
 from models.rnn import RNNLanguageModel
 
@@ -141,6 +142,8 @@ class Trainer:
         self.history: list[float] = []           # training loss per step
         self.grad_norms: dict[str, list[float]] | None = None   # per parameter, if recorded
         self.validation: list[list[float]] = []  # [step, val loss]
+        self.diagnostics_every = 0               # record diagnostics every this many steps
+        self.diagnostics: dict[str, Any] | None = None   # those of the last step, if recorded
 
     # --- training ---------------------------------------------------------------------------
     def train_step(self) -> float:
@@ -148,12 +151,19 @@ class Trainer:
         self.optimizer.lr = self.schedule(self.step)
         x, y = self.batches.sample(s.batch_size)
         self.optimizer.zero_grad()
+        every = self.diagnostics_every
+        probe = Probe() if every and (self.step == 0 or (self.step + 1) % every == 0) else None
+        self.diagnostics = None
         if s.bptt and isinstance(self.model, RNNLanguageModel):
             value = self.model.truncated_bptt_loss(x, y, s.bptt)
         else:
             loss = self.model.loss(x, y)
+            if probe is not None:
+                probe.after_forward(loss)
             loss.backward()
             value = float(loss.data)
+        if probe is not None:
+            probe.before_update(self.model)
         if self.grad_norms is not None:
             for name, p in self.model.named_parameters():
                 norm = float(np.linalg.norm(p.grad)) if p.grad is not None else 0.0
@@ -161,6 +171,8 @@ class Trainer:
         if s.grad_clip:
             optim.clip_grad_norm_(self.model.parameters(), s.grad_clip)
         self.optimizer.step()
+        if probe is not None:
+            self.diagnostics = probe.after_update(self.model)
         self.step += 1
         self.history.append(value)
         return value

@@ -1,4 +1,5 @@
-"""The `backproplab` command (also `python -m models`): demo, train, sample, eval.
+"""The `backproplab` command (also `python -m models`): demo, train, sample, eval, plot, and
+the teaching tools (graph, step, flow, live).
 
 Bad input — a missing, empty or non-UTF-8 data file, an unknown model, a prompt with symbols
 outside the vocabulary, a checkpoint of another model or a corrupt one — gets one line on
@@ -17,6 +18,7 @@ from models.cli.parser import UsageError, build_parser
 from models.cli.training import run_train
 from models.cli.use import run_eval, run_sample
 from models.data import DataError
+from models.live.server import PortInUse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except UsageError as error:
         return _fail(f"usage error: {error} (see backproplab --help)", 2)
-    except (DataError, checkpoint.CheckpointError, ValueError, FloatingPointError) as error:
+    except (DataError, checkpoint.CheckpointError, ValueError, FloatingPointError,
+            PortInUse) as error:
         return _fail(str(error), 1)
     except graphviz_missing() as error:
         return _fail(f"{error} (install Graphviz: apt-get install graphviz)", 1)
@@ -47,6 +50,13 @@ def _fail(message: str, status: int) -> int:
     return status
 
 
+def run_plot(args: argparse.Namespace) -> int:
+    from models.run_plot import plot_run_folder
+
+    print(f"plot written to {plot_run_folder(args.run, args.out)}")
+    return 0
+
+
 def run_demo(args: argparse.Namespace) -> int:
     from models.demo import main as demo
 
@@ -54,4 +64,4 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"demo": run_demo, "train": run_train, "sample": run_sample, "eval": run_eval,
-            "graph": run_graph, "step": run_step, "flow": run_flow}
+            "graph": run_graph, "step": run_step, "flow": run_flow, "plot": run_plot}

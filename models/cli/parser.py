@@ -76,6 +76,14 @@ def build_parser() -> Parser:
     train.add_argument("--keep", type=int, help="complete checkpoints to keep (default 2; the "
                        "newest are kept, so a save never destroys the last good one)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--live", action="store_true",
+                       help="serve a page that shows the run as it trains (URL printed)")
+    train.add_argument("--port", type=int, default=0, help="--live: the port (default: a free one)")
+    train.add_argument("--host", default="127.0.0.1",
+                       help="--live: the address to listen on (default 127.0.0.1: this machine)")
+    train.add_argument("--diagnostics-every", type=int, metavar="N",
+                       help="record per-layer diagnostics every N steps into metrics.jsonl "
+                       "(default: 10 with --live, else off)")
     train.add_argument("--log-grad-norms", metavar="PLOT",
                        help="record each parameter's gradient norm every step; plot them to PLOT")
     size = train.add_argument_group("model size and options (defaults depend on --model)")
@@ -119,6 +127,11 @@ def build_parser() -> Parser:
     flow = commands.add_parser("flow", help="plot gradient flow (SVG or PNG)")
     flow.add_argument("--model", required=True, choices=sorted(MODELS))
     flow.add_argument("--out", required=True, help="the .svg or .png file to write")
+
+    plot = commands.add_parser("plot", help="redraw a run's curves and diagnostics from its "
+                               "metrics.jsonl")
+    plot.add_argument("--run", required=True, metavar="OUT", help="the run's --out folder")
+    plot.add_argument("--out", metavar="FILE", help=".svg or .png (default OUT/metrics.svg)")
 
     evaluate = commands.add_parser("eval", help="held-out loss and perplexity of a checkpoint")
     evaluate.add_argument("--checkpoint", required=True)

@@ -32,13 +32,13 @@ def run_train(args: argparse.Namespace) -> int:
         if not checkpoint.exists(args.out):
             raise DataError(f"--resume: no checkpoint in {args.out}")
         with one_writer(args.out):   # before reading: another run may be writing it
-            return _train_loop(_resumed(args), args.out, args.quiet, args.log_grad_norms)
+            return _train_loop(_resumed(args), args, resumed=True)
     if checkpoint.exists(args.out):
         raise DataError(f"{args.out} already holds a checkpoint: add --resume to continue it, "
                         "or choose another --out")
     trainer = _new_trainer(args)   # reads and checks the data before anything is written
     with one_writer(args.out):
-        return _train_loop(trainer, args.out, args.quiet, args.log_grad_norms)
+        return _train_loop(trainer, args, resumed=False)
 
 
 def _resumed(args: argparse.Namespace) -> Any:
@@ -81,9 +81,53 @@ def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
-def _train_loop(trainer: Any, out: str, quiet: bool, grad_plot: str | None = None) -> int:
+class _Watchers:
+    """What follows a run besides the progress bar: `OUT/metrics.jsonl` always, and the live
+    page with --live. A step's line is written once its validation (if any) is known."""
+
+    def __init__(self, trainer: Any, args: argparse.Namespace, resumed: bool) -> None:
+        from models.metrics import MetricsLog
+
+        self.log = MetricsLog(args.out, trainer.step if resumed else None)
+        self.live = None
+        self._pending: dict[str, Any] | None = None
+        if args.live:
+            from models.live.training import LiveTraining
+
+            self.live = LiveTraining(trainer, args.host, args.port)
+        every = args.diagnostics_every
+        trainer.diagnostics_every = every if every is not None else (10 if args.live else 0)
+
+    def step_done(self, trainer: Any, loss: float) -> None:
+        self.flush()
+        self._pending = {"step": trainer.step, "loss": loss, "lr": trainer.optimizer.lr}
+        if trainer.diagnostics is not None:
+            self._pending.update(trainer.diagnostics)
+        if self.live is not None:
+            self.live.step_done(self._pending)
+
+    def validated(self, trainer: Any, val: float) -> None:
+        if self._pending is not None:
+            self._pending["val_loss"] = val
+        if self.live is not None:
+            self.live.validated(trainer.step, val)
+
+    def flush(self) -> None:
+        if self._pending is not None:
+            self.log.write(self._pending)
+            self._pending = None
+
+    def close(self) -> None:
+        self.flush()
+        self.log.close()
+        if self.live is not None:
+            self.live.close()
+
+
+def _train_loop(trainer: Any, args: argparse.Namespace, resumed: bool) -> int:
     from tqdm import tqdm
 
+    out, grad_plot = args.out, args.log_grad_norms
     if grad_plot:
         trainer.grad_norms = {}   # the trainer records every parameter's norm each step
 
@@ -91,15 +135,19 @@ def _train_loop(trainer: Any, out: str, quiet: bool, grad_plot: str | None = Non
     if trainer.step >= total:
         print(f"{out} is already at step {trainer.step} of {total}; raise --steps to go on")
         return 0
+    watchers = _Watchers(trainer, args, resumed)   # a taken --port fails here, before training
     print(f"{trainer.config.model}: {trainer.model.num_parameters():,} parameters, "
           f"{len(trainer.corpus.vocab)} tokens, {trainer.corpus.shape} data; "
           f"training steps {trainer.step}..{total}")
-    bar = tqdm(total=total, initial=trainer.step, disable=True if quiet else None, unit="step",
-               dynamic_ncols=True, file=sys.stderr)
+    if watchers.live is not None:
+        print(f"live view: {watchers.live.start().url}", flush=True)
+    bar = tqdm(total=total, initial=trainer.step, disable=True if args.quiet else None,
+               unit="step", dynamic_ncols=True, file=sys.stderr)
 
     def report(t: Any, loss: float, tokens_per_second: float) -> None:
         bar.set_postfix(loss=f"{loss:.4f}", tok_s=f"{tokens_per_second:,.0f}", refresh=False)
         bar.update(1)
+        watchers.step_done(t, loss)
 
     saved_at: list[int] = []   # the step of the last save, so the last step is saved once
 
@@ -109,19 +157,29 @@ def _train_loop(trainer: Any, out: str, quiet: bool, grad_plot: str | None = Non
         ppl = perplexity_report(val)["perplexity"]
         bar.write(f"step {t.step}: train loss {t.history[-1]:.4f}, val loss {val:.4f}, "
                   f"val perplexity {ppl:.2f}")
+        watchers.validated(t, val)
+        watchers.flush()   # the log never runs ahead of the checkpoint by more than a step
         t.save(out)
         saved_at[:] = [t.step]
 
     try:
         with _ctrl_c_stops_between_steps() as stop_requested:
-            trainer.run(total, report, validate, stop=stop_requested)
+            live = watchers.live
+            stop = stop_requested if live is None else (lambda: live.before_step(stop_requested))
+            trainer.run(total, report, validate, stop=stop)
     except KeyboardInterrupt:   # the second Ctrl-C: maybe mid-step, so this state is not saved
         bar.close()
+        watchers.close()
         kept = (f"keeps its checkpoint of step {checkpoint.load(out)['config']['step']}"
                 if checkpoint.exists(out) else "has no checkpoint")
         print(f"\naborted after step {trainer.step}: {out} {kept}", file=sys.stderr)
         return 130
     bar.close()
+    watchers.close()
+    return _finish(trainer, out, grad_plot, saved_at, total)
+
+
+def _finish(trainer: Any, out: str, grad_plot: str | None, saved_at: list[int], total: int) -> int:
     if saved_at != [trainer.step]:
         trainer.save(out)
     if trainer.step < total:   # stopped by a Ctrl-C

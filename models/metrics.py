@@ -1,0 +1,74 @@
+"""`OUT/metrics.jsonl`: what a training run measured, one JSON object per step.
+
+Every line has `step` and `loss` (the training loss the trainer computed at that step) and `lr`;
+a step that was validated adds `val_loss`, one whose diagnostics were recorded adds `layers`,
+`activations` and the rest (see `models.diagnostics`), and `samples` when text was sampled.
+Each line is written and flushed as the step ends, so a reader (the live view, `backproplab
+plot`) sees the run as it goes. A resumed run first drops the lines after its checkpoint's step
+— steps the killed run took but never saved, which the resumed run takes again — rewriting the
+file atomically, so the log always tells one run's story.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import IO, Any
+
+from autograd.plumbing.atomic import write_atomically
+
+FILE = "metrics.jsonl"
+
+
+class MetricsLog:
+    """Appends one line per step to `folder/metrics.jsonl`."""
+
+    def __init__(self, folder: str | Path, resume_at: int | None = None) -> None:
+        self.path = Path(folder) / FILE
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if resume_at is None:
+            write_atomically(self.path, "")
+        elif self.path.exists():   # keep what the checkpoint covers, drop what it does not
+            kept = [line for line in read_metrics(self.path) if line["step"] <= resume_at]
+            write_atomically(self.path, "".join(_line(record) for record in kept))
+        self._file: IO[str] = self.path.open("a", encoding="utf-8")
+
+    def write(self, record: dict[str, Any]) -> None:
+        self._file.write(_line(record))
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _line(record: dict[str, Any]) -> str:
+    return json.dumps(_finite(record), separators=(",", ":")) + "\n"
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or Infinity: such numbers are written as null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
+
+
+def read_metrics(path: str | Path) -> list[dict[str, Any]]:
+    """The records of a metrics file, in order (a last line still being written is skipped)."""
+    records = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue   # a line cut short by a kill; the lines before it stand
+        if not isinstance(record, dict) or not isinstance(record.get("step"), int):
+            raise ValueError(f"{path}, line {number}: not a metrics record (needs an integer "
+                             "\"step\")")
+        records.append(record)
+    return records

@@ -1,0 +1,146 @@
+"""The live training view, end to end: a real `backproplab train --live` process watched in
+headless Chromium at 1280×800 — the loss chart gains points, pause holds the step count, resume
+moves it again, and SIGINT stops the run with status 130 and a checkpoint `eval` reads; and the
+server's edges: its own files only, a second tab, a taken port, bad controls."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from models.live.server import LiveServer, PortInUse
+from models.live.session import LiveSession
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_live_run(out: Path, *extra: str) -> tuple[subprocess.Popen, str]:
+    command = [sys.executable, "-m", "models", "train", "--model", "mlp", "--steps", "100000",
+               "--eval-every", "50", "--out", str(out), "--quiet", "--live", *extra]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.time() + 60
+    assert process.stdout is not None
+    while time.time() < deadline:
+        line = process.stdout.readline()
+        found = re.search(r"live view: (http://127\.0\.0\.1:\d+/)", line)
+        if found:
+            return process, found.group(1)
+        if process.poll() is not None:
+            break
+    process.kill()
+    pytest.fail(f"no live URL printed: {process.stderr.read() if process.stderr else ''}")
+
+
+def wait_for(condition, timeout: float = 30.0, what: str = "condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def test_live_run_pause_resume_and_sigint(browser, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    process, url = start_live_run(out)
+    try:
+        browser.get(url)
+        def points() -> int:
+            return int(browser.find_element("id", "loss").get_attribute("data-points"))
+
+        wait_for(lambda: points() >= 20, what="the loss chart to gain points")
+        before = points()
+        wait_for(lambda: points() > before, what="more points")
+        browser.find_element("id", "pause").click()
+        wait_for(lambda: browser.find_element("id", "status").text == "paused", what="paused")
+        def step() -> int:
+            return int(browser.find_element("id", "step").text)
+
+        time.sleep(0.5)   # a step under way when pause was pressed finishes
+        held = step()
+        time.sleep(1.5)
+        assert step() == held, "the step count moved while paused"
+        browser.find_element("id", "one-step").click()
+        wait_for(lambda: step() == held + 1, what="one step")
+        time.sleep(0.8)
+        assert step() == held + 1
+        browser.find_element("id", "resume").click()
+        wait_for(lambda: step() > held + 5, what="training to resume")
+        second_tab = urllib.request.urlopen(url, timeout=5).read().decode()
+        assert "backproplab live" in second_tab
+        for e in browser.get_log("browser"):
+            assert e["level"] != "SEVERE", e
+    finally:
+        process.send_signal(signal.SIGINT)
+        status = process.wait(timeout=60)
+    assert status == 130, process.stderr.read() if process.stderr else ""
+    evaluated = subprocess.run([sys.executable, "-m", "models", "eval", "--checkpoint", str(out),
+                                "--json"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert json.loads(evaluated.stdout)["loss"] > 0
+    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert records and "layers" in records[0]   # --live records diagnostics (every 10 steps)
+
+
+def test_a_taken_port_is_one_clear_line_and_a_non_zero_exit(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "models", "train", "--model", "mlp", "--steps", "5",
+             "--out", str(tmp_path / "run"), "--live", "--port", str(port), "--quiet"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"cannot listen on 127.0.0.1:{port}" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "run" / "saves").exists()
+
+
+def test_the_server_serves_only_its_own_files_and_checks_controls() -> None:
+    session = LiveSession()
+    server = LiveServer(session, "<html>page</html>").start()
+    try:
+        host, port = server.httpd.server_address[:2]
+        for path in ("/../pyproject.toml", "/etc/passwd", "/%2e%2e/README.md", "/events/../x",
+                     "../README.md"):
+            connection = http.client.HTTPConnection(str(host), port, timeout=5)
+            connection.putrequest("GET", path, skip_host=True)   # the path exactly as written
+            connection.endheaders()
+            assert connection.getresponse().status == 404, path
+            connection.close()
+        assert urllib.request.urlopen(server.url, timeout=5).read() == b"<html>page</html>"
+
+        def control(body: bytes) -> tuple[int, str]:
+            request = urllib.request.Request(server.url + "control", data=body, method="POST")
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    return response.status, json.loads(response.read())["error"]
+            except urllib.error.HTTPError as error:
+                return error.code, json.loads(error.read())["error"]
+
+        assert control(b'{"action": "lr", "value": "fast"}') == (400, "lr: not a number: 'fast'")
+        assert control(b'{"action": "lr", "value": -1}')[0] == 400
+        assert control(b"not json")[0] == 400
+        assert control(b'{"action": "explode"}') == (400, "unknown control 'explode'")
+        assert control(b'{"action": "lr", "value": 0.01}') == (200, "")
+        assert session.take_new_lr() == 0.01
+        with pytest.raises(PortInUse, match=r"cannot listen on 127\.0\.0\.1:"):
+            LiveServer(session, "", port=server.httpd.server_address[1])
+    finally:
+        server.close()
