@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from models.live.server import LiveServer, PortInUse
@@ -144,3 +145,42 @@ def test_the_server_serves_only_its_own_files_and_checks_controls() -> None:
             LiveServer(session, "", port=server.httpd.server_address[1])
     finally:
         server.close()
+
+
+def test_playground_trains_and_a_click_opens_the_neurons_graph(browser) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "models", "live", "--toy", "xor"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert process.stdout is not None
+        found = re.search(r"(http://127\.0\.0\.1:\d+/)", process.stdout.readline())
+        assert found, process.stderr.read() if process.stderr else ""
+        browser.get(found.group(1))
+        wait_for(lambda: int(browser.find_element("id", "step").text or 0) >= 3,
+                 what="the playground to train")
+        first = browser.current_window_handle
+        browser.find_element("css selector", 'circle[data-layer="1"][data-neuron="3"]').click()
+        wait_for(lambda: len(browser.window_handles) == 2, what="the neuron's page")
+        browser.switch_to.window(next(h for h in browser.window_handles if h != first))
+        wait_for(lambda: "neuron 3 of layer 1" in browser.page_source, what="the explorer")
+        assert browser.find_elements("css selector", "svg")
+        for e in browser.get_log("browser"):
+            assert e["level"] != "SEVERE", e
+        browser.close()
+        browser.switch_to.window(first)
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 130
+
+
+def test_the_playgrounds_boundary_is_the_scalar_networks_own_score() -> None:
+    from models.live.playground import Playground, toy_data
+
+    for toy in ("moons", "xor", "spiral"):
+        points, labels = toy_data(toy)
+        assert points.shape == (100, 2) and set(labels) == {-1.0, 1.0}
+    playground = Playground("moons")
+    for _ in range(3):
+        playground.train_step()
+    scalar = [playground.model.forward(p).data for p in playground.points[:10]]
+    np.testing.assert_allclose(playground.model.scores(playground.points[:10]), scalar, rtol=1e-12)

@@ -57,6 +57,12 @@ def run_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_live(args: argparse.Namespace) -> int:
+    from models.live.playground import run_playground
+
+    return run_playground(args.toy, args.host, args.port, args.steps)
+
+
 def run_demo(args: argparse.Namespace) -> int:
     from models.demo import main as demo
 
@@ -64,4 +70,5 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"demo": run_demo, "train": run_train, "sample": run_sample, "eval": run_eval,
-            "graph": run_graph, "step": run_step, "flow": run_flow, "plot": run_plot}
+            "graph": run_graph, "step": run_step, "flow": run_flow, "plot": run_plot,
+            "live": run_live}

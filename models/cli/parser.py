@@ -128,6 +128,13 @@ def build_parser() -> Parser:
     flow.add_argument("--model", required=True, choices=sorted(MODELS))
     flow.add_argument("--out", required=True, help="the .svg or .png file to write")
 
+    live = commands.add_parser("live", help="the playground: a Scalar MLP learning a 2-D toy set, "
+                               "its decision boundary redrawn live in the browser")
+    live.add_argument("--toy", choices=["moons", "xor", "spiral"], default="moons")
+    live.add_argument("--port", type=int, default=0, help="default: a free one")
+    live.add_argument("--host", default="127.0.0.1")
+    live.add_argument("--steps", type=int, default=0, help="stop after this many (0: Ctrl-C)")
+
     plot = commands.add_parser("plot", help="redraw a run's curves and diagnostics from its "
                                "metrics.jsonl")
     plot.add_argument("--run", required=True, metavar="OUT", help="the run's --out folder")

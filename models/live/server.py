@@ -18,6 +18,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 from models.live.session import LiveSession
 
@@ -26,7 +27,8 @@ class PortInUse(Exception):
     """The port asked for is taken; the message is the one line to show."""
 
 
-Routes = dict[str, Callable[[LiveSession], tuple[str, bytes]]]
+# more GET paths: each gets the session and the query's fields, returns (content type, body)
+Routes = dict[str, Callable[[LiveSession, dict[str, str]], tuple[str, bytes]]]
 
 
 class LiveServer:
@@ -70,13 +72,21 @@ class _Handler(BaseHTTPRequestHandler):
         pass   # the terminal shows training, not requests
 
     def do_GET(self) -> None:
-        path = self.path.split("?", 1)[0]
+        path, _, query = self.path.partition("?")
         if path in ("/", "/index.html"):
             self._send(HTTPStatus.OK, "text/html; charset=utf-8", self.page)
         elif path == "/events":
             self._stream()
+        elif path == "/favicon.ico":   # asked for by pages without one (the explorer's)
+            self._send(HTTPStatus.NO_CONTENT, "image/x-icon", b"")
         elif path in self.routes:
-            kind, body = self.routes[path](self.session)
+            fields = {k: v[-1] for k, v in parse_qs(query).items()}
+            try:
+                kind, body = self.routes[path](self.session, fields)
+            except (KeyError, ValueError) as error:
+                self._send(HTTPStatus.BAD_REQUEST, "text/plain; charset=utf-8",
+                           f"{path}: {error}\n".encode())
+                return
             self._send(HTTPStatus.OK, kind, body)
         else:
             self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n")
