@@ -43,17 +43,17 @@ class MetricsLog:
 
 
 def _line(record: dict[str, Any]) -> str:
-    return json.dumps(_finite(record), separators=(",", ":")) + "\n"
+    return json.dumps(finite(record), separators=(",", ":")) + "\n"
 
 
-def _finite(value: Any) -> Any:
+def finite(value: Any) -> Any:
     """JSON has no NaN or Infinity: such numbers are written as null."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
+        return {key: finite(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_finite(item) for item in value]
+        return [finite(item) for item in value]
     return value
 
 

@@ -163,7 +163,7 @@ def _train_loop(trainer: Any, args: argparse.Namespace, resumed: bool) -> int:
         saved_at[:] = [t.step]
 
     try:
-        with _ctrl_c_stops_between_steps() as stop_requested:
+        with ctrl_c_stops_between_steps() as stop_requested:
             live = watchers.live
             stop = stop_requested if live is None else (lambda: live.before_step(stop_requested))
             trainer.run(total, report, validate, stop=stop)
@@ -196,7 +196,7 @@ def _finish(trainer: Any, out: str, grad_plot: str | None, saved_at: list[int], 
 
 
 @contextmanager
-def _ctrl_c_stops_between_steps() -> Iterator[Callable[[], bool]]:
+def ctrl_c_stops_between_steps() -> Iterator[Callable[[], bool]]:
     """The first Ctrl-C asks training to stop after the current step, so the checkpoint holds
     weights, optimiser and random state of one step; a second one interrupts at once."""
     requested: list[bool] = []

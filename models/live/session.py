@@ -14,6 +14,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from models.metrics import finite
+
 KEEP_STEPS = 4000   # step events kept for pages that connect later (older ones are thinned)
 
 
@@ -30,7 +32,7 @@ class LiveSession:
 
     # --- the trainer's side -----------------------------------------------------------------
     def publish(self, kind: str, **payload: Any) -> None:
-        text = json.dumps({"kind": kind, **payload}, separators=(",", ":"))
+        text = json.dumps(finite({"kind": kind, **payload}), separators=(",", ":"))  # no NaN
         with self._changed:
             self._events.append(text)
             self._serial += 1

@@ -10,22 +10,49 @@ from models.live.server import LiveServer
 from models.live.session import LiveSession
 
 PAGE = Path(__file__).with_name("page.html")
+PANEL = Path(__file__).with_name("panel.js")
 
 
-class LiveTraining:
-    """A running live view of one trainer."""
+def panel_page() -> str:
+    """The live page: its shell with the shared panel's script inlined (one file to serve)."""
+    return PAGE.read_text(encoding="utf-8").replace(
+        "/*PANEL*/", PANEL.read_text(encoding="utf-8"))
+
+
+class RunEvents:
+    """A trainer's story as events for the panel: `publish(kind, **payload)` sends each one (to
+    the server's session, or to the Jupyter widget)."""
+
+    def __init__(self, trainer: Any, publish: Callable[..., None]) -> None:
+        self.trainer, self.publish = trainer, publish
+        vocab = trainer.corpus.vocab
+        publish("hello", model=trainer.config.model, parameters=trainer.model.num_parameters(),
+                steps=trainer.settings.steps, start=trainer.step,
+                lr=trainer.optimizer.lr or trainer.settings.lr,
+                vocabulary=[vocab.decode([i]) for i in range(len(vocab))],
+                history=[[i + 1, loss] for i, loss in enumerate(trainer.history)][-2000:],
+                validation=trainer.validation)
+
+    def step_done(self, record: dict[str, Any]) -> None:
+        self.publish("step", **record)
+
+    def validated(self, step: int, val_loss: float) -> None:
+        model, vocab = self.trainer.model, self.trainer.corpus.vocab
+        prompt = [vocab.boundary] if vocab.boundary is not None else [0]
+        samples = []
+        for i in range(5):
+            tokens = model.generate(prompt, 40, seed=step + i, stop=vocab.boundary)   # new ones
+            samples.append(vocab.decode([t for t in tokens if t != vocab.boundary]))
+        self.publish("val", step=step, val_loss=val_loss, samples=samples)
+
+
+class LiveTraining(RunEvents):
+    """A running live view of one trainer: its events go to a session that a server serves."""
 
     def __init__(self, trainer: Any, host: str, port: int) -> None:
         self.session = LiveSession()
-        self.server = LiveServer(self.session, PAGE.read_text(encoding="utf-8"), host, port)
-        self.trainer = trainer
-        self.session.publish(
-            "hello", model=trainer.config.model, parameters=trainer.model.num_parameters(),
-            steps=trainer.settings.steps, start=trainer.step, lr=trainer.optimizer.lr or
-            trainer.settings.lr, vocabulary=[trainer.corpus.vocab.decode([i])
-                                              for i in range(len(trainer.corpus.vocab))],
-            history=[[i + 1, loss] for i, loss in enumerate(trainer.history)][-2000:],
-            validation=trainer.validation)
+        self.server = LiveServer(self.session, panel_page(), host, port)
+        super().__init__(trainer, self.session.publish)
 
     @property
     def url(self) -> str:
@@ -45,18 +72,6 @@ class LiveTraining:
             self.trainer.schedule = lambda step: lr
             self.session.publish("lr", step=self.trainer.step, lr=lr)
         return interrupted()
-
-    def step_done(self, record: dict[str, Any]) -> None:
-        self.session.publish("step", **record)
-
-    def validated(self, step: int, val_loss: float) -> None:
-        model, vocab = self.trainer.model, self.trainer.corpus.vocab
-        prompt = [vocab.boundary] if vocab.boundary is not None else [0]
-        samples = []
-        for i in range(5):
-            tokens = model.generate(prompt, 40, seed=step + i, stop=vocab.boundary)
-            samples.append(vocab.decode([t for t in tokens[len(prompt):] if t != vocab.boundary]))
-        self.session.publish("val", step=step, val_loss=val_loss, samples=samples)
 
     def close(self) -> None:
         self.session.publish("finished", step=self.trainer.step)
