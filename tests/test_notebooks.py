@@ -1,7 +1,9 @@
-"""The notebooks under examples/notebooks run top to bottom in a real Jupyter kernel."""
+"""The notebooks under examples/notebooks run top to bottom in a real Jupyter kernel (the lecture
+notebooks on their small settings, BACKPROPLAB_QUICK=1), and show what they claim to."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -12,7 +14,8 @@ NOTEBOOKS = sorted((Path(__file__).parents[1] / "examples" / "notebooks").glob("
 
 
 def run(path: Path) -> nbformat.NotebookNode:
-    notebook = nbformat.read(path, as_version=4)
+    os.environ["BACKPROPLAB_QUICK"] = "1"   # the lecture notebooks' small settings (the kernel
+    notebook = nbformat.read(path, as_version=4)   # inherits it); full size by hand
     NotebookClient(notebook, timeout=180, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parents[2])}}).execute()
     return notebook
@@ -37,3 +40,17 @@ def test_the_explorer_notebook_shows_the_explorer_a_fitted_graph_and_a_figure() 
     [drawing] = outputs(cells[2], "text/html")
     assert '<svg style="width: 100%; height: auto"' in drawing
     assert outputs(cells[3], "image/png")   # the figure, inline
+
+
+def test_the_lecture_notebooks_are_six_and_show_the_live_panel_and_their_figures() -> None:
+    lectures = [p for p in NOTEBOOKS if p.stem[:2].isdigit()]
+    assert len(lectures) >= 6
+    [mlp] = [p for p in lectures if "bengio" in p.stem]
+    cells = [c for c in run(mlp).cells if c.cell_type == "code"]
+    widget = "application/vnd.jupyter.widget-view+json"
+    assert any(outputs(c, widget) for c in cells), "the live panel is not displayed"
+    printed = "".join(o.get("text", "") for c in cells for o in c.get("outputs", []))
+    assert "validation loss" in printed and "perplexity" in printed
+    engine_vs_hand = float(printed.split("max |engine − δ·o|:")[1].split()[0])
+    assert engine_vs_hand < 1e-5   # the output layer's gradient is δ·o, summed over the batch
+    assert outputs(cells[-1], "image/png")   # the embedding figure, inline

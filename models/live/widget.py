@@ -52,7 +52,9 @@ if anywidget is not None:
             # a copy as of now (the trainer's lists go on growing), with JSON's numbers
             event = json.loads(json.dumps({"kind": kind, **_finite(payload)}))
             self.send(event)
-            self.backlog = [*self.backlog[-BACKLOG:], event]
+            self._events = [*getattr(self, "_events", [])[-BACKLOG:], event]
+            if kind != "step" or len(self._events) % 100 == 0:   # syncing is costly: now and then
+                self.backlog = list(self._events)
 
         def train(self, trainer: Any, steps: int, diagnostics_every: int = 10) -> Any:
             """Train `trainer` up to step `steps`, showing every step here; returns the trainer.
