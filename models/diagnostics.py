@@ -13,9 +13,9 @@ Per *activation* — each tanh, sigmoid, GELU or ReLU in the graph, grouped by m
   whose gradient is ≈ 0), where learning stalls;
 - a histogram of the gradient reaching its outputs (from a hook on the value).
 
-Weights: the first embedding table projected on its two principal axes (a 2-D picture of the
-characters), and for a Transformer the attention weights of each head on the batch's first
-sequence.
+Weights (every fifth record: they change slowly, and cost most on small models): the first
+embedding table projected on its two principal axes (a 2-D picture of the characters), and for
+a Transformer the attention weights of each head on the batch's first sequence.
 
 All of it is read from the step's own graph and gradients; nothing is recomputed.
 """
@@ -40,27 +40,59 @@ _TIME_STEP = re.compile(r"^t\d+(\.|$)")
 
 
 def _saturated(gate: type, out: np.ndarray, inputs: list[np.ndarray]) -> float:
+    """The share of units whose derivative has all but vanished."""
     if gate is Tanh:
-        return float(np.mean(np.abs(out) > 0.97))
-    if gate is Sigmoid:
-        return float(np.mean((out < 0.03) | (out > 0.97)))
-    if gate is Gelu:
-        return float(np.mean(inputs[0] < -3))
-    return float(np.mean(inputs[0] <= 0))   # ReLU: dead where the input is not positive
+        count = np.count_nonzero(out > 0.97) + np.count_nonzero(out < -0.97)
+    elif gate is Sigmoid:
+        count = np.count_nonzero(out < 0.03) + np.count_nonzero(out > 0.97)
+    elif gate is Gelu:
+        count = np.count_nonzero(inputs[0] < -3)
+    else:
+        count = np.count_nonzero(inputs[0] <= 0)   # ReLU: dead where the input is not positive
+    return count / max(out.size, 1)
 
 
 ACTIVATIONS = {Tanh: "tanh", Sigmoid: "sigmoid", Gelu: "gelu", Relu: "relu"}
 
 
-def histogram(data: np.ndarray, bins: int = BINS) -> dict[str, Any]:
-    """Counts over `bins` equal bins between the data's extremes, with the mean and std."""
-    flat = np.asarray(data, dtype=np.float64).reshape(-1)
-    flat = flat[np.isfinite(flat)]
-    if flat.size == 0:
-        return {"counts": [], "edges": [], "mean": None, "std": None}
-    counts, edges = np.histogram(flat, bins=bins)
-    return {"counts": counts.tolist(), "edges": [round(float(e), 6) for e in edges],
-            "mean": float(flat.mean()), "std": float(flat.std())}
+def histogram(data: np.ndarray | list[np.ndarray], bins: int = BINS) -> dict[str, Any]:
+    """Counts over `bins` equal bins between the extremes of `data` (an array, or several
+    counted together), with the mean and std; exact, in a few passes over the data in its own
+    dtype (numpy's general histogram costs several times more on large activations)."""
+    parts = [np.asarray(a).reshape(-1) for a in (data if isinstance(data, list) else [data])]
+    parts = [a for a in parts if a.size]
+    low = min((float(a.min()) for a in parts), default=math.nan)
+    high = max((float(a.max()) for a in parts), default=math.nan)
+    if not (math.isfinite(low) and math.isfinite(high)):   # NaN or ±inf: count the finite ones
+        parts = [a[np.isfinite(a)] for a in parts]
+        parts = [a for a in parts if a.size]
+        if not parts:
+            return {"counts": [], "edges": [], "mean": None, "std": None}
+        low, high = min(float(a.min()) for a in parts), max(float(a.max()) for a in parts)
+    scale = bins / (high - low) if high > low else 0.0
+    counts = np.zeros(bins, dtype=np.int64)
+    size, total, squares = 0, 0.0, 0.0
+    for a in parts:
+        position = a - low
+        position *= scale
+        index = position.astype(np.intp)
+        np.minimum(index, bins - 1, out=index)   # the maximum falls in the last bin, as numpy's
+        counts += np.bincount(index, minlength=bins)
+        size += a.size
+        total += float(a.sum(dtype=np.float64))
+        squares += float(np.dot(a, a))
+    mean = total / size
+    edges = np.round(low + (high - low) / bins * np.arange(bins + 1), 6)
+    return {"counts": counts.tolist(), "edges": edges.tolist(), "mean": mean,
+            "std": math.sqrt(max(squares / size - mean * mean, 0.0))}
+
+
+def _std(a: np.ndarray) -> float:
+    """The standard deviation, from two sums (numpy's std costs more in its bookkeeping than in
+    the arithmetic on arrays this small)."""
+    flat = a.reshape(-1)
+    mean = float(flat.sum(dtype=np.float64)) / flat.size
+    return math.sqrt(max(float(np.dot(flat, flat)) / flat.size - mean * mean, 0.0))
 
 
 def layer_weights(model: Module) -> dict[str, Tensor]:
@@ -75,7 +107,9 @@ class Probe:
     activations and hooks their gradients), `before_update(model)` after backward, and
     `after_update(model)` after the optimiser step, which returns the record."""
 
-    def __init__(self) -> None:
+    def __init__(self, pictures: bool = True) -> None:
+        self.pictures = pictures   # the embedding projection and attention maps too
+        self._weights: dict[str, Tensor] = {}
         self._activations: dict[str, dict[str, Any]] = {}
         self._grads: dict[str, list[np.ndarray]] = {}
         self._before: dict[str, np.ndarray] = {}
@@ -92,18 +126,17 @@ class Probe:
             if gate in ACTIVATIONS:
                 name = f"{_TIME_STEP.sub('', ctx.scope) or 'model'} {ACTIVATIONS[gate]}"
                 found.setdefault(name, []).append((gate, value))
-            elif gate is MaskedSoftmax and self._attention is None:
+            elif gate is MaskedSoftmax and self._attention is None and self.pictures:
                 heads = value.data[0] if value.data.ndim == 4 else value.data[None, 0]
                 self._attention = np.round(heads, 4).tolist()   # (heads, T, T) of sequence 0
         for name, members in found.items():
             gate = members[0][0]
             outs = [v.data for _, v in members]
             ins = [v.grad_fn.inputs[0].data for _, v in members]
-            together = np.concatenate([o.reshape(-1) for o in outs])
             shares = [_saturated(gate, o, [i]) for o, i in zip(outs, ins)]
             sizes = [o.size for o in outs]
             self._activations[name] = {
-                "histogram": histogram(together),
+                "histogram": histogram(outs),
                 "saturation": float(np.average(shares, weights=sizes)),
             }
             self._grads[name] = []
@@ -111,27 +144,26 @@ class Probe:
                 value.register_hook(self._grads[name].append)
 
     def before_update(self, model: Module) -> None:
-        for name, weight in layer_weights(model).items():
+        self._weights = layer_weights(model)
+        for name, weight in self._weights.items():
             grad = weight.grad
             self._norms[name] = float(np.linalg.norm(grad)) if grad is not None else 0.0
-            self._before[name] = np.array(weight.data, dtype=np.float64)
+            self._before[name] = np.array(weight.data)   # a copy, before the update
 
     def after_update(self, model: Module) -> dict[str, Any]:
         layers = {}
-        for name, weight in layer_weights(model).items():
+        for name, weight in self._weights.items():
             before = self._before.get(name)
             if before is None:
                 continue
-            change = float(np.std(weight.data - before))
-            spread = float(np.std(before))
+            change, spread = _std(weight.data - before), _std(before)
             ratio = math.log10(change / spread) if change > 0 and spread > 0 else None
             layers[name] = {"grad_norm": self._norms.get(name, 0.0), "update_ratio": ratio}
         for name, grads in self._grads.items():
             if grads:
-                self._activations[name]["grad_histogram"] = histogram(
-                    np.concatenate([np.asarray(g).reshape(-1) for g in grads]))
+                self._activations[name]["grad_histogram"] = histogram(grads)
         record: dict[str, Any] = {"layers": layers, "activations": self._activations}
-        embedding = embedding_projection(model)
+        embedding = embedding_projection(model) if self.pictures else None
         if embedding is not None:
             record["embedding"] = embedding
         if self._attention is not None:

@@ -43,7 +43,15 @@ class MetricsLog:
 
 
 def _line(record: dict[str, Any]) -> str:
-    return json.dumps(finite(record), separators=(",", ":")) + "\n"
+    return encode(record) + "\n"
+
+
+def encode(record: dict[str, Any]) -> str:
+    """One-line JSON, NaN and ±inf as null (tried as it is first: the walk costs more)."""
+    try:
+        return json.dumps(record, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        return json.dumps(finite(record), separators=(",", ":"))
 
 
 def finite(value: Any) -> Any:

@@ -152,7 +152,9 @@ class Trainer:
         x, y = self.batches.sample(s.batch_size)
         self.optimizer.zero_grad()
         every = self.diagnostics_every
-        probe = Probe() if every and (self.step == 0 or (self.step + 1) % every == 0) else None
+        probe = None
+        if every and (self.step == 0 or (self.step + 1) % every == 0):
+            probe = Probe(pictures=self.step == 0 or (self.step + 1) % (5 * every) == 0)
         self.diagnostics = None
         if s.bptt and isinstance(self.model, RNNLanguageModel):
             value = self.model.truncated_bptt_loss(x, y, s.bptt)

@@ -29,8 +29,8 @@ def test_training_in_the_kernel_feeds_the_widget() -> None:
     panel = trained_panel()
     kinds = [e["kind"] for e in panel.backlog]
     assert kinds[0] == "hello" and kinds[-1] == "finished"
-    steps = [e for e in panel.backlog if e["kind"] == "step"]
-    assert [e["step"] for e in steps] == list(range(1, 31))
+    steps = [r for e in panel.backlog if e["kind"] == "steps" for r in e["records"]]
+    assert [r["step"] for r in steps] == list(range(1, 31))
     assert sum("layers" in e for e in steps) == 4   # steps 1, 10, 20, 30
     assert [e["step"] for e in panel.backlog if e["kind"] == "val"] == [10, 20, 30]
 

@@ -255,6 +255,25 @@ function mountPanel(root, send, options) {
     s.textContent = text;
     s.className = text;
   }
+  function takeStep(record) {
+    run.steps.push(record.step); run.losses.push(record.loss);
+    el('step').textContent = record.step;
+    el('last-loss').textContent = record.loss === null ? 'NaN' : record.loss.toFixed(4);
+    if (!record.layers) return;
+    Object.keys(record.layers).forEach(function (name) {
+      const l = record.layers[name];
+      run.layers[name] = run.layers[name] || [[], []];
+      run.layers[name][0].push(record.step); run.layers[name][1].push(l.grad_norm);
+      run.ratios[name] = run.ratios[name] || [[], []];
+      if (l.update_ratio !== null) {
+        run.ratios[name][0].push(record.step); run.ratios[name][1].push(l.update_ratio);
+      }
+    });
+    if (record.activations) run.lastDiag = Object.assign({}, run.lastDiag || {}, record,
+      {embedding: record.embedding || (run.lastDiag || {}).embedding,
+       attention: record.attention || (run.lastDiag || {}).attention});
+    dirty.pictures = true;
+  }
   function take(event) {
     if (event.kind === 'reset') {
       run.steps = []; run.losses = []; run.val = []; run.layers = {}; run.ratios = {};
@@ -267,23 +286,8 @@ function mountPanel(root, send, options) {
       event.history.forEach(function (p) { run.steps.push(p[0]); run.losses.push(p[1]); });
       run.val = event.validation.slice();
       setStatus('running');
-    } else if (event.kind === 'step') {
-      run.steps.push(event.step); run.losses.push(event.loss);
-      el('step').textContent = event.step;
-      el('last-loss').textContent = event.loss.toFixed(4);
-      if (event.layers) {
-        Object.keys(event.layers).forEach(function (name) {
-          const l = event.layers[name];
-          (run.layers[name] = run.layers[name] || [[], []]);
-          run.layers[name][0].push(event.step); run.layers[name][1].push(l.grad_norm);
-          (run.ratios[name] = run.ratios[name] || [[], []]);
-          if (l.update_ratio !== null) {
-            run.ratios[name][0].push(event.step); run.ratios[name][1].push(l.update_ratio);
-          }
-        });
-        run.lastDiag = event;
-        dirty.pictures = true;
-      }
+    } else if (event.kind === 'steps') {
+      event.records.forEach(takeStep);
     } else if (event.kind === 'val') {
       run.val.push([event.step, event.val_loss]);
       run.samples = event.samples;

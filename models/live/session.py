@@ -9,12 +9,11 @@ always agree (the same place where Ctrl-C stops it).
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from models.metrics import finite
+from models.metrics import encode
 
 KEEP_STEPS = 4000   # step events kept for pages that connect later (older ones are thinned)
 
@@ -32,7 +31,7 @@ class LiveSession:
 
     # --- the trainer's side -----------------------------------------------------------------
     def publish(self, kind: str, **payload: Any) -> None:
-        text = json.dumps(finite({"kind": kind, **payload}), separators=(",", ":"))  # no NaN
+        text = encode({"kind": kind, **payload})   # NaN as null
         with self._changed:
             self._events.append(text)
             self._serial += 1

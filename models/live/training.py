@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from models.live.server import LiveServer
 from models.live.session import LiveSession
 
+FLUSH_SECONDS = 0.1
 PAGE = Path(__file__).with_name("page.html")
 PANEL = Path(__file__).with_name("panel.js")
 
@@ -25,6 +27,8 @@ class RunEvents:
 
     def __init__(self, trainer: Any, publish: Callable[..., None]) -> None:
         self.trainer, self.publish = trainer, publish
+        self._waiting: list[dict[str, Any]] = []
+        self._sent_at = 0.0
         vocab = trainer.corpus.vocab
         publish("hello", model=trainer.config.model, parameters=trainer.model.num_parameters(),
                 steps=trainer.settings.steps, start=trainer.step,
@@ -34,9 +38,21 @@ class RunEvents:
                 validation=trainer.validation)
 
     def step_done(self, record: dict[str, Any]) -> None:
-        self.publish("step", **record)
+        """Steps go out in batches, every 0.1 s (at once when they carry diagnostics): a page
+        cannot show more, and one event per step would cost a small model's step a tenth."""
+        self._waiting.append(record)
+        now = time.monotonic()
+        if "layers" in record or now - self._sent_at >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._waiting:
+            self.publish("steps", records=self._waiting)
+            self._waiting = []
+        self._sent_at = time.monotonic()
 
     def validated(self, step: int, val_loss: float) -> None:
+        self.flush()
         model, vocab = self.trainer.model, self.trainer.corpus.vocab
         prompt = [vocab.boundary] if vocab.boundary is not None else [0]
         samples = []
@@ -64,6 +80,8 @@ class LiveTraining(RunEvents):
 
     def before_step(self, interrupted: Callable[[], bool]) -> bool:
         """Between two steps: wait while paused, apply a new learning rate; True to stop."""
+        if self.session.paused:
+            self.flush()   # the page shows the step it stopped at
         self.session.wait_for_permission(interrupted)
         lr = self.session.take_new_lr()
         if lr is not None:   # from the next step on, a constant rate (saved with the run)
@@ -74,6 +92,7 @@ class LiveTraining(RunEvents):
         return interrupted()
 
     def close(self) -> None:
+        self.flush()
         self.session.publish("finished", step=self.trainer.step)
         self.session.finish()
         self.server.close()

@@ -53,7 +53,7 @@ if anywidget is not None:
             event = json.loads(json.dumps({"kind": kind, **_finite(payload)}))
             self.send(event)
             self._events = [*getattr(self, "_events", [])[-BACKLOG:], event]
-            if kind != "step" or len(self._events) % 100 == 0:   # syncing is costly: now and then
+            if kind != "steps" or len(self._events) % 20 == 0:   # syncing is costly: now and then
                 self.backlog = list(self._events)
 
         def train(self, trainer: Any, steps: int, diagnostics_every: int = 10) -> Any:
@@ -72,6 +72,7 @@ if anywidget is not None:
             with ctrl_c_stops_between_steps() as stop_requested:
                 trainer.run(steps, report, lambda t, val: events.validated(t.step, val),
                             stop=stop_requested)
+            events.flush()
             self.publish("finished", step=trainer.step)
             return trainer
 else:
