@@ -17,6 +17,9 @@ Weights (every fifth record: they change slowly, and cost most on small models):
 embedding table projected on its two principal axes (a 2-D picture of the characters), and for
 a Transformer the attention weights of each head on the batch's first sequence.
 
+And now and then the step's graph itself, collapsed to one node per module, its edges carrying
+that step's gradients (as Graphviz source, rendered when a page asks for it).
+
 All of it is read from the step's own graph and gradients; nothing is recomputed.
 """
 
@@ -107,8 +110,10 @@ class Probe:
     activations and hooks their gradients), `before_update(model)` after backward, and
     `after_update(model)` after the optimiser step, which returns the record."""
 
-    def __init__(self, pictures: bool = True) -> None:
+    def __init__(self, pictures: bool = True, graph: bool = False) -> None:
         self.pictures = pictures   # the embedding projection and attention maps too
+        self.graph = graph         # the collapsed graph of the step, with its gradients
+        self._graph_source: str | None = None
         self._weights: dict[str, Tensor] = {}
         self._activations: dict[str, dict[str, Any]] = {}
         self._grads: dict[str, list[np.ndarray]] = {}
@@ -143,6 +148,19 @@ class Probe:
             for _, value in members:
                 value.register_hook(self._grads[name].append)
 
+    def backward(self, loss: Tensor) -> None:
+        """loss.backward(), through the trace when the graph is wanted (the same gradients,
+        every one of them kept for the drawing: one node per module, its edges the gradients
+        that crossed between modules in this step)."""
+        if not self.graph:
+            loss.backward()
+            return
+        from autograd.tools.draw import draw
+        from autograd.tools.trace import trace_backward
+
+        trace = trace_backward(loss)
+        self._graph_source = draw(loss, collapse=True, grads=trace.grads, show_data=False).source
+
     def before_update(self, model: Module) -> None:
         self._weights = layer_weights(model)
         for name, weight in self._weights.items():
@@ -168,6 +186,8 @@ class Probe:
             record["embedding"] = embedding
         if self._attention is not None:
             record["attention"] = self._attention
+        if self._graph_source is not None:
+            record["graph_source"] = self._graph_source   # Graphviz source: rendered on demand
         return record
 
 

@@ -143,6 +143,8 @@ class Trainer:
         self.grad_norms: dict[str, list[float]] | None = None   # per parameter, if recorded
         self.validation: list[list[float]] = []  # [step, val loss]
         self.diagnostics_every = 0               # record diagnostics every this many steps
+        self.graph_seconds = 0.0                 # and the step's graph, at most this often
+        self._graph_at = -math.inf
         self.diagnostics: dict[str, Any] | None = None   # those of the last step, if recorded
 
     # --- training ---------------------------------------------------------------------------
@@ -154,7 +156,12 @@ class Trainer:
         every = self.diagnostics_every
         probe = None
         if every and (self.step == 0 or (self.step + 1) % every == 0):
-            probe = Probe(pictures=self.step == 0 or (self.step + 1) % (5 * every) == 0)
+            graph = bool(self.graph_seconds) and \
+                time.monotonic() - self._graph_at >= self.graph_seconds
+            probe = Probe(pictures=self.step == 0 or (self.step + 1) % (5 * every) == 0,
+                          graph=graph)
+            if graph:
+                self._graph_at = time.monotonic()
         self.diagnostics = None
         if s.bptt and isinstance(self.model, RNNLanguageModel):
             value = self.model.truncated_bptt_loss(x, y, s.bptt)
@@ -162,7 +169,9 @@ class Trainer:
             loss = self.model.loss(x, y)
             if probe is not None:
                 probe.after_forward(loss)
-            loss.backward()
+                probe.backward(loss)
+            else:
+                loss.backward()
             value = float(loss.data)
         if probe is not None:
             probe.before_update(self.model)

@@ -83,6 +83,9 @@ def test_live_run_pause_resume_and_sigint(browser, tmp_path: Path) -> None:
         wait_for(lambda: step() > held + 5, what="training to resume")
         second_tab = urllib.request.urlopen(url, timeout=5).read().decode()
         assert "backproplab live" in second_tab
+        wait_for(lambda: browser.find_elements("css selector", "#graph img"), what="the graph")
+        graph = urllib.request.urlopen(url + "graph.svg", timeout=30).read().decode()
+        assert "<svg" in graph and "hidden" in graph   # the MLP's modules, one node each
         for e in browser.get_log("browser"):
             assert e["level"] != "SEVERE", e
     finally:

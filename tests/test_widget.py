@@ -33,6 +33,8 @@ def test_training_in_the_kernel_feeds_the_widget() -> None:
     assert [r["step"] for r in steps] == list(range(1, 31))
     assert sum("layers" in e for e in steps) == 4   # steps 1, 10, 20, 30
     assert [e["step"] for e in panel.backlog if e["kind"] == "val"] == [10, 20, 30]
+    graphs = [e for e in panel.backlog if e["kind"] == "graph"]   # drawn at most every 10 s
+    assert graphs and graphs[0]["step"] == 1 and "<svg" in graphs[0]["svg"]
 
 
 def test_the_widgets_module_renders_the_panel(browser, tmp_path: Path) -> None:
@@ -59,5 +61,6 @@ document.body.dataset.rendered = 'yes';
     assert browser.find_element("id", "status").text == "finished"
     assert int(browser.find_element("id", "loss").get_attribute("data-points")) == 30
     assert not browser.find_element("css selector", ".controls").is_displayed()
+    assert browser.find_elements("css selector", "#graph svg")   # the model graph, inline
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
     browser.save_screenshot(str(tmp_path / "widget.png"))

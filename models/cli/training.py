@@ -97,12 +97,17 @@ class _Watchers:
             self.live = LiveTraining(trainer, args.host, args.port)
         every = args.diagnostics_every
         trainer.diagnostics_every = every if every is not None else (10 if args.live else 0)
+        if args.live:
+            trainer.graph_seconds = 5.0   # the model graph panel: at most one drawing in 5 s
 
     def step_done(self, trainer: Any, loss: float) -> None:
         self.flush()
         self._pending = {"step": trainer.step, "loss": loss, "lr": trainer.optimizer.lr}
         if trainer.diagnostics is not None:
             self._pending.update(trainer.diagnostics)
+            graph = self._pending.pop("graph_source", None)   # for the page, not the log
+            if graph is not None and self.live is not None:
+                self.live.graph_drawn(trainer.step, graph)
         if self.live is not None:
             self.live.step_done(self._pending)
 

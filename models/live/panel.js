@@ -26,6 +26,9 @@ const PANEL_MARKUP = `<style>
   .bpl-live #histograms .title { font-size: 12px; }
   .bpl-live #samples { font-family: ui-monospace, Menlo, monospace; font-size: 14px; margin: 0;
              padding: 0; list-style: none; overflow: auto; }
+  .bpl-live .wide { grid-column: 1 / -1; min-height: 0; }
+  .bpl-live #graph { overflow: auto; max-height: 520px; }
+  .bpl-live #graph img, .bpl-live #graph svg { max-width: none; }   /* natural size: legible */
   .bpl-live #heads { display: flex; flex-wrap: wrap; gap: 6px; overflow: auto; }
   .bpl-live #heads figure { margin: 0; font-size: 12px; text-align: center; }
 </style>
@@ -59,6 +62,11 @@ const PANEL_MARKUP = `<style>
   <section class="panel"><h2 id="right-title">samples</h2>
     <p class="note" id="right-note">drawn from the model at each validation</p>
     <ul id="samples"></ul><div id="heads"></div></section>
+  <section class="panel wide"><h2 id="graph-title">the model's graph</h2>
+    <p class="note">one training step collapsed to one node per module; each edge carries the
+      gradient that crossed it in that step's backward pass (‖g‖, coloured on a log scale).
+      Drawn every few seconds.</p>
+    <div id="graph"><p class="note">(not drawn yet)</p></div></section>
 </main>`;
 
 // The live panel: its markup, charts and the handling of a run's events. Shared by the page
@@ -296,6 +304,18 @@ function mountPanel(root, send, options) {
       setStatus(event.paused ? 'paused' : 'running');
     } else if (event.kind === 'lr') {
       el('message').textContent = 'learning rate ' + event.lr + ' from step ' + (event.step + 1);
+    } else if (event.kind === 'graph') {
+      el('graph-title').textContent = 'the model\'s graph at step ' + event.step;
+      const box = el('graph');
+      if (event.svg) {
+        box.innerHTML = event.svg;
+      } else {
+        box.innerHTML = '';
+        const img = document.createElement('img');
+        img.src = 'graph.svg?step=' + event.step;
+        img.alt = 'the model graph at step ' + event.step;
+        box.appendChild(img);
+      }
     } else if (event.kind === 'finished') {
       setStatus('finished');
     } else if (event.kind === 'disconnected') {

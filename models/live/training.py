@@ -67,8 +67,14 @@ class LiveTraining(RunEvents):
 
     def __init__(self, trainer: Any, host: str, port: int) -> None:
         self.session = LiveSession()
-        self.server = LiveServer(self.session, panel_page(), host, port)
+        self.server = LiveServer(self.session, panel_page(), host, port,
+                                 {"/graph.svg": _graph_svg})
         super().__init__(trainer, self.session.publish)
+
+    def graph_drawn(self, step: int, source: str) -> None:
+        """A new drawing of the model graph: kept for /graph.svg, announced to the pages."""
+        self.session.extras["graph"] = (step, source, None)
+        self.session.publish("graph", step=step)
 
     @property
     def url(self) -> str:
@@ -96,3 +102,16 @@ class LiveTraining(RunEvents):
         self.session.publish("finished", step=self.trainer.step)
         self.session.finish()
         self.server.close()
+
+
+def _graph_svg(session: LiveSession, query: dict[str, str]) -> tuple[str, bytes]:
+    """The latest model graph as SVG, rendered by Graphviz when first asked for."""
+    from graphviz import Source
+
+    step, source, svg = session.extras.get("graph", (0, None, None))
+    if source is None:
+        raise KeyError("no graph drawn yet")
+    if svg is None:
+        svg = Source(source).pipe(format="svg")
+        session.extras["graph"] = (step, source, svg)
+    return "image/svg+xml", svg

@@ -64,10 +64,19 @@ if anywidget is not None:
 
             events = RunEvents(trainer, self.publish)
             trainer.diagnostics_every = diagnostics_every
+            trainer.graph_seconds = 10.0
 
             def report(t: Any, loss: float, tokens_per_second: float) -> None:
-                record = {"step": t.step, "loss": loss, "lr": t.optimizer.lr}
-                events.step_done({**record, **(t.diagnostics or {})})
+                record = {"step": t.step, "loss": loss, "lr": t.optimizer.lr,
+                          **(t.diagnostics or {})}
+                graph = record.pop("graph_source", None)
+                events.step_done(record)
+                if graph is not None:   # drawn here: the kernel is the widget's only server
+                    from graphviz import Source
+
+                    events.flush()
+                    self.publish("graph", step=t.step,
+                                 svg=Source(graph).pipe(format="svg").decode("utf-8"))
 
             with ctrl_c_stops_between_steps() as stop_requested:
                 trainer.run(steps, report, lambda t, val: events.validated(t.step, val),
