@@ -7,7 +7,7 @@ alike:
 - diagnostics every 10 steps (`--diagnostics-every 10`): the graph walk, histograms, hooks,
   weight copies and projections of one step in ten;
 - live: the same, plus every event encoded and published to a live session with its server
-  running (`--live`, no browser connected).
+  running, and the model graph drawn every 5 s (`--live`, no browser connected).
 The goal: at most 10 % over plain, per step, averaged over the ten-step cycle. Writes its
 section of benchmarks/RESULTS.md.
 """
@@ -46,6 +46,7 @@ class _Way:
         if live:
             from models.live.training import LiveTraining
 
+            trainer.graph_seconds = 5.0   # as --live: the model graph at most every 5 s
             self.events = LiveTraining(trainer, "127.0.0.1", 0).start()
         self.times: list[float] = []
 
@@ -55,8 +56,12 @@ class _Way:
         for _ in range(10):
             loss = self.trainer.train_step()
             if self.events is not None:
-                record = {"step": self.trainer.step, "loss": loss, "lr": self.trainer.optimizer.lr}
-                self.events.step_done({**record, **(self.trainer.diagnostics or {})})
+                record = {"step": self.trainer.step, "loss": loss, "lr": self.trainer.optimizer.lr,
+                          **(self.trainer.diagnostics or {})}
+                graph = record.pop("graph_source", None)
+                self.events.step_done(record)
+                if graph is not None:
+                    self.events.graph_drawn(self.trainer.step, graph)
         self.times.append((time.perf_counter() - start) / 10)
 
     def close(self) -> None:
