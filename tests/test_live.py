@@ -59,6 +59,7 @@ def test_live_run_pause_resume_and_sigint(browser, tmp_path: Path) -> None:
     out = tmp_path / "run"
     process, url = start_live_run(out)
     try:
+        browser.get_log("browser")   # what earlier tests left in the log is theirs
         browser.get(url)
         def points() -> int:
             return int(browser.find_element("id", "loss").get_attribute("data-points"))
@@ -89,6 +90,7 @@ def test_live_run_pause_resume_and_sigint(browser, tmp_path: Path) -> None:
         for e in browser.get_log("browser"):
             assert e["level"] != "SEVERE", e
     finally:
+        browser.get("about:blank")   # the page would log its lost connection for later tests
         process.send_signal(signal.SIGINT)
         status = process.wait(timeout=60)
     assert status == 130, process.stderr.read() if process.stderr else ""
@@ -158,6 +160,7 @@ def test_playground_trains_and_a_click_opens_the_neurons_graph(browser) -> None:
         assert process.stdout is not None
         found = re.search(r"(http://127\.0\.0\.1:\d+/)", process.stdout.readline())
         assert found, process.stderr.read() if process.stderr else ""
+        browser.get_log("browser")
         browser.get(found.group(1))
         wait_for(lambda: int(browser.find_element("id", "step").text or 0) >= 3,
                  what="the playground to train")
@@ -172,6 +175,7 @@ def test_playground_trains_and_a_click_opens_the_neurons_graph(browser) -> None:
         browser.close()
         browser.switch_to.window(first)
     finally:
+        browser.get("about:blank")
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 130
 

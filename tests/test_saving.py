@@ -13,7 +13,7 @@ import pytest
 
 from autograd.plumbing.atomic import interrupts_deferred, write_files_atomically
 from models import checkpoint
-from models.cli.training import _ctrl_c_stops_between_steps
+from models.cli.training import ctrl_c_stops_between_steps
 
 
 @pytest.fixture(autouse=True)
@@ -158,7 +158,7 @@ def test_files_of_a_save_edited_apart_are_refused_by_digest(tmp_path: Path) -> N
 
 
 def test_first_ctrl_c_asks_to_stop_and_a_second_one_interrupts(capsys) -> None:
-    with _ctrl_c_stops_between_steps() as stop_requested:
+    with ctrl_c_stops_between_steps() as stop_requested:
         assert not stop_requested()
         signal.raise_signal(signal.SIGINT)
         assert stop_requested()

@@ -51,6 +51,7 @@ const model = {{get: function (name) {{ return backlog; }}, on: function () {{}}
 widget.render({{model: model, el: document.getElementById('cell')}});
 document.body.dataset.rendered = 'yes';
 </script></body></html>""", encoding="utf-8")
+    browser.get_log("browser")   # what earlier tests left in the log is theirs
     browser.get(page.as_uri())
     deadline = time.time() + 10
     while browser.find_element("tag name", "body").get_attribute("data-rendered") != "yes":
