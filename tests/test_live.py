@@ -27,11 +27,18 @@ from models.live.session import LiveSession
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def interruptible() -> None:
+    """In the child: SIGINT as a terminal's Ctrl-C, even when the suite was started in the
+    background (where SIGINT is ignored, and a child would inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_live_run(out: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     command = [sys.executable, "-m", "models", "train", "--model", "mlp", "--steps", "100000",
                "--eval-every", "50", "--out", str(out), "--quiet", "--live", *extra]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                               preexec_fn=interruptible)
     deadline = time.time() + 60
     assert process.stdout is not None
     while time.time() < deadline:
@@ -84,6 +91,9 @@ def test_live_run_pause_resume_and_sigint(browser, tmp_path: Path) -> None:
         wait_for(lambda: step() > held + 5, what="training to resume")
         second_tab = urllib.request.urlopen(url, timeout=5).read().decode()
         assert "backproplab live" in second_tab
+        shown = points()
+        browser.refresh()   # a reload replays the run so far, then goes on
+        wait_for(lambda: points() > shown, what="the reloaded page to catch up")
         wait_for(lambda: browser.find_elements("css selector", "#graph img"), what="the graph")
         graph = urllib.request.urlopen(url + "graph.svg", timeout=30).read().decode()
         assert "<svg" in graph and "hidden" in graph   # the MLP's modules, one node each
@@ -155,7 +165,8 @@ def test_the_server_serves_only_its_own_files_and_checks_controls() -> None:
 def test_playground_trains_and_a_click_opens_the_neurons_graph(browser) -> None:
     process = subprocess.Popen([sys.executable, "-m", "models", "live", "--toy", "xor"], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                               preexec_fn=interruptible)
     try:
         assert process.stdout is not None
         found = re.search(r"(http://127\.0\.0\.1:\d+/)", process.stdout.readline())
