@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, topological_order
+from autograd.core.value import data_of
 from autograd.gates.activation import Gelu
 from autograd.gates.elementwise import Relu, Sigmoid, Tanh
 from autograd.gates.softmax import MaskedSoftmax
@@ -165,7 +166,7 @@ class Probe:
         self._weights = layer_weights(model)
         for name, weight in self._weights.items():
             grad = weight.grad
-            self._norms[name] = float(np.linalg.norm(grad)) if grad is not None else 0.0
+            self._norms[name] = float(np.linalg.norm(data_of(grad))) if grad is not None else 0.0
             self._before[name] = np.array(weight.data)   # a copy, before the update
 
     def after_update(self, model: Module) -> dict[str, Any]:

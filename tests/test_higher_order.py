@@ -271,3 +271,22 @@ def test_mark_non_differentiable_and_mark_dirty() -> None:
     AddOneInPlace.apply(h)
     with pytest.raises(RuntimeError, match="modified in place"):
         y.backward()
+
+
+def test_an_optimizer_steps_on_the_numbers_of_a_recorded_gradient() -> None:
+    """After backward(create_graph=True) `.grad` is a Tensor; SGD, Adam and clipping use its
+    numbers and leave the weights arrays (not Tensors)."""
+    from autograd import Linear, optim
+
+    for make in (lambda ps: optim.SGD(ps, 0.1, momentum=0.9, weight_decay=0.01),
+                 lambda ps: optim.AdamW(ps, 0.1)):
+        layer = Linear(3, 2, rng=np.random.default_rng(0))
+        plain = Linear(3, 2, rng=np.random.default_rng(0))
+        x = Tensor(np.ones((4, 3), dtype=np.float32))
+        for model, graph in ((layer, True), (plain, False)):
+            (model(x).tanh() ** 2).sum().backward(create_graph=graph)
+            optim.clip_grad_norm_(model.parameters(), 0.5)
+            make(list(model.parameters())).step()
+        assert isinstance(layer.weight.grad, Tensor)
+        assert isinstance(layer.weight.data, np.ndarray)
+        np.testing.assert_allclose(layer.weight.data, plain.weight.data, rtol=1e-6)

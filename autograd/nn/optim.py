@@ -15,6 +15,7 @@ import numpy as np
 
 from autograd.core.grad_mode import no_grad
 from autograd.core.tensor import Tensor
+from autograd.core.value import data_of
 from autograd.core.versions import bump_version
 
 
@@ -97,7 +98,9 @@ class SGD(Optimizer):
         for index, p in enumerate(self.params):
             if p.grad is None:
                 continue
-            grad = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
+            grad = data_of(p.grad)   # an array (a recorded gradient's numbers, after create_graph)
+            if self.weight_decay:
+                grad = grad + self.weight_decay * p.data
             if not self.momentum:
                 p.data -= self.lr * grad
             else:
@@ -134,7 +137,7 @@ class Adam(Optimizer):
         for p, m, v in zip(self.params, self.m, self.v):
             if p.grad is None:
                 continue
-            grad = p.grad
+            grad = data_of(p.grad)
             if self.weight_decay and self.decoupled:
                 p.mul_(1 - self.lr * self.weight_decay)
             elif self.weight_decay:
@@ -166,7 +169,7 @@ def clip_grad_norm_(params: Iterable[Tensor], max_norm: float) -> float:
 
     Returns the norm before clipping (a gradient explosion shows up here first).
     """
-    grads = [p.grad for p in params if p.grad is not None]
+    grads = [data_of(p.grad) for p in params if p.grad is not None]
     # squares summed by BLAS in the gradients' own dtype, as PyTorch does (no float64 copies)
     total = math.sqrt(sum(float(np.dot(g.ravel(), g.ravel())) for g in grads))
     if total > max_norm:
@@ -181,7 +184,8 @@ def clip_grad_value_(params: Iterable[Tensor], clip_value: float) -> None:
     """Clamp every gradient entry into [−clip_value, clip_value]."""
     for p in params:
         if p.grad is not None:
-            np.clip(p.grad, -clip_value, clip_value, out=p.grad)
+            grad = data_of(p.grad)
+            np.clip(grad, -clip_value, clip_value, out=grad)
 
 
 class StepDrops:

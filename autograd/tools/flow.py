@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.core.value import data_of
 from autograd.nn.module import Module
 from autograd.plumbing.atomic import write_atomically
 
@@ -33,7 +34,7 @@ def grad_flow(model: Module) -> list[ParameterFlow]:
     for name, p in model.named_parameters():
         if p.grad is None:
             continue
-        g = p.grad.astype(np.float64)
+        g = np.asarray(data_of(p.grad), dtype=np.float64)
         norm = float(np.linalg.norm(g))
         weight = float(np.linalg.norm(p.data.astype(np.float64)))
         rows.append(ParameterFlow(name, p.shape, norm, norm / weight if weight else float("inf"),
