@@ -8,14 +8,16 @@ normalisation gains are left out, as they would blur the picture:
   (healthy near −3: each step changes a weight by about a thousandth of its spread).
 
 Per *activation* — each tanh, sigmoid, GELU or ReLU in the graph, grouped by module path:
-- a histogram of its outputs and its saturation: the share of units where the derivative has
-  all but vanished (|tanh| > 0.97; sigmoid outside 0.03..0.97; GELU/ReLU inputs below −3 / ≤ 0,
-  whose gradient is ≈ 0), where learning stalls;
-- a histogram of the gradient reaching its outputs (from a hook on the value).
+- its saturation: the share of units where the derivative has all but vanished (|tanh| > 0.97;
+  sigmoid outside 0.03..0.97; GELU/ReLU inputs below −3 / ≤ 0, whose gradient is ≈ 0), where
+  learning stalls;
+- and, in every fifth record, a histogram of its outputs and one of the gradient reaching them
+  (from a hook on the value).
 
-Weights (every fifth record: they change slowly, and cost most on small models): the first
-embedding table projected on its two principal axes (a 2-D picture of the characters), and for
-a Transformer the attention weights of each head on the batch's first sequence.
+The pictures — those histograms, the first embedding table projected on its two principal
+axes (a 2-D picture of the characters), and for a Transformer the attention weights of each
+head on the batch's first sequence — come in every fifth record: they change slowly, and on a
+small model they cost most of a record.
 
 And now and then the step's graph itself, collapsed to one node per module, its edges carrying
 that step's gradients (as Graphviz source, rendered when a page asks for it).
@@ -112,7 +114,7 @@ class Probe:
     `after_update(model)` after the optimiser step, which returns the record."""
 
     def __init__(self, pictures: bool = True, graph: bool = False) -> None:
-        self.pictures = pictures   # the embedding projection and attention maps too
+        self.pictures = pictures   # the histograms, embedding projection and attention maps too
         self.graph = graph         # the collapsed graph of the step, with its gradients
         self._graph_source: str | None = None
         self._weights: dict[str, Tensor] = {}
@@ -139,12 +141,11 @@ class Probe:
             gate = members[0][0]
             outs = [v.data for _, v in members]
             ins = [v.grad_fn.inputs[0].data for _, v in members]
-            shares = [_saturated(gate, o, [i]) for o, i in zip(outs, ins)]
-            sizes = [o.size for o in outs]
-            self._activations[name] = {
-                "histogram": histogram(outs),
-                "saturation": float(np.average(shares, weights=sizes)),
-            }
+            saturated = sum(_saturated(gate, o, [i]) * o.size for o, i in zip(outs, ins))
+            self._activations[name] = {"saturation": saturated / sum(o.size for o in outs)}
+            if not self.pictures:
+                continue
+            self._activations[name]["histogram"] = histogram(outs)
             self._grads[name] = []
             for _, value in members:
                 value.register_hook(self._grads[name].append)

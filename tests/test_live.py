@@ -33,6 +33,17 @@ def interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def stop(process: subprocess.Popen, timeout: float = 60) -> int:
+    """Ctrl-C, then the exit status; a process that does not stop is killed (and fails)."""
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        pytest.fail(f"the process did not stop within {timeout} s of SIGINT")
+
+
 def start_live_run(out: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     command = [sys.executable, "-m", "models", "train", "--model", "mlp", "--steps", "100000",
                "--eval-every", "50", "--out", str(out), "--quiet", "--live", *extra]
@@ -101,8 +112,7 @@ def test_live_run_pause_resume_and_sigint(browser, tmp_path: Path) -> None:
             assert e["level"] != "SEVERE", e
     finally:
         browser.get("about:blank")   # the page would log its lost connection for later tests
-        process.send_signal(signal.SIGINT)
-        status = process.wait(timeout=60)
+        status = stop(process)
     assert status == 130, process.stderr.read() if process.stderr else ""
     evaluated = subprocess.run([sys.executable, "-m", "models", "eval", "--checkpoint", str(out),
                                 "--json"], cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -187,8 +197,7 @@ def test_playground_trains_and_a_click_opens_the_neurons_graph(browser) -> None:
         browser.switch_to.window(first)
     finally:
         browser.get("about:blank")
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=30) == 130
+        assert stop(process) == 130
 
 
 def test_the_playgrounds_boundary_is_the_scalar_networks_own_score() -> None:

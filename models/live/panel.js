@@ -201,15 +201,15 @@ function mountPanel(root, send, options) {
     const d = run.lastDiag, box = el('histograms');
     if (!d || !d.activations) return;
     box.innerHTML = '';
-    el('hist-note').textContent = 'values (blue) and gradients (orange) of each nonlinearity, ' +
-      'step ' + d.step + '; saturated: derivative ≈ 0';
+    el('hist-note').textContent = 'values (blue) and gradients (orange) of each nonlinearity ' +
+      'at step ' + (d.pictureStep || d.step) + '; saturated (derivative ≈ 0) at step ' + d.step;
     Object.keys(d.activations).forEach(function (name) {
       const a = d.activations[name], cell = document.createElement('div');
       const title = document.createElement('div');
       title.className = 'title';
       title.textContent = name + ' — saturated ' + (100 * a.saturation).toFixed(1) + ' %';
       cell.appendChild(title);
-      bars(cell, a.histogram, '#4c72b0', 'value');
+      if (a.histogram) bars(cell, a.histogram, '#4c72b0', 'value');
       if (a.grad_histogram) bars(cell, a.grad_histogram, '#dd8452', 'gradient');
       box.appendChild(cell);
     });
@@ -277,9 +277,17 @@ function mountPanel(root, send, options) {
         run.ratios[name][0].push(record.step); run.ratios[name][1].push(l.update_ratio);
       }
     });
-    if (record.activations) run.lastDiag = Object.assign({}, run.lastDiag || {}, record,
-      {embedding: record.embedding || (run.lastDiag || {}).embedding,
-       attention: record.attention || (run.lastDiag || {}).attention});
+    if (record.activations) {   // pictures come every fifth record: keep the last ones
+      const last = run.lastDiag || {}, activations = {};
+      Object.keys(record.activations).forEach(function (name) {
+        const now = record.activations[name], before = (last.activations || {})[name] || {};
+        activations[name] = Object.assign({}, before, now);
+      });
+      run.lastDiag = Object.assign({}, last, record, {activations: activations,
+        embedding: record.embedding || last.embedding, attention: record.attention || last.attention,
+        pictureStep: Object.keys(record.activations).some(function (name) {
+          return record.activations[name].histogram; }) ? record.step : last.pictureStep});
+    }
     dirty.pictures = true;
   }
   function take(event) {
