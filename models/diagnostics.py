@@ -186,6 +186,7 @@ class Probe:
         embedding = embedding_projection(model) if self.pictures else None
         if embedding is not None:
             record["embedding"] = embedding
+            record["embedding_table"] = embedding_table(model)
         if self._attention is not None:
             record["attention"] = self._attention
         if self._graph_source is not None:
@@ -193,10 +194,20 @@ class Probe:
         return record
 
 
+def _first_table(model: Module) -> np.ndarray | None:
+    return next((m.weight.data for m in model.modules() if isinstance(m, Embedding)), None)
+
+
+def embedding_table(model: Module, width: int = 64) -> list[list[float]] | None:
+    """The first embedding table itself (its first `width` columns), rounded for the page."""
+    table = _first_table(model)
+    return None if table is None else np.round(table[:, :width], 3).tolist()
+
+
 def embedding_projection(model: Module) -> list[list[float]] | None:
     """Each row of the first embedding table on the table's two principal axes (PCA), or None
     when the model has no embedding table of width ≥ 2."""
-    table = next((m.weight.data for m in model.modules() if isinstance(m, Embedding)), None)
+    table = _first_table(model)
     if table is None or table.shape[1] < 2:
         return None
     centred = table.astype(np.float64) - table.mean(axis=0)

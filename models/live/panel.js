@@ -17,6 +17,7 @@ const PANEL_MARKUP = `<style>
   .bpl-live .panel h2 { font-size: 14px; margin: 0 0 4px; }
   .bpl-live .panel .note { font-size: 12px; color: #555; margin: 0 0 4px; }
   .bpl-live .chart { display: flex; gap: 6px; flex: 1; min-height: 0; }
+  .bpl-live .chart svg.table { flex: 0 0 34%; }
   .bpl-live .chart svg { flex: 1; min-width: 0; height: 230px; }
   .bpl-live .legend { font-size: 12px; max-width: 38%; overflow: auto; max-height: 230px; }
   .bpl-live .legend div { white-space: nowrap; } .legend span { display: inline-block; width: 14px;
@@ -57,8 +58,9 @@ const PANEL_MARKUP = `<style>
     <p class="note" id="hist-note">values (blue) and gradients (orange) of each nonlinearity, last recorded step</p>
     <div id="histograms"></div></section>
   <section class="panel"><h2>character embeddings</h2>
-    <p class="note">each token's embedding row on the table's two principal axes</p>
-    <div class="chart"><svg id="embedding"></svg></div></section>
+    <p class="note">left, the table: a row per token in vocabulary order, a column per dimension
+      (red +, blue −); right, each row on the table's two principal axes</p>
+    <div class="chart"><svg id="table" class="table"></svg><svg id="embedding"></svg></div></section>
   <section class="panel"><h2 id="right-title">samples</h2>
     <p class="note" id="right-note">drawn from the model at each validation</p>
     <ul id="samples"></ul><div id="heads"></div></section>
@@ -214,7 +216,25 @@ function mountPanel(root, send, options) {
       box.appendChild(cell);
     });
   }
+  function drawTable() {
+    const d = run.lastDiag, svg = el('table');
+    if (!d || !d.embedding_table) return;
+    const rows = d.embedding_table, width = rows[0].length;
+    svg.setAttribute('viewBox', '0 0 ' + width + ' ' + rows.length);
+    svg.setAttribute('preserveAspectRatio', 'none');
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    let top = 1e-12;
+    rows.forEach(function (row) { row.forEach(function (v) { top = Math.max(top, Math.abs(v)); }); });
+    rows.forEach(function (row, i) {
+      row.forEach(function (v, j) {
+        const share = Math.abs(v) / top;
+        node('rect', {x: j, y: i, width: 1, height: 1,
+                      fill: v > 0 ? 'rgba(214,39,40,' + share + ')' : 'rgba(31,119,180,' + share + ')'}, svg);
+      });
+    });
+  }
   function drawEmbedding() {
+    drawTable();
     const d = run.lastDiag, svg = el('embedding');
     if (!d || !d.embedding) return;
     const pts = d.embedding, box = svg.getBoundingClientRect();
@@ -285,6 +305,7 @@ function mountPanel(root, send, options) {
       });
       run.lastDiag = Object.assign({}, last, record, {activations: activations,
         embedding: record.embedding || last.embedding, attention: record.attention || last.attention,
+        embedding_table: record.embedding_table || last.embedding_table,
         pictureStep: Object.keys(record.activations).some(function (name) {
           return record.activations[name].histogram; }) ? record.step : last.pictureStep});
     }
