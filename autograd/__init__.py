@@ -3,8 +3,9 @@
 Read it top-down (the README gives the same order):
 
 - `core/`: `value` (what Scalar and Tensor share), `function` (the gate API and the graph node),
-  `engine` (the backward pass), then `scalar`, `tensor`, `operators`; beside them `grad_mode`
-  (no_grad and the other switches), `versions` (in-place safety), `broadcast`, `kernels`,
+  `engine` (the backward pass) and `higher_order` (autograd.grad, create_graph), then `scalar`,
+  `tensor`, `operators`; beside them `grad_mode` (no_grad and the other switches), `versions`
+  (in-place safety), `outputs` (gates with several outputs), `broadcast`, `kernels`,
   `factories` (zeros, ones, randn, …) and `gradcheck`;
 - `gates/`: the catalogue of gates, one family per file, each with its math in a docstring;
 - `functional`: jacobian, hessian, hvp and vjp — whole derivatives built from backward passes;
@@ -14,7 +15,7 @@ Read it top-down (the README gives the same order):
 """
 
 from autograd import functional
-from autograd.core.engine import backward, grad, topological_order
+from autograd.core.engine import backward, topological_order
 from autograd.core.factories import arange, full, ones, ones_like, randn, zeros, zeros_like
 from autograd.core.function import Context, Function
 from autograd.core.grad_mode import (
@@ -27,6 +28,7 @@ from autograd.core.grad_mode import (
     time_step,
 )
 from autograd.core.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from autograd.core.higher_order import grad
 from autograd.core.scalar import Scalar
 from autograd.core.tensor import Tensor
 from autograd.core.value import Value

@@ -1,5 +1,7 @@
 """The backward pass: visit gates from the output back, applying the chain rule.
 
+(`higher_order` builds on it: `autograd.grad`, and the recorded pass of create_graph=True.)
+
 For each gate, downstream = backward(upstream): the gate multiplies the upstream gradient dL/dz
 by its local derivative dz/dx. A value read by several gates receives the sum of their
 contributions ("gradients sum at outward branches"), so it may run only once every gate that
@@ -24,11 +26,8 @@ from autograd.core.function import (
     freed_message,
 )
 from autograd.core.grad_mode import enable_grad, modes
-from autograd.core.outputs import OutputGradients
 from autograd.core.value import Value
 from autograd.core.versions import check_saved_versions, clock
-from autograd.gates.elementwise import Cast
-from autograd.gates.shape import SumToShape
 
 StepCallback = Callable[[Value, Any, tuple[Any, ...]], None]
 # per value waiting for its gradient: the sum so far, and whether this pass made that array
@@ -55,34 +54,6 @@ def backward(root: Roots, grad: Any = None, retain_graph: bool | None = None,
     """
     pending = _start(root, grad, create_graph, "backward")
     _run(pending, create_graph if retain_graph is None else retain_graph, on_step, create_graph)
-
-
-def grad(outputs: Roots, inputs: Roots, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple[Any, ...]:
-    """d(outputs)/d(inputs) as a tuple, one gradient per input, without touching any `.grad`.
-
-    PyTorch's `torch.autograd.grad`: `grad_outputs` are the upstream gradients of the outputs
-    (None for a single-element output's 1); the gradients come back as values of the inputs'
-    kind (Tensor or Scalar), with a graph when `create_graph=True`. An input the outputs do not
-    depend on raises, unless `allow_unused=True` (its gradient is then None).
-    """
-    wanted = _as_list(inputs)
-    for position, value in enumerate(wanted):
-        if not isinstance(value, Value) or not value._requires_grad:
-            raise RuntimeError(f"grad: input {position} is not a value that requires grad")
-    pending = _start(outputs, grad_outputs, create_graph, "grad")
-    found: dict[Value, Any] = dict.fromkeys(wanted)
-    _run(pending, create_graph if retain_graph is None else retain_graph, None, create_graph,
-         found)
-    results = []
-    for position, value in enumerate(wanted):
-        gradient = found[value]
-        if gradient is None and not allow_unused:
-            raise RuntimeError(f"grad: input {position} was not used to compute the outputs "
-                               "(pass allow_unused=True to get None for it)")
-        results.append(gradient if gradient is None or create_graph
-                       else value._result_type._wrap(gradient, None))
-    return tuple(results)
 
 
 def _as_list(values: Roots) -> list[Value]:
@@ -120,15 +91,18 @@ def _run(pending: Pending, retain_graph: bool, on_step: StepCallback | None, rec
     collecting = gc.isenabled()
     gc.disable()
     try:
+        if not record and found is None:
+            _backward_pass(pending, retain_graph, on_step)
+            return
+        from autograd.core.higher_order import general_pass, run_recorded_gate
+
         if record:
             with enable_grad():
-                _general_pass(pending, found, lambda ctx, value, upstream:
-                              _run_recorded_gate(ctx, value, upstream, on_step))
-        elif found is not None:
-            _general_pass(pending, found, lambda ctx, value, upstream:
-                          _fit_all(ctx, _run_gate(ctx, value, upstream, retain_graph, on_step)))
+                general_pass(pending, found, lambda ctx, value, upstream:
+                             run_recorded_gate(ctx, value, upstream, on_step))
         else:
-            _backward_pass(pending, retain_graph, on_step)
+            general_pass(pending, found, lambda ctx, value, upstream:
+                         _fit_all(ctx, _run_gate(ctx, value, upstream, retain_graph, on_step)))
     finally:
         if collecting:
             gc.enable()
@@ -159,33 +133,6 @@ def _backward_pass(pending: Pending, retain_graph: bool, on_step: StepCallback |
                 pending[parent] = (parent_grad, False)
                 _wait_for_gradient(parent, waiting, leaves)
     _finish(leaves, pending, None)
-
-
-RunGate = Callable[[Context, Value, Any], tuple[Any, ...]]
-
-
-def _general_pass(pending: Pending, found: dict[Value, Any] | None, run_gate: RunGate) -> None:
-    """The same walk as `_backward_pass`, for `autograd.grad` (the gradients go to `found`, not
-    to `.grad`) and for create_graph=True (`run_gate` runs each gate's recorded backward, so
-    every gradient is a value with a graph, and the graph is kept). `run_gate` returns
-    gradients already fitted to their inputs."""
-    waiting, leaves = _waiting_for(pending)
-    while waiting:
-        _, ctx, value = heappop(waiting)
-        upstream = _run_hooks(value, pending.pop(value)[0])
-        if value._keep_grad or found is not None:
-            _deliver(value, upstream, found)
-        for parent, parent_grad in zip(ctx.inputs, run_gate(ctx, value, upstream)):
-            if parent_grad is None:
-                continue
-            if parent._earlier is not None:
-                parent = parent.node_seen_by(ctx)
-            if parent in pending:
-                pending[parent] = (pending[parent][0] + parent_grad, False)
-            else:
-                pending[parent] = (parent_grad, False)
-                _wait_for_gradient(parent, waiting, leaves)
-    _finish(leaves, pending, found)
 
 
 def _waiting_for(pending: Pending) -> tuple[Waiting, list[Value]]:
@@ -243,37 +190,6 @@ def _run_gate(ctx: Context, value: Value, upstream: Any, retain_graph: bool,
     return downstream
 
 
-def _run_recorded_gate(ctx: Context, value: Value, upstream: Value,
-                       on_step: StepCallback | None) -> tuple[Any, ...]:
-    """As `_run_gate`, for a pass that is recorded (create_graph=True): the gate's
-    `recorded_backward` computes the same gradients with recorded operations, each fitted to
-    its input by recorded operations too. The graph is kept: the new one reads it."""
-    _check_node(ctx, value)
-    downstream = align_gradients(ctx, ctx.function.recorded_backward(ctx, upstream, value))
-    downstream = tuple(None if g is None or not v._requires_grad else fit_recorded(v, g, ctx)
-                       for v, g in zip(ctx.inputs, downstream))
-    if modes.anomaly:
-        check_finite(ctx, tuple(None if g is None else g.data for g in downstream))
-    if on_step is not None:
-        on_step(value, upstream, downstream)
-    return downstream
-
-
-def fit_recorded(value: Value, grad: Any, ctx: Context | None) -> Any:
-    """A recorded gradient made to fit `value`, as `_fit_grad` does for raw ones: summed over
-    broadcast axes and cast to its dtype, by recorded gates (so they are differentiated too)."""
-    if grad.__class__ is OutputGradients:   # to a gate with several outputs, slot by slot
-        return grad
-    if not isinstance(grad, Value):
-        grad = value._result_type._wrap(grad, None)   # a constant, e.g. a gate's zero gradient
-    if value._has_arrays:
-        if grad.data.shape != value.data.shape:
-            grad = SumToShape.apply(grad, value.data.shape)   # which names a misfit
-        if grad.data.dtype != value.data.dtype:
-            grad = Cast.apply(grad, value.data.dtype)
-    return grad
-
-
 def _add_at_branch(pending: Pending, value: Value, grad: Any) -> None:
     """Another gate's gradient reaches `value`: add it to the sum so far."""
     earlier, ours = pending[value]
@@ -296,8 +212,12 @@ def _run_hooks(value: Value, grad: Any) -> Any:
     for hook in value._hooks or ():
         replaced = hook(grad)
         if replaced is not None:
-            grad = fit_recorded(value, replaced, None) if isinstance(replaced, Value) \
-                else value._fit_grad(replaced, None)
+            if isinstance(replaced, Value):   # a recorded pass's hook returned a value
+                from autograd.core.higher_order import fit_recorded
+
+                grad = fit_recorded(value, replaced, None)
+            else:
+                grad = value._fit_grad(replaced, None)
     return grad
 
 
