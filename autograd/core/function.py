@@ -144,6 +144,12 @@ def constant_like(value: Value, raw: Any) -> Any:
     return value._result_type._wrap(raw, None)
 
 
+def times_constant(value: Any, factor: Any) -> Any:
+    """value · factor, recorded, with `factor` (a mask, a sign, a share) a constant of value's
+    kind and dtype: no gradient flows into it."""
+    return value * constant_like(value, np.asarray(factor, dtype=np.result_type(value.data)))
+
+
 def freed_message(ctx: Context) -> str:
     return (
         f"{ctx.name}.backward: the graph was already freed by an earlier backward pass. "

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core.function import Context, Function, constant_like
+from autograd.core.function import Context, Function, times_constant
 
 _GELU_C = math.sqrt(2.0 / math.pi)
 
@@ -74,4 +74,4 @@ class Dropout(Function):
     @staticmethod
     def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
         (mask,) = ctx.saved_tensors
-        return grad * constant_like(grad, mask), None
+        return times_constant(grad, mask), None

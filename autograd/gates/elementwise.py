@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core.function import Context, Function, constant_like
+from autograd.core.function import Context, Function, constant_like, times_constant
 from autograd.gates.indexing import Where
 
 Raw = Any  # a float (Scalar) or an ndarray (Tensor)
@@ -17,11 +17,6 @@ Raw = Any  # a float (Scalar) or an ndarray (Tensor)
 def _like(result: Any, grad: Raw) -> Any:
     """`result` as the kind of value `grad` is: a float for a Scalar's gradient."""
     return float(result) if result is not None and isinstance(grad, float) else result
-
-
-def _dtype(grad: Any) -> Any:
-    """The dtype of a recorded gradient's data (float64 for a Scalar's)."""
-    return np.result_type(grad.data)
 
 
 def _one_where(x: Any, replace: Any) -> Any:
@@ -298,7 +293,7 @@ class Relu(Function):
 
     @staticmethod
     def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
-        return grad * constant_like(grad, np.asarray(ctx.inputs[0].data > 0, _dtype(grad)))
+        return times_constant(grad, ctx.inputs[0].data > 0)
 
 
 class Cast(Function):
@@ -337,7 +332,7 @@ class Abs(Function):
 
     @staticmethod
     def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
-        return grad * constant_like(grad, np.sign(ctx.inputs[0].data).astype(_dtype(grad)))
+        return times_constant(grad, np.sign(ctx.inputs[0].data))
 
 
 class Sin(Function):
@@ -445,7 +440,7 @@ class Clamp(Function):
     @staticmethod
     def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
         (inside,) = ctx.saved_tensors
-        return grad * constant_like(grad, inside.astype(_dtype(grad)))
+        return times_constant(grad, inside)
 
 
 def _split(grad: Raw, first: Any, tie: Any) -> tuple[Raw, Raw]:
@@ -457,8 +452,8 @@ def _split(grad: Raw, first: Any, tie: Any) -> tuple[Raw, Raw]:
 
 def _split_recorded(grad: Any, first: Any, tie: Any) -> tuple[Any, Any]:
     """`_split` with recorded products (the shares are constants)."""
-    share = np.where(first, 1.0, np.where(tie, 0.5, 0.0)).astype(_dtype(grad))
-    return grad * constant_like(grad, share), grad * constant_like(grad, 1 - share)
+    share = np.where(first, 1.0, np.where(tie, 0.5, 0.0))
+    return times_constant(grad, share), times_constant(grad, 1 - share)
 
 
 class Maximum(Function):

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core.function import Context, Function, constant_like
+from autograd.core.function import Context, Function, constant_like, times_constant
 from autograd.core.kernels import first_out_of_range, scatter_add_rows
 
 
@@ -156,4 +156,4 @@ class SetItem(Function):
     def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
         kept = np.ones(grad.shape, dtype=grad.data.dtype)
         kept[ctx.index] = 0
-        return grad * constant_like(grad, kept), None, Index.apply(grad, ctx.index)
+        return times_constant(grad, kept), None, Index.apply(grad, ctx.index)

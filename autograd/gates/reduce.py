@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd.core.broadcast import normalize_axes
-from autograd.core.function import Context, Function, constant_like
+from autograd.core.function import Context, Function, constant_like, times_constant
 from autograd.gates.indexing import Where
 from autograd.gates.shape import BroadcastTo, Reshape
 
@@ -92,7 +92,7 @@ class Max(Function):
         x, z = ctx.saved_tensors
         winners = x == z
         share = winners / winners.sum(axis=ctx.axes, keepdims=True).astype(x.dtype)
-        return constant_like(grad, share) * _spread_recorded(grad, ctx)
+        return times_constant(_spread_recorded(grad, ctx), share)
 
 
 def _exclusive_products(x: np.ndarray, axis: int) -> np.ndarray:
@@ -168,5 +168,4 @@ class Norm(Function):
         safe = _spread_recorded(out, ctx)
         if zero.any():   # 1 stands in for a zero norm, whose gradient is 0 (no 0/0 anywhere)
             safe = Where.apply(zero, constant_like(x, np.ones_like(z)), safe)
-        keep = constant_like(x, np.asarray(~zero, dtype=x.data.dtype))
-        return x / safe * keep * _spread_recorded(grad, ctx)
+        return times_constant(x / safe, ~zero) * _spread_recorded(grad, ctx)

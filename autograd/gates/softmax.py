@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core.function import Context, Function, constant_like
+from autograd.core.function import Context, Function, times_constant
 from autograd.core.kernels import first_out_of_range, last_axis_max, last_axis_sum
 from autograd.gates.indexing import Index
 
@@ -35,6 +35,11 @@ def _softmax_backward(z: np.ndarray, grad: np.ndarray, axis: int) -> np.ndarray:
     return out
 
 
+def _softmax_backward_recorded(z: Any, grad: Any, axis: int) -> Any:
+    """`_softmax_backward` with recorded operations (z, grad values)."""
+    return z * (grad - (grad * z).sum(axis=axis, keepdims=True))
+
+
 class Softmax(Function):
     """zᵢ = e^{xᵢ} / Σⱼ e^{xⱼ};  ∂zᵢ/∂xⱼ = zᵢ(δᵢⱼ − zⱼ), so ∂L/∂x = z ⊙ (g − Σⱼ gⱼzⱼ)"""
 
@@ -52,7 +57,7 @@ class Softmax(Function):
 
     @staticmethod
     def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
-        return out * (grad - (grad * out).sum(axis=ctx.axis, keepdims=True))
+        return _softmax_backward_recorded(out, grad, ctx.axis)
 
 
 class MaskedSoftmax(Function):
@@ -90,7 +95,7 @@ class MaskedSoftmax(Function):
 
     @staticmethod
     def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
-        return out * (grad - (grad * out).sum(axis=-1, keepdims=True)) * ctx.scale, None
+        return _softmax_backward_recorded(out, grad, -1) * ctx.scale, None
 
 
 class LogSoftmax(Function):
@@ -175,5 +180,5 @@ class CrossEntropy(Function):
         log_p = LogSoftmax.apply(logits.reshape(-1, logits.shape[-1]), -1)
         valid = np.ones(flat_t.shape, bool) if ignore_index is None else flat_t != ignore_index
         picked = Index.apply(log_p, (np.arange(flat_t.size), np.where(valid, flat_t, 0)))
-        picked = picked * constant_like(picked, valid.astype(logits.dtype))
+        picked = times_constant(picked, valid)
         return -picked.sum() / max(int(valid.sum()), 1)   # all ignored: 0, whose gradient is 0
