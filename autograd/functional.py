@@ -55,6 +55,11 @@ def _zeros_like(value: Value) -> Value:
     return value._result_type._wrap(np.zeros_like(value.data), None)
 
 
+def _filled(grads: Sequence[Value | None], values: Sequence[Value]) -> list[Value]:
+    """The gradients, zeros for an input they did not reach (`allow_unused`'s None)."""
+    return [g if g is not None else _zeros_like(x) for g, x in zip(grads, values)]
+
+
 def vjp(func: Callable[..., Value], inputs: Inputs, v: Any = None,
         create_graph: bool = False) -> tuple[Value, Any]:
     """(func(inputs), vᵀ·∂func/∂inputs): one backward pass with upstream gradient v."""
@@ -62,8 +67,7 @@ def vjp(func: Callable[..., Value], inputs: Inputs, v: Any = None,
     with enable_grad():
         output = func(*values)
     grads = grad(output, values, v, create_graph=create_graph, allow_unused=True)
-    return _result(output, create_graph), _as_given(inputs, [g if g is not None else _zeros_like(x)
-                                      for g, x in zip(grads, values)])
+    return _result(output, create_graph), _as_given(inputs, _filled(grads, values))
 
 
 def jacobian(func: Callable[..., Value], inputs: Inputs, create_graph: bool = False) -> Any:
@@ -87,8 +91,8 @@ def _jacobian_rows(output: Value, values: list[Value], create_graph: bool) -> li
         one_hot.flat[entry] = 1
         grads = grad(output, values, one_hot if out_shape else None, retain_graph=True,
                      create_graph=create_graph, allow_unused=True)
-        for row, g, x in zip(rows, grads, values):
-            row.append(g if g is not None else _zeros_like(x))
+        for row, g in zip(rows, _filled(grads, values)):
+            row.append(g)
     return [_joined(row, out_shape, x) for row, x in zip(rows, values)]
 
 
@@ -120,7 +124,7 @@ def hessian(func: Callable[..., Value], inputs: Inputs, create_graph: bool = Fal
             raise ValueError(f"hessian: func must return one number, got shape "
                              f"{np.shape(output.data)}")
         grads = grad(output, list(xs), create_graph=True, allow_unused=True)
-        return [g if g is not None else _zeros_like(x) for g, x in zip(grads, xs)]
+        return _filled(grads, xs)
 
     with enable_grad():
         first = gradient(*values)
@@ -142,18 +146,14 @@ def hvp(func: Callable[..., Value], inputs: Inputs, v: Any,
     with enable_grad():
         output = func(*values)
         first = grad(output, values, create_graph=True, allow_unused=True)
-        used = [(g, np.asarray(getattr(d, "data", d))) for g, d in zip(first, directions)
-                if g is not None]
-        if not used:
-            return output, _as_given(inputs, [_zeros_like(x) for x in values])
-        total: Any = _dot(*used[0])
-        for g, d in used[1:]:
-            total = total + _dot(g, d)
-        if not total.requires_grad:   # f is linear: its Hessian is 0
-            return output, _as_given(inputs, [_zeros_like(x) for x in values])
-        second = grad(total, values, create_graph=create_graph, allow_unused=True)
-    return _result(output, create_graph), _as_given(inputs, [g if g is not None else _zeros_like(x)
-                                      for g, x in zip(second, values)])
+        terms = [_dot(g, np.asarray(getattr(d, "data", d))) for g, d in zip(first, directions)
+                 if g is not None]
+        total: Any = sum(terms[1:], terms[0]) if terms else None
+        if total is None or not total.requires_grad:   # f is linear: its Hessian is 0
+            second: Sequence[Value | None] = [None] * len(values)
+        else:
+            second = grad(total, values, create_graph=create_graph, allow_unused=True)
+    return _result(output, create_graph), _as_given(inputs, _filled(second, values))
 
 
 def _result(output: Value, create_graph: bool) -> Value:
