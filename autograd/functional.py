@@ -146,8 +146,8 @@ def hvp(func: Callable[..., Value], inputs: Inputs, v: Any,
     with enable_grad():
         output = func(*values)
         first = grad(output, values, create_graph=True, allow_unused=True)
-        terms = [_dot(g, np.asarray(getattr(d, "data", d))) for g, d in zip(first, directions)
-                 if g is not None]
+        terms: list[Any] = [_dot(g, np.asarray(getattr(d, "data", d)))
+                            for g, d in zip(first, directions) if g is not None]
         total: Any = sum(terms[1:], terms[0]) if terms else None
         if total is None or not total.requires_grad:   # f is linear: its Hessian is 0
             second: Sequence[Value | None] = [None] * len(values)
