@@ -24,6 +24,7 @@ import numpy as np
 
 from benchmarks.results import update_section
 from models.base import ModelConfig
+from models.metrics import step_record
 from models.registry import DEFAULTS
 from models.train import DataSettings, Trainer, TrainSettings
 
@@ -57,12 +58,7 @@ class _Way:
         for _ in range(10):
             loss = self.trainer.train_step()
             if self.events is not None:
-                record = {"step": self.trainer.step, "loss": loss, "lr": self.trainer.optimizer.lr,
-                          **(self.trainer.diagnostics or {})}
-                graph = record.pop("graph_source", None)
-                self.events.step_done(record)
-                if graph is not None:
-                    self.events.graph_drawn(self.trainer.step, graph)
+                self.events.stepped(*step_record(self.trainer, loss))
         self.times.append((time.perf_counter() - start) / 10)
 
     def close(self) -> None:

@@ -21,6 +21,15 @@ from autograd.plumbing.atomic import write_atomically
 FILE = "metrics.jsonl"
 
 
+def step_record(trainer: Any, loss: float) -> tuple[dict[str, Any], str | None]:
+    """The record of the step `trainer` just took — step, loss, lr and its diagnostics, if it
+    recorded them — and apart from it the Graphviz source of the step's graph, if one was drawn
+    (for the live page, not the log)."""
+    record = {"step": trainer.step, "loss": loss, "lr": trainer.optimizer.lr,
+              **(trainer.diagnostics or {})}
+    return record, record.pop("graph_source", None)
+
+
 class MetricsLog:
     """Appends one line per step to `folder/metrics.jsonl`."""
 

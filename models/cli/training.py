@@ -101,15 +101,12 @@ class _Watchers:
             trainer.graph_seconds = 5.0   # the model graph panel: at most one drawing in 5 s
 
     def step_done(self, trainer: Any, loss: float) -> None:
+        from models.metrics import step_record
+
         self.flush()
-        self._pending = {"step": trainer.step, "loss": loss, "lr": trainer.optimizer.lr}
-        if trainer.diagnostics is not None:
-            self._pending.update(trainer.diagnostics)
-            graph = self._pending.pop("graph_source", None)   # for the page, not the log
-            if graph is not None and self.live is not None:
-                self.live.graph_drawn(trainer.step, graph)
+        self._pending, graph = step_record(trainer, loss)
         if self.live is not None:
-            self.live.step_done(self._pending)
+            self.live.stepped(self._pending, graph)
 
     def validated(self, trainer: Any, val: float) -> None:
         if self._pending is not None:

@@ -37,6 +37,20 @@ class RunEvents:
                 history=[[i + 1, loss] for i, loss in enumerate(trainer.history)][-2000:],
                 validation=trainer.validation)
 
+    def stepped(self, record: dict[str, Any], graph: str | None = None) -> None:
+        """A step taken: its record (see `metrics.step_record`), and its graph if drawn."""
+        self.step_done(record)
+        if graph is not None:
+            self.graph_drawn(record["step"], graph)
+
+    def graph_drawn(self, step: int, source: str) -> None:
+        """A new drawing of the model graph, sent as SVG (the widget's way: the kernel is its
+        only server); the live page's server overrides this."""
+        from graphviz import Source
+
+        self.flush()
+        self.publish("graph", step=step, svg=Source(source).pipe(format="svg").decode("utf-8"))
+
     def step_done(self, record: dict[str, Any]) -> None:
         """Steps go out in batches, every 0.25 s (diagnostics included): a page cannot show
         more, and one event per step would cost a small model's step a tenth."""

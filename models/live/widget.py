@@ -19,6 +19,7 @@ from typing import Any
 
 from models.live.training import PANEL, RunEvents
 from models.metrics import finite as _finite
+from models.metrics import step_record
 
 BACKLOG = 3000   # events kept for a view opened later (a re-run notebook, a second output)
 
@@ -67,16 +68,7 @@ if anywidget is not None:
             trainer.graph_seconds = 10.0
 
             def report(t: Any, loss: float, tokens_per_second: float) -> None:
-                record = {"step": t.step, "loss": loss, "lr": t.optimizer.lr,
-                          **(t.diagnostics or {})}
-                graph = record.pop("graph_source", None)
-                events.step_done(record)
-                if graph is not None:   # drawn here: the kernel is the widget's only server
-                    from graphviz import Source
-
-                    events.flush()
-                    self.publish("graph", step=t.step,
-                                 svg=Source(graph).pipe(format="svg").decode("utf-8"))
+                events.stepped(*step_record(t, loss))
 
             with ctrl_c_stops_between_steps() as stop_requested:
                 trainer.run(steps, report, lambda t, val: events.validated(t.step, val),
