@@ -83,6 +83,8 @@ def jacobian(func: Callable[..., Value], inputs: Inputs, create_graph: bool = Fa
 
 def _jacobian_rows(output: Value, values: list[Value], create_graph: bool) -> list[Value]:
     out_shape = np.shape(output.data)
+    if out_shape and any(isinstance(x, Scalar) for x in values):
+        raise TypeError("jacobian: a Scalar input needs a one-number output")
     if not output.requires_grad:   # no input reaches the output: every derivative is 0
         return [_zeros_like_shape(x, out_shape) for x in values]
     rows: list[list[Value]] = [[] for _ in values]
@@ -105,8 +107,6 @@ def _joined(row: list[Value], out_shape: tuple[int, ...], value: Value) -> Value
     """The per-entry gradients as one value of shape out_shape + value's shape."""
     if len(row) == 1 and not out_shape:
         return row[0]
-    if isinstance(value, Scalar):
-        raise TypeError("jacobian: a Scalar input needs a one-number output")
     stacked = Stack.apply(*row, axis=0)
     return Reshape.apply(stacked, (*out_shape, *np.shape(value.data)))
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from autograd import F, Function, Linear, Scalar, Tensor, no_grad
+from autograd.gates import shape
 
 
 def test_powers_at_zero_follow_pytorch() -> None:
@@ -244,3 +245,22 @@ def test_setitem_outside_a_graph_is_in_place_and_on_a_leaf_that_requires_grad_re
     with pytest.raises(ValueError, match=r"setitem: .*shape \(3,\).*value of shape \(2,\)"):
         z = leaf * 1.0
         z[0] = Tensor(np.ones(2), requires_grad=True)
+
+
+def test_error_paths_of_the_new_tensor_operations() -> None:
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    with pytest.raises(ValueError, match="norm: p must be 1 or 2, got 3"):
+        x.norm(p=3)
+    with pytest.raises(ValueError, match="var: 1 entries leave no degrees of freedom with correction 1"):
+        Tensor(np.ones(1)).var()
+    with pytest.raises(ValueError, match="split: split_size must be ≥ 1, got 0"):
+        x.split(0)
+    with pytest.raises(ValueError,
+                       match=r"split: sizes \(1, 1\) do not add up to the 3 entries along axis 1"):
+        x.split([1, 1], axis=1)
+    with pytest.raises(ValueError, match="split: axis 2 is out of range for shape"):
+        x.split(1, axis=2)
+    with pytest.raises(ValueError, match=r"prod: over one axis or all of them, not \(0, 1\)"):
+        Tensor(np.ones((2, 2, 2))).prod(axis=(0, 1))
+    with pytest.raises(ValueError, match=r"broadcast_to: cannot broadcast \(2, 3\) to \(4,\)"):
+        shape.BroadcastTo.apply(x, (4,))

@@ -290,3 +290,23 @@ def test_an_optimizer_steps_on_the_numbers_of_a_recorded_gradient() -> None:
         assert isinstance(layer.weight.grad, Tensor)
         assert isinstance(layer.weight.data, np.ndarray)
         np.testing.assert_allclose(layer.weight.data, plain.weight.data, rtol=1e-6)
+
+
+def test_error_paths_of_the_higher_order_api_name_the_call_and_what_was_wrong() -> None:
+    x = t64(np.ones(3))
+    frozen = Tensor(np.ones(3), dtype=np.float64)
+    with pytest.raises(RuntimeError, match="grad: input 0 is not a value that requires grad"):
+        autograd.grad((x * 2).sum(), frozen)
+    with pytest.raises(TypeError, match="functional: input 1 is a float, not a Scalar or Tensor"):
+        AF.jacobian(lambda a, b: a * b, [x, 2.0])
+    with pytest.raises(TypeError, match="jacobian: a Scalar input needs a one-number output"):
+        AF.jacobian(lambda s: Tensor(np.ones(2), dtype=np.float64) * 1.0, Scalar(1.0))
+    with pytest.raises(ValueError, match=r"hessian: func must return one number, got shape \(3,\)"):
+        AF.hessian(lambda t: t * t, x)
+    with pytest.raises(ValueError, match="hvp: 1 inputs but 2 directions v"):
+        AF.hvp(lambda a: (a * a).sum(), (x,), (np.ones(3), np.ones(3)))
+    with pytest.raises(ValueError, match=r"hvp: v of shape \(2,\) for an input of shape \(3,\)"):
+        AF.hvp(lambda t: (t * t).sum(), x, np.ones(2))
+    with pytest.raises(ValueError, match="gradgradcheck: no input's gradient depends on anything"):
+        captured = t64(np.ones(3))   # the output depends on it, but it is not an input
+        gradgradcheck(lambda t: captured * 2.0, [x])

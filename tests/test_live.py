@@ -211,3 +211,21 @@ def test_the_playgrounds_boundary_is_the_scalar_networks_own_score() -> None:
         playground.train_step()
     scalar = [playground.model.forward(p).data for p in playground.points[:10]]
     np.testing.assert_allclose(playground.model.scores(playground.points[:10]), scalar, rtol=1e-12)
+
+
+def test_the_playgrounds_and_the_graphs_bad_requests() -> None:
+    from models.live.playground import Playground, toy_data
+    from models.live.training import _graph_svg
+
+    with pytest.raises(ValueError, match="live: unknown toy 'circles': choose moons, xor, spiral"):
+        toy_data("circles")
+    with pytest.raises(ValueError, match="no neuron 16 in layer 1"):
+        Playground("xor").neuron_page(1, 16)
+    session = LiveSession()
+    server = LiveServer(session, "", routes={"/graph.svg": _graph_svg}).start()
+    try:
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(server.url + "graph.svg", timeout=5)
+        assert error.value.code == 400 and b"no graph drawn yet" in error.value.read()
+    finally:
+        server.close()

@@ -97,3 +97,14 @@ def test_the_update_ratio_is_that_of_the_real_update() -> None:
     tanh = record["activations"]["model tanh"]
     assert sum(tanh["histogram"]["counts"]) == 15 and sum(tanh["grad_histogram"]["counts"]) == 15
     assert histogram(np.array([0.0, 1.0, 1.0]), bins=2)["counts"] == [1, 2]
+
+
+def test_a_metrics_file_that_is_not_one_and_one_with_no_steps(tmp_path: Path) -> None:
+    from models.run_plot import plot_run
+
+    bad = tmp_path / "metrics.jsonl"
+    bad.write_text('{"step": 1, "loss": 2.0}\n{"loss": 3.0}\n')
+    with pytest.raises(ValueError, match=r"metrics.jsonl, line 2: not a metrics record"):
+        read_metrics(bad)
+    with pytest.raises(ValueError, match="plot: the metrics file holds no steps yet"):
+        plot_run([])

@@ -267,7 +267,7 @@ class Tensor(Arithmetic):
     def split(self, split_size: int | list[int], axis: int = 0) -> tuple[Tensor, ...]:
         """Pieces along `axis`: of `split_size` entries each (the last may be shorter), or of the
         listed sizes (PyTorch's torch.split). One Split gate with several outputs."""
-        length = self.shape[axis] if self.ndim else 0
+        length = self.shape[axis] if -self.ndim <= axis < self.ndim else 0   # else Split names it
         if isinstance(split_size, int):
             if split_size < 1:
                 raise ValueError(f"split: split_size must be ≥ 1, got {split_size}")
