@@ -8,6 +8,7 @@ panel's styles stay inside it on a host page."""
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 
@@ -123,6 +124,13 @@ def check_pictures(browser, records: list[dict], vocab: Vocabulary) -> None:
     for cell in browser.find_elements("css selector", "#histograms .title"):
         name, share = cell.text.split(" — saturated ")
         assert share == f"{100 * record['activations'][name]['saturation']:.1f} %"   # that step's
+    first = browser.find_element("css selector", "#histograms > div")
+    name = first.find_element("class name", "title").text.split(" — ")[0]
+    heights = [float(r.get_attribute("height"))
+               for r in first.find_elements("css selector", "svg")[0].find_elements("tag name", "rect")]
+    counts = record["activations"][name]["histogram"]["counts"]   # bar height ∝ log10(1 + count)
+    assert heights == pytest.approx([64 * math.log10(1 + c) / math.log10(1 + max(counts))
+                                     for c in counts], abs=1e-6)
     assert browser.find_element("id", "embedding-title").text.endswith(f"at step {step}")
     blocks = [b.text for b in browser.find_elements("css selector", "#blocks button")]
     assert blocks == [p.removesuffix(".attn") for p in record["attention"]] == ["blocks.0",

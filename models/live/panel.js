@@ -43,7 +43,7 @@ const PANEL_MARKUP = `<style>
   .bpl-live #blocks button.on { background: #cfe0f3; }
   .bpl-live #heads { display: flex; flex-wrap: wrap; gap: 4px 8px; }
   .bpl-live #heads figure { margin: 0; font-size: 12px; text-align: center; }
-  .bpl-live #heads text { font: 9px ui-monospace, Menlo, monospace; fill: #333; }
+  .bpl-live #heads text { font: 10px ui-monospace, Menlo, monospace; fill: #333; }
 </style>
 <header>
   <h1 id="title">backproplab live</h1>
@@ -69,7 +69,7 @@ const PANEL_MARKUP = `<style>
     <div class="chart"><svg id="ratios"></svg><div class="legend" id="ratios-legend"></div><div class="tip"></div></div></section>
   <section class="panel"><h2 id="hist-title">activations and their gradients</h2>
     <p class="note" id="hist-note">values (blue) and gradients (orange) of each nonlinearity;
-      bar height: the count on a log scale (1, 10, 100, … evenly spaced)</p>
+      bar height: the count on a log scale (1, 10, 100, … evenly spaced); dashed: 0</p>
     <div id="histograms"></div></section>
   <section class="panel"><h2 id="embedding-title">character embeddings</h2>
     <p class="note">left, the table: a row per token in vocabulary order, a column per dimension
@@ -256,6 +256,7 @@ function mountPanel(root, send, options) {
     });
   }
   function highlight(chartBox, name) {
+    chartBox.hovered = name;   // kept across redraws while the pointer stays
     chartBox.querySelectorAll('[data-series]').forEach(function (n) {
       const on = n.dataset.series === name;
       if (n.tagName === 'TD') n.classList.toggle('on', on);
@@ -316,6 +317,10 @@ function mountPanel(root, send, options) {
     legend('norms-legend', norms, layout);
     chart(el('ratios'), ratios, {band: [-3.5, -2.5]});
     legend('ratios-legend', ratios, layout);
+    ['loss', 'norms', 'ratios'].forEach(function (id) {
+      const box = el(id).parentNode;
+      if (box.hovered) highlight(box, box.hovered);
+    });
   }
   // A histogram with its counts on a log scale: height ∝ log10(1 + count), so a bin of 1 shows
   // and a spike of thousands does not flatten the rest
@@ -341,7 +346,6 @@ function mountPanel(root, send, options) {
       if (e[0] < 0 && e[e.length - 1] > 0) {   // where zero lies
         const x = left + (0 - e[0]) / (e[e.length - 1] - e[0]) * (w - left);
         node('line', {x1: x, x2: x, y1: 0, y2: h + 2, stroke: '#333', 'stroke-dasharray': '2 2'}, svg);
-        node('text', {x: x + 2, y: 7, 'font-size': 8, fill: '#333'}, svg).textContent = '0';
       }
       const t = node('text', {x: left, y: h + 12, class: 'axis'}, svg);
       t.textContent = what + ' ' + (+e[0].toPrecision(2)) + ' … ' + (+e[e.length - 1].toPrecision(2));
@@ -407,7 +411,7 @@ function mountPanel(root, send, options) {
   }
   // One head's map: row = query, column = key, the sequence's characters along both axes
   function headMap(map, tokens, caption) {
-    const fig = document.createElement('figure'), n = map.length, cellSize = 9, margin = 10;
+    const fig = document.createElement('figure'), n = map.length, cellSize = 10, margin = 11;
     const size = margin + n * cellSize;
     const svg = node('svg', {width: size, height: size, viewBox: '0 0 ' + size + ' ' + size}, fig);
     map.forEach(function (row, i) { row.forEach(function (v, j) {
