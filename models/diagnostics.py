@@ -196,7 +196,7 @@ class Probe:
             record["embedding"] = embedding
             record["embedding_table"] = embedding_table(model)
         if self._attention:
-            record["attention"] = dict(sorted(self._attention.items()))
+            record["attention"] = self._attention   # in forward order: blocks.0 first
             size = len(next(iter(self._attention.values()))[0])
             tokens = next((t for t in self._tokens if len(t) == size), None)
             if tokens is not None:
