@@ -16,8 +16,9 @@ Per *activation* — each tanh, sigmoid, GELU or ReLU in the graph, grouped by m
 
 The pictures — those histograms, the first embedding table projected on its two principal
 axes (a 2-D picture of the characters), and for a Transformer the attention weights of each
-head on the batch's first sequence — come in every fifth record: they change slowly, and on a
-small model they cost most of a record.
+head of each block on the batch's first sequence (`attention`: module path → (heads, T, T), with
+`attention_tokens`, that sequence's token ids, to label the axes) — come in every fifth record:
+they change slowly, and on a small model they cost most of a record.
 
 And now and then the step's graph itself, collapsed to one node per module, its edges carrying
 that step's gradients (as Graphviz source, rendered when a page asks for it).
@@ -37,6 +38,7 @@ from autograd import Tensor, topological_order
 from autograd.core.value import data_of
 from autograd.gates.activation import Gelu
 from autograd.gates.elementwise import Relu, Sigmoid, Tanh
+from autograd.gates.indexing import Embedding as Lookup
 from autograd.gates.softmax import MaskedSoftmax
 from autograd.nn.layers import Embedding
 from autograd.nn.module import Module
@@ -122,7 +124,8 @@ class Probe:
         self._grads: dict[str, list[np.ndarray]] = {}
         self._before: dict[str, np.ndarray] = {}
         self._norms: dict[str, float] = {}
-        self._attention: list[list[list[float]]] | None = None
+        self._attention: dict[str, list[list[list[float]]]] = {}   # module path → heads
+        self._tokens: list[list[int]] = []   # the token ids each embedding lookup read
 
     def after_forward(self, loss: Tensor) -> None:
         found: dict[str, list[tuple[Any, Any]]] = {}   # name → (gate, value) per activation
@@ -134,9 +137,14 @@ class Probe:
             if gate in ACTIVATIONS:
                 name = f"{_TIME_STEP.sub('', ctx.scope) or 'model'} {ACTIVATIONS[gate]}"
                 found.setdefault(name, []).append((gate, value))
-            elif gate is MaskedSoftmax and self._attention is None and self.pictures:
+            elif gate is MaskedSoftmax and self.pictures:
                 heads = value.data[0] if value.data.ndim == 4 else value.data[None, 0]
-                self._attention = np.round(heads, 4).tolist()   # (heads, T, T) of sequence 0
+                path = _TIME_STEP.sub("", ctx.scope) or "attention"
+                self._attention[path] = np.round(heads, 4).tolist()   # (heads, T, T), sequence 0
+            elif gate is Lookup and self.pictures:
+                indices = ctx.saved_tensors[0]
+                if indices.ndim == 2:   # (batch, T): the tokens, not a position table's 0..T-1
+                    self._tokens.append(indices[0].tolist())
         for name, members in found.items():
             gate = members[0][0]
             outs = [v.data for _, v in members]
@@ -187,8 +195,12 @@ class Probe:
         if embedding is not None:
             record["embedding"] = embedding
             record["embedding_table"] = embedding_table(model)
-        if self._attention is not None:
-            record["attention"] = self._attention
+        if self._attention:
+            record["attention"] = self._attention   # in forward order: blocks.0 first
+            size = len(next(iter(self._attention.values()))[0])
+            tokens = next((t for t in self._tokens if len(t) == size), None)
+            if tokens is not None:
+                record["attention_tokens"] = tokens
         if self._graph_source is not None:
             record["graph_source"] = self._graph_source   # Graphviz source: rendered on demand
         return record

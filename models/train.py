@@ -20,6 +20,8 @@ from models.diagnostics import Probe
 from models.registry import build
 from models.rnn import RNNLanguageModel
 
+FIRST_EVAL = 50   # the first validation, when `eval_every` is longer
+
 
 @dataclass
 class TrainSettings:
@@ -198,8 +200,9 @@ class Trainer:
             validate: Callable[[Trainer, float], None] | None = None,
             stop: Callable[[], bool] | None = None) -> None:
         """Train until `self.step == steps`; `report(trainer, loss, tokens per second)` after
-        each step and `validate(trainer, val_loss)` every `eval_every` steps and at the last
-        step of the settings (so a run stopped early and resumed validates as one that was not).
+        each step and `validate(trainer, val_loss)` every `eval_every` steps, at step
+        FIRST_EVAL (50) if that comes sooner, and at the last step of the settings (so a run
+        stopped early and resumed validates as one that was not).
         `stop()` is asked before each step: a run it ends stops between two steps, where the
         weights, optimiser, random state and step count agree (the CLI's Ctrl-C uses it)."""
         tokens = tokens_per_step(self.model.window, self.settings.batch_size,
@@ -212,7 +215,8 @@ class Trainer:
                                          "try a smaller --lr or --grad-clip")
             if report:
                 report(self, loss, tokens / max(time.perf_counter() - start, 1e-9))
-            if self.step % self.settings.eval_every == 0 or self.step == self.settings.steps:
+            every = self.settings.eval_every   # and once early, so samples show from the start
+            if self.step % every == 0 or self.step in (self.settings.steps, min(FIRST_EVAL, every)):
                 val = self.validation_loss(self.settings.eval_limit)
                 self.validation.append([self.step, val])
                 if validate:

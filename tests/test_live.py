@@ -44,9 +44,10 @@ def stop(process: subprocess.Popen, timeout: float = 60) -> int:
         pytest.fail(f"the process did not stop within {timeout} s of SIGINT")
 
 
-def start_live_run(out: Path, *extra: str) -> tuple[subprocess.Popen, str]:
-    command = [sys.executable, "-m", "models", "train", "--model", "mlp", "--steps", "100000",
-               "--eval-every", "50", "--out", str(out), "--quiet", "--live", *extra]
+def start_live_run(out: Path, *extra: str, model: str = "mlp",
+                   eval_every: int = 50) -> tuple[subprocess.Popen, str]:
+    command = [sys.executable, "-m", "models", "train", "--model", model, "--steps", "100000",
+               "--eval-every", str(eval_every), "--out", str(out), "--quiet", "--live", *extra]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
                                preexec_fn=interruptible)
