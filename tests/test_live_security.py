@@ -208,3 +208,54 @@ def test_the_playgrounds_neuron_pages_are_post_only_and_made_once_per_step() -> 
     finally:
         session.finish()
         server.close()
+
+
+def test_another_sites_page_in_a_real_browser_cannot_drive_or_read_the_run(browser) -> None:
+    """The attacks of the issue, run by Chromium from a page of another origin: a no-cors fetch
+    that sets the learning rate, a text/plain form that pauses, and an EventSource."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    session = LiveSession()
+    server = LiveServer(session, PAGE).start()
+    target = f"http://127.0.0.1:{server.port}"
+    attack = f"""<html><body><form id="f" method="POST" action="{target}/control"
+      enctype="text/plain" target="sink"><input name='{{"action":"pause","x":"' value='"}}'>
+      </form><iframe name="sink"></iframe><script>
+      fetch('{target}/control', {{method: 'POST', mode: 'no-cors',
+             body: '{{"action":"lr","value":9.99}}'}}).finally(function () {{
+        document.getElementById('f').submit(); }});
+      const events = new EventSource('{target}/events');
+      events.onmessage = function () {{ document.title = 'read the run'; }};
+      events.onerror = function () {{ document.title = 'refused'; events.close(); }};
+      </script></body></html>""".encode()
+
+    class Evil(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(attack)))
+            self.end_headers()
+            self.wfile.write(attack)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    evil = ThreadingHTTPServer(("127.0.0.1", 0), Evil)
+    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    try:
+        browser.get(f"http://localhost:{evil.server_address[1]}/")
+        deadline = time.monotonic() + 10
+        while browser.title != "refused" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)   # the form's POST has had its time
+        assert browser.title == "refused"
+        assert session.take_new_lr() is None and not session.paused
+        browser.get(server.url)   # the page itself, with the token, is served
+        assert "page" in browser.page_source
+    finally:
+        browser.get("about:blank")
+        evil.shutdown()
+        evil.server_close()
+        session.finish()
+        server.close()
