@@ -55,7 +55,7 @@ def start_live_run(out: Path, *extra: str, model: str = "mlp",
     assert process.stdout is not None
     while time.time() < deadline:
         line = process.stdout.readline()
-        found = re.search(r"live view: (http://127\.0\.0\.1:\d+/)", line)
+        found = re.search(r"live view: (http://127\.0\.0\.1:\d+/\?token=[\w-]+)$", line.strip())
         if found:
             return process, found.group(1)
         if process.poll() is not None:
@@ -107,7 +107,7 @@ def test_live_run_pause_resume_and_sigint(browser, tmp_path: Path) -> None:
         browser.refresh()   # a reload replays the run so far, then goes on
         wait_for(lambda: points() > shown, what="the reloaded page to catch up")
         wait_for(lambda: browser.find_elements("css selector", "#graph img"), what="the graph")
-        graph = urllib.request.urlopen(url + "graph.svg", timeout=30).read().decode()
+        graph = urllib.request.urlopen(url.replace("/?", "/graph.svg?"), timeout=30).read().decode()
         assert "<svg" in graph and "hidden" in graph   # the MLP's modules, one node each
         for e in browser.get_log("browser"):
             assert e["level"] != "SEVERE", e
@@ -151,10 +151,11 @@ def test_the_server_serves_only_its_own_files_and_checks_controls() -> None:
             connection.endheaders()
             assert connection.getresponse().status == 404, path
             connection.close()
-        assert urllib.request.urlopen(server.url, timeout=5).read() == b"<html>page</html>"
+        assert urllib.request.urlopen(server.url, timeout=5).read() == b"<html>page</html>"  # no <head>
 
         def control(body: bytes) -> tuple[int, str]:
-            request = urllib.request.Request(server.url + "control", data=body, method="POST")
+            request = urllib.request.Request(server.url.replace("/?", "/control?"), data=body,
+                                             method="POST")
             try:
                 with urllib.request.urlopen(request, timeout=5) as response:
                     return response.status, json.loads(response.read())["error"]
@@ -180,7 +181,7 @@ def test_playground_trains_and_a_click_opens_the_neurons_graph(browser) -> None:
                                preexec_fn=interruptible)
     try:
         assert process.stdout is not None
-        found = re.search(r"(http://127\.0\.0\.1:\d+/)", process.stdout.readline())
+        found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=[\w-]+)$", process.stdout.readline().strip())
         assert found, process.stderr.read() if process.stderr else ""
         browser.get_log("browser")
         browser.get(found.group(1))
@@ -226,7 +227,7 @@ def test_the_playgrounds_and_the_graphs_bad_requests() -> None:
     server = LiveServer(session, "", routes={"/graph.svg": _graph_svg}).start()
     try:
         with pytest.raises(urllib.error.HTTPError) as error:
-            urllib.request.urlopen(server.url + "graph.svg", timeout=5)
+            urllib.request.urlopen(server.url.replace("/?", "/graph.svg?"), timeout=5)
         assert error.value.code == 400 and b"no graph drawn yet" in error.value.read()
     finally:
         server.close()

@@ -160,18 +160,18 @@ def test_stepper_sums_only_the_contributions_seen_so_far_at_a_branch() -> None:
     """f = a·b + a·c with a = 2, b = 3, c = 4, by hand: the Add runs first (∂f/∂(a·b) = 1,
     ∂f/∂(a·c) = 1), then the newer product a·c sends c = 4 to a, then a·b sends b = 3:
     ∂f/∂a is nothing after one gate, 4 after two, 4 + 3 = 7 after three."""
+    from autograd.tools.stepper import gradient_so_far
     from autograd.tools.trace import trace_backward
-    from models.cli.inspection import _answer
 
     a, b, c = Scalar(2.0, name="a"), Scalar(3.0, name="b"), Scalar(4.0, name="c")
     f = a * b + a * c
     trace = trace_backward(f)
     assert [s.gate for s in trace] == ["Add", "Multiply", "Multiply"]
-    assert _answer(trace, "p a", 1) == "a = 2, ∂L/∂a so far = nothing yet"
-    assert _answer(trace, "p a", 2) == "a = 2, ∂L/∂a so far = 4"
-    assert _answer(trace, "p a", 3) == "a = 2, ∂L/∂a so far = 7"
-    assert _answer(trace, "p b", 2) == "b = 3, ∂L/∂b so far = nothing yet"
-    assert _answer(trace, "p c", 2) == "c = 4, ∂L/∂c so far = 2"
+    assert gradient_so_far(trace, "a", 1) == "a = 2, ∂L/∂a so far = nothing yet"
+    assert gradient_so_far(trace, "a", 2) == "a = 2, ∂L/∂a so far = 4"
+    assert gradient_so_far(trace, "a", 3) == "a = 2, ∂L/∂a so far = 7"
+    assert gradient_so_far(trace, "b", 2) == "b = 3, ∂L/∂b so far = nothing yet"
+    assert gradient_so_far(trace, "c", 2) == "c = 4, ∂L/∂c so far = 2"
     assert a.grad == 7.0
     # the two unnamed products get labels of their own, numbered in the engine's order
     assert sorted(trace.labels.values()) == ["a", "add", "b", "c", "multiply", "multiply#2"]

@@ -60,7 +60,8 @@ def run_plot(args: argparse.Namespace) -> int:
 def run_live(args: argparse.Namespace) -> int:
     from models.live.playground import run_playground
 
-    return run_playground(args.toy, args.host, args.port, args.steps)
+    return run_playground(args.toy, args.host, args.port, args.steps,
+                          read_only=args.read_only)
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -47,55 +47,17 @@ def run_step(args: argparse.Namespace) -> int:
         page = save_step_page(output, args.html, title, depth=args.collapse)
         print(f"{title}: step-through page written to {page}")
         return 0
+    from autograd.tools.stepper import HELP, Stepper
     from autograd.tools.trace import trace_backward
 
     trace = trace_backward(output)
-    print(f"{title}: {len(trace)} gates. {STEPPER_HELP}")
-    position, waiting = 0, not args.all
-    while position < len(trace):
-        print(trace.steps[position].describe(trace.labels))
-        position += 1
-        while waiting:
-            command = _ask()
-            if command in ("", "n"):
-                break
-            if command == "c":
-                waiting = False
-            elif command == "q":
-                return 0
-            elif command == "b":
-                position = max(position - 2, 0)   # show the step before the one just shown
-                break
-            else:
-                print(_answer(trace, command, position))
+    print(f"{title}: {len(trace)} gates. {HELP}")
+    stepper = Stepper(trace)
+    if args.all:
+        stepper.do_c("")
+    else:
+        stepper.cmdloop()
     return 0
-
-
-STEPPER_HELP = ("Enter/n: next, b: back, c: continue, p NAME: print a value and its gradient "
-                "so far, q: quit")
-
-
-def _ask() -> str:
-    try:
-        return input("(step) ").strip()
-    except EOFError:
-        return "c"
-
-
-def _answer(trace: Any, command: str, steps_done: int) -> str:
-    """What `p NAME` prints after `steps_done` gates: the value and only the contributions to
-    its gradient that the pass has made so far."""
-    from autograd.tools.trace import number
-
-    if not command.startswith("p "):
-        return STEPPER_HELP
-    name = command[2:].strip()
-    value = trace.find(name)
-    if value is None:
-        return f"no value labelled {name!r}; labels: {', '.join(trace.labels.values())}"
-    grad = trace.grad_after(value, steps_done)
-    so_far = "nothing yet" if grad is None else number(grad)
-    return f"{name} = {number(value.data)}, ∂L/∂{name} so far = {so_far}"
 
 
 def run_flow(args: argparse.Namespace) -> int:

@@ -81,6 +81,8 @@ def build_parser() -> Parser:
     train.add_argument("--port", type=int, default=0, help="--live: the port (default: a free one)")
     train.add_argument("--host", default="127.0.0.1",
                        help="--live: the address to listen on (default 127.0.0.1: this machine)")
+    train.add_argument("--read-only", action="store_true",
+                       help="--live: a page without controls, for serving a class")
     train.add_argument("--diagnostics-every", type=int, metavar="N",
                        help="record per-layer diagnostics every N steps into metrics.jsonl "
                        "(default: 10 with --live, else off)")
@@ -133,6 +135,8 @@ def build_parser() -> Parser:
     live.add_argument("--toy", choices=["moons", "xor", "spiral"], default="moons")
     live.add_argument("--port", type=int, default=0, help="default: a free one")
     live.add_argument("--host", default="127.0.0.1")
+    live.add_argument("--read-only", action="store_true",
+                      help="a page without controls, for serving a class")
     live.add_argument("--steps", type=int, default=0, help="stop after this many (0: Ctrl-C)")
 
     plot = commands.add_parser("plot", help="redraw a run's curves and diagnostics from its "

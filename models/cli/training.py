@@ -94,7 +94,7 @@ class _Watchers:
         if args.live:
             from models.live.training import LiveTraining
 
-            self.live = LiveTraining(trainer, args.host, args.port)
+            self.live = LiveTraining(trainer, args.host, args.port, args.read_only)
         every = args.diagnostics_every
         trainer.diagnostics_every = every if every is not None else (10 if args.live else 0)
         if args.live:
@@ -142,7 +142,7 @@ def _train_loop(trainer: Any, args: argparse.Namespace, resumed: bool) -> int:
           f"{len(trainer.corpus.vocab)} tokens, {trainer.corpus.shape} data; "
           f"training steps {trainer.step}..{total}")
     if watchers.live is not None:
-        print(f"live view: {watchers.live.start().url}", flush=True)
+        print(watchers.live.start().banner(), flush=True)
     bar = tqdm(total=total, initial=trainer.step, disable=True if args.quiet else None,
                unit="step", dynamic_ncols=True, file=sys.stderr)
 

@@ -522,7 +522,8 @@ function mountPanel(root, send, options) {
       } else {
         box.innerHTML = '';
         const img = document.createElement('img');
-        img.src = 'graph.svg?step=' + event.step;
+        img.src = 'graph.svg?step=' + event.step +
+          '&token=' + encodeURIComponent(window.backproplabToken || '');
         img.alt = 'the model graph at step ' + event.step;
         box.appendChild(img);
       }

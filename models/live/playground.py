@@ -156,18 +156,44 @@ class Playground:
         return page
 
 
+class NeuronPages:
+    """The `/neuron` route: a neuron's explorer page, computed once per training step (a page
+    costs seconds of the Scalar engine's time, and holds training while it is made)."""
+
+    def __init__(self, playground: Playground) -> None:
+        self.playground = playground
+        self._pages: dict[tuple[int, int, int], bytes] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, session: LiveSession, fields: dict[str, str]) -> tuple[str, bytes]:
+        layer, neuron = _whole_number(fields, "layer"), _whole_number(fields, "neuron")
+        with self._lock:   # one page at a time; a second ask for it waits and takes it
+            key = (self.playground.step, layer, neuron)
+            if key not in self._pages:
+                self._pages = {k: v for k, v in self._pages.items() if k[0] == key[0]}
+                self._pages[key] = self.playground.neuron_page(layer, neuron).encode()
+            return "text/html; charset=utf-8", self._pages[key]
+
+
+def _whole_number(fields: dict[str, str], name: str) -> int:
+    text = fields.get(name, "")
+    if not (text.isdigit() and len(text) <= 3):
+        raise ValueError(f"{name} must be a small whole number, got {text[:20]!r}")
+    return int(text)
+
+
 def run_playground(toy: str, host: str = "127.0.0.1", port: int = 0, steps: int = 0,
-                   interval: float = 0.0) -> int:
+                   interval: float = 0.0, read_only: bool = False) -> int:
     """Serve the playground and train until `steps` (0: until Ctrl-C)."""
     playground = Playground(toy)
     session = LiveSession()
-    routes = {"/neuron": lambda s, q: ("text/html; charset=utf-8", playground.neuron_page(
-        int(q["layer"]), int(q["neuron"])).encode())}
-    server = LiveServer(session, PAGE.read_text(encoding="utf-8"), host, port, routes).start()
+    server = LiveServer(session, PAGE.read_text(encoding="utf-8"), host, port,
+                        post_routes={"/neuron": NeuronPages(playground)},
+                        read_only=read_only).start()
     session.publish("hello", toy=toy, widths=list(WIDTHS), grid=GRID,
                     points=np.round(playground.points, 4).tolist(),
                     labels=playground.labels.astype(int).tolist())
-    print(f"playground ({toy}): {server.url}", flush=True)
+    print("\n".join(server.banner(f"playground ({toy})")), flush=True)
     try:
         while not steps or playground.step < steps:
             session.wait_for_permission(lambda: False)

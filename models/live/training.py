@@ -78,10 +78,10 @@ class RunEvents:
 class LiveTraining(RunEvents):
     """A running live view of one trainer: its events go to a session that a server serves."""
 
-    def __init__(self, trainer: Any, host: str, port: int) -> None:
+    def __init__(self, trainer: Any, host: str, port: int, read_only: bool = False) -> None:
         self.session = LiveSession()
         self.server = LiveServer(self.session, panel_page(), host, port,
-                                 {"/graph.svg": _graph_svg})
+                                 {"/graph.svg": _graph_svg}, read_only=read_only)
         super().__init__(trainer, self.session.publish)
 
     def graph_drawn(self, step: int, source: str) -> None:
@@ -92,6 +92,10 @@ class LiveTraining(RunEvents):
     @property
     def url(self) -> str:
         return self.server.url
+
+    def banner(self) -> str:
+        """What to print at start: the URL with its token, and any warning."""
+        return "\n".join(self.server.banner("live view"))
 
     def start(self) -> LiveTraining:
         self.server.start()

@@ -1,0 +1,261 @@
+"""The live server as another web page (or a hostile client) on this machine sees it: without the
+token, from another Origin or under another Host name nothing is served or changed (403); bodies
+are bounded, malformed controls answered, slow requests dropped, streams bounded; read-only serves
+no controls; the playground's neuron pages are POST-only and computed once per step."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from models.live import server as server_module
+from models.live.server import TOKEN_HEADER, LiveServer
+from models.live.session import LiveSession
+
+PAGE = "<html><head><title>t</title></head><body>page</body></html>"
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[LiveServer, LiveSession]]:
+    session = LiveSession()
+    server = LiveServer(session, PAGE).start()
+    try:
+        yield server, session
+    finally:
+        session.finish()
+        server.close()
+
+
+def ask(server: LiveServer, method: str, path: str, body: bytes = b"",
+        headers: dict[str, str] | None = None, host: str | None = None) -> tuple[int, bytes]:
+    """One request exactly as given (Host included); the status and the body."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+    connection.putheader("Host", host if host is not None else f"127.0.0.1:{server.port}")
+    for name, value in (headers or {}).items():
+        connection.putheader(name, value)
+    if method == "POST":
+        connection.putheader("Content-Length", str(len(body)))
+    connection.endheaders(body if method == "POST" else None)
+    response = connection.getresponse()
+    status = response.status
+    data = response.read() if path.split("?")[0] != "/events" or status != 200 else b""
+    connection.close()
+    return status, data
+
+
+def control(server: LiveServer, body: dict, **headers: str) -> tuple[int, bytes]:
+    return ask(server, "POST", "/control", json.dumps(body).encode(),
+               {TOKEN_HEADER: server.token, **headers})
+
+
+def test_the_printed_url_carries_the_token_and_the_page_holds_it(served) -> None:
+    server, _ = served
+    assert server.url == f"http://127.0.0.1:{server.port}/?token={server.token}"
+    status, page = ask(server, "GET", f"/?token={server.token}")
+    assert status == 200 and f'content="{server.token}"'.encode() in page
+    assert len(server.token) >= 24
+    assert LiveServer(LiveSession(), PAGE).token != server.token   # made at random, per server
+
+
+@pytest.mark.parametrize("what", ["no token", "a wrong token", "another origin", "a foreign host",
+                                  "a null origin"])
+def test_a_foreign_request_changes_nothing_and_gets_403(served, what: str) -> None:
+    server, session = served
+    token = {"no token": "", "a wrong token": "x" * 32}.get(what, server.token)
+    headers = {TOKEN_HEADER: token} if token else {}
+    if what == "another origin":
+        headers["Origin"] = "http://evil.example"
+    if what == "a null origin":
+        headers["Origin"] = "null"
+    host = "evil.example" if what == "a foreign host" else None
+    body = json.dumps({"action": "lr", "value": 9.99}).encode()
+    assert ask(server, "POST", "/control", body, headers, host)[0] == 403
+    assert ask(server, "POST", "/control", json.dumps({"action": "pause"}).encode(), headers,
+               host)[0] == 403
+    assert session.take_new_lr() is None and not session.paused
+    query = f"?token={token}" if token else ""
+    assert ask(server, "GET", "/events" + query, headers=headers, host=host)[0] == 403
+    if what != "a wrong token" and what != "no token":
+        assert ask(server, "GET", "/" + query, headers=headers, host=host)[0] == 403
+    assert ask(server, "GET", "/", host=host)[0] == 403   # the page itself needs the token
+
+
+def test_the_pages_own_requests_are_served(served) -> None:
+    server, session = served
+    own = f"http://127.0.0.1:{server.port}"
+    assert control(server, {"action": "lr", "value": 0.5}, Origin=own)[0] == 200
+    assert session.take_new_lr() == 0.5
+    other_name = ask(server, "POST", "/control", json.dumps({"action": "pause"}).encode(),
+                     {TOKEN_HEADER: server.token, "Origin": own}, host=f"localhost:{server.port}")
+    assert other_name[0] == 403 and not session.paused   # the Origin is not this Host's
+    status, _ = ask(server, "GET", f"/?token={server.token}", host=f"localhost:{server.port}")
+    assert status == 200
+    session.publish("step", step=1)
+    session.finish()
+    connection = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    connection.sendall(f"GET /events?token={server.token} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                       .encode())
+    received = b""
+    while chunk := connection.recv(65536):
+        received += chunk
+    connection.close()
+    assert b"200 OK" in received and b'"kind":"step"' in received
+
+
+def test_hostile_bodies_get_an_answer_and_never_a_second_request(served) -> None:
+    server, session = served
+    big = b'{"action": "pause", "pad": "' + b"x" * 20_000 + b'"}'
+    status, text = ask(server, "POST", "/control", big, {TOKEN_HEADER: server.token})
+    assert status == 413 and b"at most 10000" in text and not session.paused
+    for body, expected in [(b"[" * 4_000 + b"]" * 4_000, "expected a JSON object"),
+                           (b'{"action": "lr", "value": 1' + b"0" * 400 + b"}", "control:"),
+                           (b'"just a string"', "expected a JSON object"),
+                           (b"\xff\xfe", "expected a JSON object")]:
+        status, reply = ask(server, "POST", "/control", body, {TOKEN_HEADER: server.token})
+        assert status == 400 and expected in json.loads(reply)["error"], (body[:30], reply)
+    status, _ = ask(server, "POST", "/control", b"{}",
+                    {TOKEN_HEADER: server.token, "Content-Length": "-5"})
+    assert status == 400
+    assert control(server, {"action": "pause"})[0] == 200 and session.paused   # still serving
+
+
+def test_a_half_sent_request_is_dropped(monkeypatch, served) -> None:
+    server, _ = served
+    monkeypatch.setattr(server_module._Handler, "timeout", 0.5)
+    connection = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")   # never finished
+    started = time.monotonic()
+    assert connection.recv(1024) == b""   # the server closes it
+    assert time.monotonic() - started < 4
+    connection.close()
+
+
+def test_event_streams_are_bounded(monkeypatch) -> None:
+    monkeypatch.setattr(server_module, "MAX_STREAMS", 2)
+    session = LiveSession()
+    server = LiveServer(session, PAGE).start()
+    open_streams = []
+    try:
+        for _ in range(2):
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+            connection.request("GET", f"/events?token={server.token}")
+            assert connection.getresponse().status == 200
+            open_streams.append(connection)
+        assert ask(server, "GET", f"/events?token={server.token}")[0] == 503
+    finally:
+        session.finish()
+        for connection in open_streams:
+            connection.close()
+        server.close()
+
+
+def test_read_only_serves_the_run_without_controls() -> None:
+    session = LiveSession()
+    server = LiveServer(session, PAGE, read_only=True).start()
+    try:
+        status, page = ask(server, "GET", f"/?token={server.token}")
+        assert status == 200 and b'name="backproplab-read-only" content="1"' in page
+        assert control(server, {"action": "pause"})[0] == 403 and not session.paused
+    finally:
+        session.finish()
+        server.close()
+
+
+def test_a_wildcard_address_warns_and_accepts_only_addresses() -> None:
+    session = LiveSession()
+    server = LiveServer(session, PAGE, host="0.0.0.0").start()
+    try:
+        lines = server.banner("live view")
+        assert lines[0].startswith("live view: http://") and "0.0.0.0" not in lines[0]
+        assert server.token in lines[0]
+        assert len(lines) == 2 and "warning: --host 0.0.0.0" in lines[1] and "--read-only" in lines[1]
+        assert ask(server, "GET", f"/?token={server.token}", host="10.1.2.3:80")[0] == 200
+        assert ask(server, "GET", f"/?token={server.token}", host="rebound.example")[0] == 403
+    finally:
+        session.finish()
+        server.close()
+    assert LiveServer(LiveSession(), PAGE).banner("live view")[1:] == []   # loopback: no warning
+
+
+def test_the_playgrounds_neuron_pages_are_post_only_and_made_once_per_step() -> None:
+    from models.live.playground import NeuronPages, Playground
+
+    playground = Playground("xor")
+    session = LiveSession()
+    pages = NeuronPages(playground)
+    server = LiveServer(session, PAGE, post_routes={"/neuron": pages}).start()
+    try:
+        assert ask(server, "GET", f"/neuron?layer=1&neuron=0&token={server.token}")[0] == 404
+        body = json.dumps({"layer": 1, "neuron": 0}).encode()
+        started = time.monotonic()
+        status, first = ask(server, "POST", "/neuron", body, {TOKEN_HEADER: server.token})
+        made = time.monotonic() - started
+        assert status == 200 and b"neuron 0 of layer 1" in first
+        started = time.monotonic()
+        assert ask(server, "POST", "/neuron", body, {TOKEN_HEADER: server.token})[1] == first
+        assert time.monotonic() - started < made   # the same step: the page made before
+        for bad in ({"layer": "1e9", "neuron": 0}, {"layer": 1}, {"layer": 9, "neuron": 0}):
+            status, text = ask(server, "POST", "/neuron", json.dumps(bad).encode(),
+                               {TOKEN_HEADER: server.token})
+            assert status == 400 and text.startswith(b"/neuron: "), text
+        assert ask(server, "POST", "/neuron", body)[0] == 403
+    finally:
+        session.finish()
+        server.close()
+
+
+def test_another_sites_page_in_a_real_browser_cannot_drive_or_read_the_run(browser) -> None:
+    """The attacks of the issue, run by Chromium from a page of another origin: a no-cors fetch
+    that sets the learning rate, a text/plain form that pauses, and an EventSource."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    session = LiveSession()
+    server = LiveServer(session, PAGE).start()
+    target = f"http://127.0.0.1:{server.port}"
+    attack = f"""<html><body><form id="f" method="POST" action="{target}/control"
+      enctype="text/plain" target="sink"><input name='{{"action":"pause","x":"' value='"}}'>
+      </form><iframe name="sink"></iframe><script>
+      fetch('{target}/control', {{method: 'POST', mode: 'no-cors',
+             body: '{{"action":"lr","value":9.99}}'}}).finally(function () {{
+        document.getElementById('f').submit(); }});
+      const events = new EventSource('{target}/events');
+      events.onmessage = function () {{ document.title = 'read the run'; }};
+      events.onerror = function () {{ document.title = 'refused'; events.close(); }};
+      </script></body></html>""".encode()
+
+    class Evil(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(attack)))
+            self.end_headers()
+            self.wfile.write(attack)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    evil = ThreadingHTTPServer(("127.0.0.1", 0), Evil)
+    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    try:
+        browser.get(f"http://localhost:{evil.server_address[1]}/")
+        deadline = time.monotonic() + 10
+        while browser.title != "refused" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)   # the form's POST has had its time
+        assert browser.title == "refused"
+        assert session.take_new_lr() is None and not session.paused
+        browser.get(server.url)   # the page itself, with the token, is served
+        assert "page" in browser.page_source
+    finally:
+        browser.get("about:blank")
+        evil.shutdown()
+        evil.server_close()
+        session.finish()
+        server.close()
