@@ -1,9 +1,11 @@
-"""The four models by name."""
+"""The language models by name."""
 
 from __future__ import annotations
 
 from models.base import LanguageModel, ModelConfig
 from models.cnn import CNNLanguageModel
+from models.gru import GRULanguageModel
+from models.lstm import LSTMLanguageModel
 from models.mlp import MLPLanguageModel
 from models.rnn import RNNLanguageModel
 from models.transformer import TransformerLanguageModel
@@ -12,6 +14,8 @@ MODELS: dict[str, type[LanguageModel]] = {
     "mlp": MLPLanguageModel,
     "cnn": CNNLanguageModel,
     "rnn": RNNLanguageModel,
+    "lstm": LSTMLanguageModel,
+    "gru": GRULanguageModel,
     "transformer": TransformerLanguageModel,
 }
 
@@ -21,6 +25,8 @@ DEFAULTS: dict[str, dict] = {
     "mlp": {"block_size": 3, "n_embd": 10, "n_hidden": 200},
     "cnn": {"block_size": 8, "n_embd": 24, "n_hidden": 128},
     "rnn": {"block_size": 16, "n_embd": 64, "n_hidden": 64},
+    "lstm": {"block_size": 16, "n_embd": 64, "n_hidden": 64},
+    "gru": {"block_size": 16, "n_embd": 64, "n_hidden": 64},
     "transformer": {"block_size": 16, "n_embd": 64, "n_layer": 4, "n_head": 4},
 }
 
@@ -36,6 +42,8 @@ TINY: dict[str, dict] = {
     "mlp": {"block_size": 3, "n_embd": 4, "n_hidden": 8},
     "cnn": {"block_size": 4, "n_embd": 4, "n_hidden": 8},
     "rnn": {"block_size": 5, "n_embd": 4, "n_hidden": 6},
+    "lstm": {"block_size": 5, "n_embd": 4, "n_hidden": 6},
+    "gru": {"block_size": 5, "n_embd": 4, "n_hidden": 6},
     "transformer": {"block_size": 6, "n_embd": 8, "n_layer": 2, "n_head": 2},
 }
 

@@ -39,7 +39,7 @@ def through_time(model: RNNLanguageModel, idx: np.ndarray, targets: np.ndarray,
     loss = F.cross_entropy(logits[:, -1], targets[:, -1])
     trace = trace_backward(loss)
     norms = [float(np.linalg.norm(trace.grad(h))) if trace.grad(h) is not None else 0.0
-             for h in states]
+             for h, *_ in states]
     shares = contributions(trace, model.recurrent.weight)[::-1]   # the trace runs back in time
     total = np.array(model.recurrent.weight.grad)
     norm = optim.clip_grad_norm_(model.parameters(), 1.0)

@@ -59,7 +59,7 @@ def _fractions(v: Any) -> bool:
 
 
 MODEL: dict[str, tuple[Check, str]] = {
-    "model": _one_of("mlp", "cnn", "rnn", "transformer"),
+    "model": _one_of("mlp", "cnn", "rnn", "lstm", "gru", "transformer"),
     "vocab_size": _integer(2),
     "block_size": _integer(1),
     "n_embd": _integer(1),

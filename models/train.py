@@ -17,8 +17,8 @@ from models import checkpoint, schema
 from models.base import LanguageModel, ModelConfig
 from models.data import IGNORE, Batches, Corpus, Vocabulary, builtin_names, read_text
 from models.diagnostics import Probe
+from models.recurrent import RecurrentLanguageModel
 from models.registry import build
-from models.rnn import RNNLanguageModel
 
 
 @dataclass
@@ -37,7 +37,7 @@ class TrainSettings:
     warmup: int = 0                   # cosine schedule
     min_lr: float = 0.0               # cosine schedule
     grad_clip: float = 0.0            # max global gradient norm (0: off)
-    bptt: int = 0                     # rnn: truncated BPTT chunk length (0: full BPTT)
+    bptt: int = 0                     # rnn, lstm, gru: truncated BPTT chunk (0: full BPTT)
     eval_every: int = 500
     eval_limit: int = 4096            # periodic validation reads at most this many examples
     seed: int = 42                    # batches and dropout
@@ -163,7 +163,7 @@ class Trainer:
             if graph:
                 self._graph_at = time.monotonic()
         self.diagnostics = None
-        if s.bptt and isinstance(self.model, RNNLanguageModel):
+        if s.bptt and isinstance(self.model, RecurrentLanguageModel):
             value = self.model.truncated_bptt_loss(x, y, s.bptt)
         else:
             loss = self.model.loss(x, y)
