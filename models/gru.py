@@ -35,3 +35,7 @@ class GRULanguageModel(RecurrentLanguageModel):
 
     def step(self, a: Tensor, state: State) -> State:
         return (F.gru_cell(a, state[0], self.cell.weight_h, self.cell.bias_h),)
+
+    def recurrent_weight(self) -> Parameter:
+        """W_h, the weight every step shares."""
+        return self.cell.weight_h

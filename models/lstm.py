@@ -39,3 +39,7 @@ class LSTMLanguageModel(RecurrentLanguageModel):
 
     def step(self, a: Tensor, state: State) -> State:
         return F.lstm_cell(a, state[0], state[1], self.cell.weight_h)
+
+    def recurrent_weight(self) -> Parameter:
+        """W_h, the weight every step shares."""
+        return self.cell.weight_h

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd import Embedding, F, Linear, Tensor, time_step
+from autograd import Embedding, F, Linear, Parameter, Tensor, time_step
 from models.base import LanguageModel, ModelConfig
 
 State = tuple[Tensor, ...]
@@ -44,6 +44,10 @@ class RecurrentLanguageModel(LanguageModel):
         raise NotImplementedError
 
     def step(self, a: Tensor, state: State) -> State:
+        raise NotImplementedError
+
+    def recurrent_weight(self) -> Parameter:
+        """W_h, the weight every step shares."""
         raise NotImplementedError
 
     def forward_with_state(self, idx: np.ndarray, state: State | None = None

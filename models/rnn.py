@@ -41,3 +41,7 @@ class RNNLanguageModel(RecurrentLanguageModel):
     def step(self, a: Tensor, state: State) -> State:
         pre = self.recurrent(state[0]) + a
         return (pre.tanh() if self.config.nonlinearity == "tanh" else pre.sigmoid(),)
+
+    def recurrent_weight(self) -> Parameter:
+        """W_h, the weight every step shares."""
+        return self.recurrent.weight
