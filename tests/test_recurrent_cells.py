@@ -25,7 +25,8 @@ def test_the_lstm_cell_is_pytorchs() -> None:
     # PyTorch: W_ih (4H, in), W_hh (4H, H), rows in the order i, f, g, o
     w_ih, w_hh, b = cell.weight_x.data.T, cell.weight_h.data.T, cell.bias.data
     gates = x @ w_ih.T + h @ w_hh.T + b
-    i, f, g, o = sigmoid(gates[:, :4]), sigmoid(gates[:, 4:8]), np.tanh(gates[:, 8:12]), sigmoid(gates[:, 12:])
+    i, f, o = sigmoid(gates[:, :4]), sigmoid(gates[:, 4:8]), sigmoid(gates[:, 12:])
+    g = np.tanh(gates[:, 8:12])
     c_new = f * c + i * g
     h_new, c_out = cell(Tensor(x), (Tensor(h), Tensor(c)))
     np.testing.assert_allclose(c_out.data, c_new, rtol=1e-12)
