@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from models.base import LanguageModel, ModelConfig
+from models.bigram import BigramLanguageModel
 from models.cnn import CNNLanguageModel
 from models.gru import GRULanguageModel
 from models.lstm import LSTMLanguageModel
 from models.mlp import MLPLanguageModel
+from models.ngram import NGramLanguageModel
 from models.rnn import RNNLanguageModel
 from models.transformer import TransformerLanguageModel
 
 MODELS: dict[str, type[LanguageModel]] = {
+    "ngram": NGramLanguageModel,
+    "bigram": BigramLanguageModel,
     "mlp": MLPLanguageModel,
     "cnn": CNNLanguageModel,
     "rnn": RNNLanguageModel,
@@ -22,6 +26,8 @@ MODELS: dict[str, type[LanguageModel]] = {
 # Sizes for the quick runs of the demo and the defaults of `backproplab train`:
 # makemore's lecture settings for the MLP and the CNN, makemore's defaults for the others.
 DEFAULTS: dict[str, dict] = {
+    "ngram": {"block_size": 2, "n_embd": 1, "smoothing": "kneser-ney"},   # order 3
+    "bigram": {"block_size": 1, "n_embd": 1},
     "mlp": {"block_size": 3, "n_embd": 10, "n_hidden": 200},
     "cnn": {"block_size": 8, "n_embd": 24, "n_hidden": 128},
     "rnn": {"block_size": 16, "n_embd": 64, "n_hidden": 64},
@@ -39,6 +45,8 @@ def build(config: ModelConfig) -> LanguageModel:
 
 # Small enough to read in a rendered graph: one batch of built-in names through each model.
 TINY: dict[str, dict] = {
+    "ngram": {"block_size": 2, "n_embd": 1},
+    "bigram": {"block_size": 1, "n_embd": 1},
     "mlp": {"block_size": 3, "n_embd": 4, "n_hidden": 8},
     "cnn": {"block_size": 4, "n_embd": 4, "n_hidden": 8},
     "rnn": {"block_size": 5, "n_embd": 4, "n_hidden": 6},
