@@ -197,6 +197,15 @@ class NGramLanguageModel(LanguageModel):
         with np.errstate(divide="ignore"):
             return Tensor(np.asarray(-np.mean(np.log(p))))
 
+    def forward(self, idx: np.ndarray) -> Tensor:
+        """idx (B, N − 1) → log p(w | context) for every token w, (B, V): logits whose softmax is
+        the model's distribution."""
+        idx = np.asarray(idx, dtype=np.int64)
+        rows = np.repeat(idx, self.vocab, axis=0)
+        targets = np.tile(np.arange(self.vocab), len(idx))
+        with np.errstate(divide="ignore"):
+            return Tensor(np.log(self.probabilities(rows, targets)).reshape(len(idx), self.vocab))
+
     def next_logits(self, context: list[int]) -> np.ndarray:
         block = self.order - 1
         padded = [context[0]] * max(0, block - len(context)) + context[-block:] if block else []

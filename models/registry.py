@@ -12,7 +12,7 @@ from models.ngram import NGramLanguageModel
 from models.rnn import RNNLanguageModel
 from models.transformer import TransformerLanguageModel
 
-MODELS: dict[str, type[LanguageModel]] = {
+MODELS: dict[str, type[LanguageModel]] = {   # in the lectures' order
     "ngram": NGramLanguageModel,
     "bigram": BigramLanguageModel,
     "mlp": MLPLanguageModel,
@@ -64,6 +64,8 @@ def tiny_loss(name: str, batch_size: int = 4, seed: int = 0):
 
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
+    if MODELS[name].counting:
+        raise ValueError(f"{name} is trained by counting: it has no backward pass to show")
     corpus = Corpus.from_text(builtin_names())
     config = ModelConfig(model=name, vocab_size=len(corpus.vocab), seed=seed, **TINY[name])
     model = build(config)
@@ -72,3 +74,7 @@ def tiny_loss(name: str, batch_size: int = 4, seed: int = 0):
     loss = model.loss(x, y)
     loss.name = "loss"
     return model, loss
+
+
+# the models a backward pass can be shown of (graph, step, flow): all but the count models
+TRAINED_BY_GRADIENTS = [name for name, kind in MODELS.items() if not kind.counting]
