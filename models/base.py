@@ -27,6 +27,8 @@ class ModelConfig:
     direct: bool = False             # mlp: direct input-to-output connections (Bengio et al.)
     positions: str = "sinusoidal"    # transformer: sinusoidal or learned
     tied: bool = False               # transformer: output projection shares the token embedding
+    smoothing: str = "add-k"         # ngram: mle, add-k, interpolation or kneser-ney
+    add_k: float = 1.0               # ngram: the k of add-k smoothing
     seed: int = 0                    # initial weights
 
     def to_json(self) -> dict[str, Any]:
@@ -46,6 +48,7 @@ class LanguageModel(Module):
     map (B, T) → logits (B, T, V), each position seeing only itself and earlier ones."""
 
     window = False
+    counting = False   # True for count models (n-grams): trained by counting, not by gradients
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()

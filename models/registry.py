@@ -1,26 +1,38 @@
-"""The four models by name."""
+"""The language models by name."""
 
 from __future__ import annotations
 
 from models.base import LanguageModel, ModelConfig
+from models.bigram import BigramLanguageModel
 from models.cnn import CNNLanguageModel
+from models.gru import GRULanguageModel
+from models.lstm import LSTMLanguageModel
 from models.mlp import MLPLanguageModel
+from models.ngram import NGramLanguageModel
 from models.rnn import RNNLanguageModel
 from models.transformer import TransformerLanguageModel
 
-MODELS: dict[str, type[LanguageModel]] = {
+MODELS: dict[str, type[LanguageModel]] = {   # in the lectures' order
+    "ngram": NGramLanguageModel,
+    "bigram": BigramLanguageModel,
     "mlp": MLPLanguageModel,
     "cnn": CNNLanguageModel,
     "rnn": RNNLanguageModel,
+    "lstm": LSTMLanguageModel,
+    "gru": GRULanguageModel,
     "transformer": TransformerLanguageModel,
 }
 
 # Sizes for the quick runs of the demo and the defaults of `backproplab train`:
 # makemore's lecture settings for the MLP and the CNN, makemore's defaults for the others.
 DEFAULTS: dict[str, dict] = {
+    "ngram": {"block_size": 2, "n_embd": 1, "smoothing": "kneser-ney"},   # order 3
+    "bigram": {"block_size": 1, "n_embd": 1},
     "mlp": {"block_size": 3, "n_embd": 10, "n_hidden": 200},
     "cnn": {"block_size": 8, "n_embd": 24, "n_hidden": 128},
     "rnn": {"block_size": 16, "n_embd": 64, "n_hidden": 64},
+    "lstm": {"block_size": 16, "n_embd": 64, "n_hidden": 64},
+    "gru": {"block_size": 16, "n_embd": 64, "n_hidden": 64},
     "transformer": {"block_size": 16, "n_embd": 64, "n_layer": 4, "n_head": 4},
 }
 
@@ -33,9 +45,13 @@ def build(config: ModelConfig) -> LanguageModel:
 
 # Small enough to read in a rendered graph: one batch of built-in names through each model.
 TINY: dict[str, dict] = {
+    "ngram": {"block_size": 2, "n_embd": 1},
+    "bigram": {"block_size": 1, "n_embd": 1},
     "mlp": {"block_size": 3, "n_embd": 4, "n_hidden": 8},
     "cnn": {"block_size": 4, "n_embd": 4, "n_hidden": 8},
     "rnn": {"block_size": 5, "n_embd": 4, "n_hidden": 6},
+    "lstm": {"block_size": 5, "n_embd": 4, "n_hidden": 6},
+    "gru": {"block_size": 5, "n_embd": 4, "n_hidden": 6},
     "transformer": {"block_size": 6, "n_embd": 8, "n_layer": 2, "n_head": 2},
 }
 
@@ -48,6 +64,8 @@ def tiny_loss(name: str, batch_size: int = 4, seed: int = 0):
 
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
+    if MODELS[name].counting:
+        raise ValueError(f"{name} is trained by counting: it has no backward pass to show")
     corpus = Corpus.from_text(builtin_names())
     config = ModelConfig(model=name, vocab_size=len(corpus.vocab), seed=seed, **TINY[name])
     model = build(config)
@@ -56,3 +74,7 @@ def tiny_loss(name: str, batch_size: int = 4, seed: int = 0):
     loss = model.loss(x, y)
     loss.name = "loss"
     return model, loss
+
+
+# the models a backward pass can be shown of (graph, step, flow): all but the count models
+TRAINED_BY_GRADIENTS = [name for name, kind in MODELS.items() if not kind.counting]

@@ -1,5 +1,6 @@
-"""Gradients through time in the RNN: ‖∂L/∂h_t‖ for every t, and the per-step contributions
-∂J/∂W_h|(i) whose sum is ∂J/∂W_h (the lecture's identity).
+"""Gradients through time in the recurrent models: ‖∂L/∂h_t‖ for every t (and ‖∂L/∂c_t‖ for the
+LSTM's cell state), and the per-step contributions ∂J/∂W_h|(i) whose sum is ∂J/∂W_h (the
+lecture's identity).
 
 The loss is read at the last step only, so ‖∂L/∂h_t‖ shows how far back its error signal
 reaches: it shrinks by about ‖W_hᵀ diag(f'(·))‖ per step — vanishing for small recurrent
@@ -18,6 +19,8 @@ import numpy as np
 from autograd import F, optim
 from autograd.tools.trace import contributions, trace_backward
 from models.base import ModelConfig
+from models.recurrent import RecurrentLanguageModel
+from models.registry import build
 from models.rnn import RNNLanguageModel
 
 
@@ -29,23 +32,31 @@ class TimeFlow:
     total: np.ndarray                  # W_h.grad
     clipped_norm: float                # ‖∂J/∂θ‖ after clip_grad_norm_(…, 1.0)
     norm: float                        # ‖∂J/∂θ‖ before
+    cell_norms: list[float] | None = None   # ‖∂L/∂c_t‖, the LSTM's cell state
 
 
-def through_time(model: RNNLanguageModel, idx: np.ndarray, targets: np.ndarray,
+def _norm(trace: Any, value: Any) -> float:
+    grad = trace.grad(value)
+    return float(np.linalg.norm(grad)) if grad is not None else 0.0
+
+
+def through_time(model: RecurrentLanguageModel, idx: np.ndarray, targets: np.ndarray,
                  label: str = "") -> TimeFlow:
-    """Backpropagate the last step's loss; record ‖∂L/∂h_t‖ and W_h's per-step shares."""
+    """Backpropagate the last step's loss; record ‖∂L/∂h_t‖ (and ‖∂L/∂c_t‖) and W_h's per-step
+    shares."""
     model.zero_grad()
     logits, _, states = model.forward_with_state(idx)
     loss = F.cross_entropy(logits[:, -1], targets[:, -1])
     trace = trace_backward(loss)
-    norms = [float(np.linalg.norm(trace.grad(h))) if trace.grad(h) is not None else 0.0
-             for h in states]
-    shares = contributions(trace, model.recurrent.weight)[::-1]   # the trace runs back in time
-    total = np.array(model.recurrent.weight.grad)
+    norms = [_norm(trace, state[0]) for state in states]
+    cells = [_norm(trace, state[1]) for state in states] if len(states[0]) > 1 else None
+    weight = model.recurrent_weight()
+    shares = contributions(trace, weight)[::-1]   # the trace runs back in time
+    total = np.array(weight.grad)
     norm = optim.clip_grad_norm_(model.parameters(), 1.0)
     clipped = float(np.sqrt(sum(np.sum(p.grad.astype(np.float64) ** 2)
                                 for p in model.parameters() if p.grad is not None)))
-    return TimeFlow(label, norms, shares, total, clipped, norm)
+    return TimeFlow(label, norms, shares, total, clipped, norm, cells)
 
 
 def demo_flows(steps: int = 24, seed: int = 0) -> list[TimeFlow]:
@@ -87,6 +98,45 @@ def plot_flows(flows: list[TimeFlow], path: str | Path | None = None) -> Any:
               title="per-step contributions to ∂J/∂W_h")
     left.legend(fontsize=8)
     right.legend(fontsize=7)
+    if path is not None:
+        save_figure(figure, path)
+    return figure
+
+
+def compare_cells(steps: int = 24, seed: int = 0) -> list[TimeFlow]:
+    """The same sequence and last-step loss through an Elman RNN, an LSTM and a GRU of one size
+    (float64, each at its default initialisation): how far back each one's error signal
+    reaches."""
+    rng = np.random.default_rng(seed)
+    idx, targets = rng.integers(0, 10, (1, steps)), rng.integers(0, 10, (1, steps))
+    flows = []
+    for name, label in (("rnn", "Elman RNN (tanh)"), ("lstm", "LSTM"), ("gru", "GRU")):
+        config = ModelConfig(model=name, vocab_size=10, block_size=steps, n_embd=8, n_hidden=16,
+                             seed=seed)
+        model = build(config)
+        assert isinstance(model, RecurrentLanguageModel)
+        model.astype(np.float64)
+        flows.append(through_time(model, idx, targets, label))
+    return flows
+
+
+def plot_cells(flows: list[TimeFlow], path: str | Path | None = None) -> Any:
+    """‖∂L/∂h_t‖ through time for each cell, side by side on one log scale (and ‖∂L/∂c_t‖ for
+    the LSTM). Returns the matplotlib figure; saves it to `path` if given."""
+    from autograd.tools.flow import new_figure, save_figure
+
+    figure = new_figure(figsize=(12, 4))
+    panels = figure.subplots(1, len(flows), sharey=True)
+    for panel, flow in zip(panels, flows):
+        t = np.arange(1, len(flow.state_norms) + 1)
+        panel.plot(t, np.maximum(flow.state_norms, 1e-30), marker=".", label="‖∂L/∂h_t‖")
+        if flow.cell_norms is not None:   # c_T has no reader after it: t < T only
+            panel.plot(t[:-1], np.maximum(flow.cell_norms[:-1], 1e-30), marker=".",
+                       linestyle="--", label="‖∂L/∂c_t‖ along the cell state (via step t + 1)")
+        panel.set(yscale="log", xlabel="time step t", title=flow.label)
+        panel.legend(fontsize=8)
+    panels[0].set(ylabel="gradient norm of the last step's loss")
+    figure.suptitle("how far back the error signal reaches: the same sequence through three cells")
     if path is not None:
         save_figure(figure, path)
     return figure

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 
 from models.checkpoint import CheckpointError, current
+from models.ngram import SMOOTHINGS
+from models.registry import MODELS
 
 Check = Callable[[Any], bool]
 
@@ -59,7 +61,7 @@ def _fractions(v: Any) -> bool:
 
 
 MODEL: dict[str, tuple[Check, str]] = {
-    "model": _one_of("mlp", "cnn", "rnn", "transformer"),
+    "model": _one_of(*MODELS),
     "vocab_size": _integer(2),
     "block_size": _integer(1),
     "n_embd": _integer(1),
@@ -71,6 +73,8 @@ MODEL: dict[str, tuple[Check, str]] = {
     "direct": _flag(),
     "positions": _one_of("sinusoidal", "learned"),
     "tied": _flag(),
+    "smoothing": _one_of(*SMOOTHINGS),
+    "add_k": ((lambda v: _number(0)[0](v) and v > 0), "a finite number > 0"),
     "seed": _integer(0),
 }
 TRAIN: dict[str, tuple[Check, str]] = {

@@ -15,10 +15,11 @@ import numpy as np
 from autograd import Dropout, no_grad, optim
 from models import checkpoint, schema
 from models.base import LanguageModel, ModelConfig
-from models.data import IGNORE, Batches, Corpus, Vocabulary, builtin_names, read_text
+from models.data import IGNORE, Batches, Corpus, DataError, Vocabulary, builtin_names, read_text
 from models.diagnostics import Probe
+from models.ngram import NGramLanguageModel
+from models.recurrent import RecurrentLanguageModel
 from models.registry import build
-from models.rnn import RNNLanguageModel
 
 FIRST_EVAL = 50   # the first validation, when `eval_every` is longer
 
@@ -39,7 +40,7 @@ class TrainSettings:
     warmup: int = 0                   # cosine schedule
     min_lr: float = 0.0               # cosine schedule
     grad_clip: float = 0.0            # max global gradient norm (0: off)
-    bptt: int = 0                     # rnn: truncated BPTT chunk length (0: full BPTT)
+    bptt: int = 0                     # rnn, lstm, gru: truncated BPTT chunk (0: full BPTT)
     eval_every: int = 500
     eval_limit: int = 4096            # periodic validation reads at most this many examples
     seed: int = 42                    # batches and dropout
@@ -80,7 +81,19 @@ class DataSettings:
         return Corpus.from_text(text, self.level, self.shape, self.split_seed, self.fractions, vocab)
 
 
+class NothingToOptimise(optim.Optimizer):
+    """A count model's optimiser: it has no parameters, so nothing is updated (lr reads 0)."""
+
+    def __init__(self) -> None:
+        self.params, self.lr, self.steps = [], 0.0, 0
+
+    def step(self) -> None:
+        pass
+
+
 def make_optimizer(model: LanguageModel, settings: TrainSettings) -> optim.Optimizer:
+    if model.counting:
+        return NothingToOptimise()
     if settings.optimizer == "sgd":
         return optim.SGD(model.parameters(), settings.lr, settings.momentum, settings.weight_decay)
     if settings.optimizer == "adamw":
@@ -165,7 +178,7 @@ class Trainer:
             if graph:
                 self._graph_at = time.monotonic()
         self.diagnostics = None
-        if s.bptt and isinstance(self.model, RNNLanguageModel):
+        if s.bptt and isinstance(self.model, RecurrentLanguageModel):
             value = self.model.truncated_bptt_loss(x, y, s.bptt)
         else:
             loss = self.model.loss(x, y)
@@ -205,6 +218,9 @@ class Trainer:
         stopped early and resumed validates as one that was not).
         `stop()` is asked before each step: a run it ends stops between two steps, where the
         weights, optimiser, random state and step count agree (the CLI's Ctrl-C uses it)."""
+        if self.model.counting:   # training is counting: one pass over the training split
+            self._count(steps, report, validate)
+            return
         tokens = tokens_per_step(self.model.window, self.settings.batch_size,
                                  self.config.block_size)
         while self.step < steps and not (stop and stop()):
@@ -221,6 +237,31 @@ class Trainer:
                 self.validation.append([self.step, val])
                 if validate:
                     validate(self, val)
+
+    def _count(self, steps: int, report: Callable[[Trainer, float, float], None] | None,
+               validate: Callable[[Trainer, float], None] | None) -> None:
+        """A count model's training: count the training pairs (and, for interpolation, fit its
+        weights on the validation pairs); the run is then done, at step `steps`."""
+        model = self.model
+        assert isinstance(model, NGramLanguageModel)
+        start = time.perf_counter()
+        x, y = self.corpus.examples("train", self.config.block_size, window=True)
+        model.fit(x, y)
+        has_validation = sum(len(part) for part in self.corpus.splits["val"]) > 0
+        if self.config.smoothing == "interpolation":
+            if not has_validation:
+                raise DataError("ngram: interpolation fits its weights on the validation split, "
+                                "which is empty; give --split with a validation part")
+            model.fit_weights(*self.corpus.examples("val", self.config.block_size, window=True))
+        loss = evaluate(model, x, y)
+        self.step, self.history = steps, [loss]
+        if report:
+            report(self, loss, len(y) / max(time.perf_counter() - start, 1e-9))
+        if has_validation:
+            val = self.validation_loss(self.settings.eval_limit)
+            self.validation = [[self.step, val]]
+            if validate:
+                validate(self, val)
 
     # --- checkpoints ------------------------------------------------------------------------
     def save(self, folder: str | Path) -> None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from autograd import F, Function, Tensor
 from autograd.core import outputs
-from autograd.gates import activation, conv, indexing, linalg, norm, reduce, shape, softmax
+from autograd.gates import activation, conv, indexing, linalg, norm, recurrent, reduce, shape, softmax
 from autograd.gates import elementwise as ew
 from models import demo
 
@@ -339,6 +339,21 @@ def _set_item(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
     return [values(draw, shape_), values(draw, value_shape)], fn
 
 
+def _recurrent_cell(gates: int) -> Callable[[Draw], Any]:
+    """A batch (or none) of steps of an LSTM (gates=4) or GRU (gates=3) cell; the state is given
+    per example or one for the batch (broadcast, as a learned start state is)."""
+    def build(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+        width, batch = draw(st.integers(1, 3)), draw(st.sampled_from([(), (2,), (3,)]))
+        state = batch if draw(st.booleans()) else ()
+        arrays = [values(draw, (*batch, gates * width)), values(draw, (*state, width)),
+                  values(draw, (width, gates * width), -1.0, 1.0)]
+        if gates == 4:   # the cell state c, then both outputs read
+            arrays.insert(2, values(draw, (*state, width)))
+            return arrays, lambda a, h, c, w: F.concat(list(F.lstm_cell(a, h, c, w)), axis=-1)
+        return [*arrays, values(draw, (3 * width,))], F.gru_cell
+    return build
+
+
 def _user_multiply(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
     shape_a, shape_b = broadcast_pair(draw)
     return [values(draw, shape_a), values(draw, shape_b)], demo.Multiply.apply
@@ -400,4 +415,6 @@ CASES: list[GateCase] = [
     GateCase(shape.BroadcastTo, "broadcast_to", _broadcast_to),
     GateCase(shape.SumToShape, "sum_to_shape", _sum_to_shape),
     GateCase(demo.Multiply, "demo-multiply", _user_multiply),
+    GateCase(recurrent.LSTMCell, "lstm_cell", _recurrent_cell(4)),
+    GateCase(recurrent.GRUCell, "gru_cell", _recurrent_cell(3)),
 ]

@@ -87,3 +87,10 @@ def first_out_of_range(indices: np.ndarray, size: int) -> int | None:
                                              axis=None) < size:
         return None
     return int(indices[(indices < 0) | (indices >= size)].flat[0])
+
+
+def logistic(x: np.ndarray) -> np.ndarray:
+    """σ(x) = 1/(1 + e⁻ˣ), from e = e^{−|x|} as 1/(1 + e) for x ≥ 0 and e/(1 + e) for x < 0: it
+    never overflows and keeps its relative precision in both tails."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1, e) / (1 + e)

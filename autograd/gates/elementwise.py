@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd.core.function import Context, Function, constant_like, times_constant
+from autograd.core.kernels import logistic
 from autograd.gates.indexing import Where
 
 Raw = Any  # a float (Scalar) or an ndarray (Tensor)
@@ -257,12 +258,12 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx: Context, x: Raw) -> Raw:
+        z: Raw
         if isinstance(x, float):   # a Scalar
             e = math.exp(-abs(x))
             z = (1.0 if x >= 0 else e) / (1.0 + e)
         else:
-            e = np.exp(-np.abs(x))
-            z = np.where(x >= 0, 1, e) / (1 + e)
+            z = logistic(x)
         ctx.save_for_backward(z)
         return z
 

@@ -16,6 +16,7 @@ from autograd.gates.elementwise import Maximum, Minimum
 from autograd.gates.indexing import Embedding, Where
 from autograd.gates.linalg import Linear
 from autograd.gates.norm import BatchNorm, LayerNorm
+from autograd.gates.recurrent import GRUCell, LSTMCell
 from autograd.gates.shape import Concat, Stack
 from autograd.gates.softmax import CrossEntropy, LogSoftmax, MaskedSoftmax, Softmax
 
@@ -151,3 +152,17 @@ def minimum(a: Tensor, b: Tensor | float) -> Tensor:
     """The smaller of a and b, entry by entry (broadcast); a tie sends half the gradient to each."""
     return Minimum.apply(a, b if isinstance(b, Value) else a._lift(b))
 
+
+
+def lstm_cell(a: Tensor, h: Tensor, c: Tensor, w_h: Tensor) -> tuple[Tensor, Tensor]:
+    """One LSTM step (h', c') from the input's pre-activations a = x·W_x + b (…, 4H), the state
+    (h, c) and the recurrent weight W_h (H, 4H), gates in PyTorch's order i, f, g, o. One fused
+    gate; see `gates.recurrent.LSTMCell` for the math."""
+    return LSTMCell.apply(a, h, c, w_h)
+
+
+def gru_cell(a: Tensor, h: Tensor, w_h: Tensor, b_h: Tensor) -> Tensor:
+    """One GRU step h' from the input's pre-activations a = x·W_x + b (…, 3H), the state h and
+    the recurrent weight W_h (H, 3H) and bias b_h (3H), gates in PyTorch's order r, z, n. One fused
+    gate; see `gates.recurrent.GRUCell` for the math."""
+    return GRUCell.apply(a, h, w_h, b_h)

@@ -65,6 +65,15 @@ def run_flow(args: argparse.Namespace) -> int:
         from models.rnn_flow import demo_flows, plot_flows
 
         plot_flows(demo_flows(), args.out)
+    elif args.model in ("lstm", "gru"):
+        from models.rnn_flow import compare_cells, plot_cells
+
+        flows = compare_cells()
+        for flow in flows:
+            reach = ", ".join(f"t={t}: {n:.2g}" for t, n in enumerate(flow.state_norms, 1)
+                              if t in (1, len(flow.state_norms) // 2, len(flow.state_norms)))
+            print(f"{flow.label}: ‖∂L/∂h_t‖ {reach}")
+        plot_cells(flows, args.out)
     else:
         from autograd.tools.flow import format_table, grad_flow, plot_grad_flow
         from models.registry import tiny_loss

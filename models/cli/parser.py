@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
-from models.registry import MODELS
+from models.registry import MODELS, TRAINED_BY_GRADIENTS
 
 
 class UsageError(Exception):
@@ -127,7 +127,7 @@ def build_parser() -> Parser:
                       "top-level modules; 0: all open)")
 
     flow = commands.add_parser("flow", help="plot gradient flow (SVG or PNG)")
-    flow.add_argument("--model", required=True, choices=sorted(MODELS))
+    flow.add_argument("--model", required=True, choices=sorted(TRAINED_BY_GRADIENTS))
     flow.add_argument("--out", required=True, help="the .svg or .png file to write")
 
     live = commands.add_parser("live", help="the playground: a Scalar MLP learning a 2-D toy set, "
@@ -156,4 +156,5 @@ def _add_subject(parser: argparse.ArgumentParser) -> None:
 
     subject = parser.add_mutually_exclusive_group(required=True)
     subject.add_argument("--example", choices=list(EXAMPLES), help="a lecture's worked example")
-    subject.add_argument("--model", choices=sorted(MODELS), help="one step of a tiny model")
+    subject.add_argument("--model", choices=sorted(TRAINED_BY_GRADIENTS),
+                         help="one step of a tiny model")

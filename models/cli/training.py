@@ -21,6 +21,8 @@ TRAIN_DEFAULTS: dict[str, dict[str, Any]] = {
     "mlp": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0},
     "cnn": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0},
     "rnn": {"optimizer": "adamw", "lr": 5e-4, "weight_decay": 0.01},
+    "lstm": {"optimizer": "adamw", "lr": 5e-4, "weight_decay": 0.01},
+    "gru": {"optimizer": "adamw", "lr": 5e-4, "weight_decay": 0.01},
     "transformer": {"optimizer": "adamw", "lr": 5e-4, "weight_decay": 0.01},
 }
 
