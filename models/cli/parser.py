@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
+from models.cli.compare import add_compare
 from models.registry import MODELS, TRAINED_BY_GRADIENTS
 
 
@@ -134,6 +135,8 @@ def build_parser() -> Parser:
     live.add_argument("--port", type=int, default=0, help="default: a free one")
     live.add_argument("--host", default="127.0.0.1")
     live.add_argument("--steps", type=int, default=0, help="stop after this many (0: Ctrl-C)")
+
+    add_compare(commands)
 
     plot = commands.add_parser("plot", help="redraw a run's curves and diagnostics from its "
                                "metrics.jsonl")
