@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
+from models.cli.compare import add_compare
 from models.registry import MODELS, TRAINED_BY_GRADIENTS
 
 
@@ -138,6 +139,8 @@ def build_parser() -> Parser:
     live.add_argument("--read-only", action="store_true",
                       help="a page without controls, for serving a class")
     live.add_argument("--steps", type=int, default=0, help="stop after this many (0: Ctrl-C)")
+
+    add_compare(commands)
 
     plot = commands.add_parser("plot", help="redraw a run's curves and diagnostics from its "
                                "metrics.jsonl")

@@ -18,6 +18,8 @@ from models.writer_lock import one_writer
 
 # Per-model training defaults: makemore's SGD for the window models, AdamW for the others.
 TRAIN_DEFAULTS: dict[str, dict[str, Any]] = {
+    "ngram": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0},   # counted: none of these is used
+    "bigram": {"optimizer": "sgd", "lr": 10.0, "weight_decay": 0.0},
     "mlp": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0},
     "cnn": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0},
     "rnn": {"optimizer": "adamw", "lr": 5e-4, "weight_decay": 0.01},
