@@ -99,8 +99,8 @@ def test_bad_data_files(tmp_path: Path, capsys) -> None:
 
 
 def test_unknown_model(tmp_path: Path, capsys) -> None:
-    status, line = error_of(capsys, ["train", "--model", "lstm", "--out", str(tmp_path / "x")])
-    assert status == 2 and "invalid choice: 'lstm'" in line
+    status, line = error_of(capsys, ["train", "--model", "bow", "--out", str(tmp_path / "x")])
+    assert status == 2 and "invalid choice: 'bow'" in line
 
 
 def test_prompt_outside_the_vocabulary(corpus: Path, tmp_path: Path, capsys) -> None:
