@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -108,9 +109,8 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1) -> st
         opened_in["grouped"], collapsed_in["grouped"] = set(), tree.grouped()
     for name, collapsed in collapsed_in.items():
         opened = opened_in[name]
-        svg = render_svg(draw(output, show_grad=True, grads={}, pending_grads=True,
-                              collapse=collapsed, labels=trace.labels))
-        svgs.append(f'<template id="view-{html.escape(name)}">{svg[svg.index("<svg"):]}</template>')
+        svg = _legible_layout(output, collapsed, trace.labels)
+        svgs.append(f'<template id="view-{html.escape(name)}">{svg}</template>')
         placement = Placement(values, collapsed)
         views[name] = {"opened": sorted(opened, key=tree.units.index),
                        "hidden": _hidden_nodes(values, placement)}
@@ -120,6 +120,32 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1) -> st
         step.output.grad_fn.free()  # type: ignore[union-attr]
     return (_TEMPLATE.replace("__TITLE__", html.escape(title)).replace("__SVG__", "".join(svgs))
             .replace("__DATA__", data.replace("</", "<\\/")))
+
+
+# the graph's part of the page at a laptop's 1280×800 (the panel takes 380 px, the zoom bar 36),
+# and the scale (CSS px per Graphviz point) at which a 10 pt label is 10.5 px tall
+GRAPH_AREA = (900.0, 764.0)
+LEGIBLE_SCALE = 0.9
+
+
+def _legible_layout(output: Value, collapsed: list[str], labels: dict[int, str]) -> str:
+    """One view's SVG, laid out left to right, or top to bottom where that fits the graph's
+    area at a larger scale (a long chain is a strip left to right, a column top to bottom)."""
+    def fitted(svg: str) -> float:
+        size = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+        width, height = (float(size.group(1)), float(size.group(2))) if size else (1.0, 1.0)
+        return min(GRAPH_AREA[0] / width, GRAPH_AREA[1] / height)
+
+    def drawn(rankdir: str) -> str:
+        svg = render_svg(draw(output, show_grad=True, grads={}, pending_grads=True,
+                              collapse=collapsed, labels=labels, rankdir=rankdir))
+        return svg[svg.index("<svg"):]
+
+    across = drawn("LR")
+    if fitted(across) >= LEGIBLE_SCALE:
+        return across
+    down = drawn("TB")
+    return down if fitted(down) > fitted(across) else across
 
 
 def _hidden_nodes(values: list[Value], placement: Placement) -> dict[str, str]:
