@@ -123,17 +123,21 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1) -> st
 
 
 # the graph's part of the page at a laptop's 1280×800 (the panel takes 380 px, the zoom bar 36),
-# and the scale (CSS px per Graphviz point) at which a 10 pt label is 10.5 px tall
+# and the page's smallest scale for a fit (CSS px per Graphviz point: a 10 pt label 10.5 px)
 GRAPH_AREA = (900.0, 764.0)
-LEGIBLE_SCALE = 0.9
+LEGIBLE_SCALE = 1.05
 
 
 def _legible_layout(output: Value, collapsed: list[str], labels: dict[int, str]) -> str:
-    """One view's SVG, laid out left to right, or top to bottom where that fits the graph's
-    area at a larger scale (a long chain is a strip left to right, a column top to bottom)."""
+    """One view's SVG, top to bottom where it fits the graph's area legibly or its width does
+    (a column the page pans down), else whichever of top to bottom and left to right fits at the
+    larger scale (a long chain is a strip left to right, a column top to bottom)."""
+    def size(svg: str) -> tuple[float, float]:
+        found = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+        return (float(found.group(1)), float(found.group(2))) if found else (1.0, 1.0)
+
     def fitted(svg: str) -> float:
-        size = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
-        width, height = (float(size.group(1)), float(size.group(2))) if size else (1.0, 1.0)
+        width, height = size(svg)
         return min(GRAPH_AREA[0] / width, GRAPH_AREA[1] / height)
 
     def drawn(rankdir: str) -> str:
@@ -141,11 +145,11 @@ def _legible_layout(output: Value, collapsed: list[str], labels: dict[int, str])
                               collapse=collapsed, labels=labels, rankdir=rankdir))
         return svg[svg.index("<svg"):]
 
-    across = drawn("LR")
-    if fitted(across) >= LEGIBLE_SCALE:
-        return across
     down = drawn("TB")
-    return down if fitted(down) > fitted(across) else across
+    if fitted(down) >= LEGIBLE_SCALE or size(down)[0] * LEGIBLE_SCALE <= GRAPH_AREA[0]:
+        return down
+    across = drawn("LR")
+    return across if fitted(across) > fitted(down) else down
 
 
 def _hidden_nodes(values: list[Value], placement: Placement) -> dict[str, str]:
