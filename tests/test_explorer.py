@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.support.ui import WebDriverWait
 
 from models.cli import main
 
@@ -16,14 +17,32 @@ PAGES = [("--model", "mlp"), ("--model", "cnn"), ("--model", "rnn"), ("--model",
          ("--example", "neuron"), ("--example", "xor"), ("--example", "newton"),
          ("--example", "hvp")]
 
-CURRENT = """
-const gates = document.querySelectorAll('g.node.current');
-if (gates.length !== 1) return {count: gates.length};
-const box = gates[0].getBoundingClientRect();
-const text = gates[0].querySelector('text').getBoundingClientRect();
-return {count: 1, box: [box.left, box.top, box.right, box.bottom], label: text.height,
-        label_box: [text.left, text.top, text.right, text.bottom],
-        counter: document.getElementById('counter').textContent,
+# the start view: every node label's box, and every control's (what could cover a label)
+START_VIEW = """
+const graph = document.querySelector('#graph svg').getBoundingClientRect();
+const box = r => [r.left, r.top, r.right, r.bottom];
+return {graph: box(graph),
+        labels: Array.from(document.querySelectorAll('#graph svg g.node')).map(
+          g => box(g.querySelector('text').getBoundingClientRect())),
+        controls: Array.from(document.querySelectorAll('button, input, select, #zoombar, #panel'))
+          .filter(e => e.offsetParent !== null).map(e => box(e.getBoundingClientRect()))};
+"""
+
+# → pressed through the whole pass (a key event per step, as the keyboard sends it); per step
+# what is highlighted and where its label is
+EVERY_STEP = """
+const total = JSON.parse(document.getElementById('trace').textContent).steps.length;
+const graph = document.querySelector('#graph svg').getBoundingClientRect();
+const seen = [];
+for (let k = 1; k <= total; k++) {
+  if (k > 1) document.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true}));
+  const gates = document.querySelectorAll('g.node.current');
+  const text = gates.length === 1 ? gates[0].querySelector('text').getBoundingClientRect() : null;
+  seen.push({count: gates.length, counter: document.getElementById('counter').textContent,
+             node: gates.length === 1 ? gates[0].querySelector('title').textContent : null,
+             label: text ? [text.left, text.top, text.right, text.bottom] : null});
+}
+return {total: total, graph: [graph.left, graph.top, graph.right, graph.bottom], steps: seen,
         viewport: [window.innerWidth, window.innerHeight]};
 """
 
@@ -32,28 +51,48 @@ def errors(browser) -> list[str]:
     return [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
 
 
+def overlaps(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def check_start_view(browser, subject: str) -> None:
+    """Every node label at least 10 px tall; those in the graph's area under no control, and
+    enough of them there to read the graph (all, or at least 8)."""
+    view = browser.execute_script(START_VIEW)
+    graph = view["graph"]
+    heights = [bottom - top for _, top, _, bottom in view["labels"]]
+    assert min(heights) >= 10, f"{subject}: a label {min(heights):.1f} px tall"
+    shown = [label for label in view["labels"] if overlaps(label, graph)]
+    assert len(shown) >= min(8, len(view["labels"])), f"{subject}: {len(shown)} labels in view"
+    for label in shown:
+        assert not any(overlaps(label, control) for control in view["controls"]), \
+            f"{subject}: the label at {label} lies under a control"
+
+
 @pytest.mark.parametrize(("kind", "subject"), PAGES, ids=[s for _, s in PAGES])
 def test_every_step_shows_the_current_gate_legibly_inside_the_viewport(kind: str, subject: str,
                                                                        browser, tmp_path: Path
                                                                        ) -> None:
+    """The start view is legible; then → through the whole pass (follow mode, the default
+    where there are modules) highlights a gate, not a collapsed module, on every step, with a
+    label at least 12 px tall inside the graph's area."""
     page = tmp_path / f"{subject}.html"
     assert main(["step", kind, subject, "--html", str(page)]) == 0
     browser.get_log("browser")   # drop what an earlier page logged
     browser.get(page.as_uri())
-    total = browser.execute_script("return JSON.parse("
-                                   "document.getElementById('trace').textContent).steps.length")
-    assert total > 0
-    body = browser.find_element("tag name", "body")
-    for k in range(1, total + 1):
-        body.send_keys("\ue014")   # the right-arrow key
-        shown = browser.execute_script(CURRENT)
+    assert browser.execute_script("return [window.innerWidth, window.innerHeight]") == [1280, 800]
+    check_start_view(browser, subject)
+    browser.find_element("tag name", "body").send_keys("\ue014")   # the right-arrow key
+    walk = browser.execute_script(EVERY_STEP)
+    total, (left, top, right, bottom) = walk["total"], walk["graph"]
+    assert total > 0 and (left, top) >= (0, 0) and right <= 1280 and bottom <= 800
+    for k, shown in enumerate(walk["steps"], start=1):
         assert shown["count"] == 1, f"step {k}: {shown}"
         assert shown["counter"] == f"step {k} of {total}"
-        width, height = shown["viewport"]
-        assert (width, height) == (1280, 800)
-        left, top, right, bottom = shown["label_box"]
-        assert 0 <= left and right <= width and 0 <= top and bottom <= height, f"step {k}: {shown}"
-        assert shown["label"] >= 12, f"step {k}: label {shown['label']:.1f} px tall"
+        assert not shown["node"].startswith("m_"), f"step {k}: a collapsed module {shown}"
+        x0, y0, x1, y1 = shown["label"]
+        assert left <= x0 and x1 <= right and top <= y0 and y1 <= bottom, f"step {k}: {shown}"
+        assert y1 - y0 >= 12, f"step {k}: label {y1 - y0:.1f} px tall"
     assert errors(browser) == []
 
 
@@ -75,6 +114,72 @@ def test_a_step_is_addressable_in_the_url(browser, tmp_path: Path) -> None:
     assert browser.find_element("id", "counter").text == "step 3 of 5"
     browser.find_element("id", "next").click()
     assert browser.execute_script("return location.hash") == "#step=4"
+    browser.execute_script("location.hash = '#step=1'")   # a link followed within the page
+    WebDriverWait(browser, 5).until(lambda b: b.find_element("id", "counter").text == "step 1 of 5")
+    browser.execute_script("location.hash = '#step=0'")
+    WebDriverWait(browser, 5).until(lambda b: b.find_element("id", "counter").text == "step 0 of 5")
+    slider = browser.find_element("id", "slider")
+    assert slider.get_attribute("value") == slider.get_attribute("min") == "0"   # at its start
+
+
+def current_node(browser) -> str:
+    return browser.execute_script("return document.querySelector('g.node.current title')"
+                                  ".textContent")
+
+
+def test_follow_mode_module_keys_search_and_fit(browser, tmp_path: Path) -> None:
+    """On the Transformer page: ] and [ jump between the module boundaries of the engine's
+    order, the view opening each module; / MaskedSoftmax goes to its step; 0 fits the open
+    module; without follow mode o and c open and close the current gate's module."""
+    from autograd.tools.trace import trace_backward
+    from models.registry import tiny_loss
+
+    trace = trace_backward(tiny_loss("transformer")[1])
+    scopes, gates = [step.scope for step in trace], [step.gate for step in trace]
+    starts = [k for k in range(1, len(scopes) + 1) if k == 1 or scopes[k - 1] != scopes[k - 2]]
+    page = tmp_path / "transformer.html"
+    assert main(["step", "--model", "transformer", "--html", str(page)]) == 0
+    browser.get(page.as_uri())
+    body = browser.find_element("tag name", "body")
+    counter = lambda: browser.find_element("id", "counter").text  # noqa: E731
+    crumbs = lambda: browser.find_element("id", "crumbs").text  # noqa: E731
+    assert browser.find_element("id", "follow").text == "follow: on"
+    body.send_keys("]]]]]")
+    assert counter() == f"step {starts[4]} of {len(scopes)}"
+    assert crumbs().split(" › ")[-1] == scopes[starts[4] - 1]   # the module of the gate, open
+    assert not current_node(browser).startswith("m_")
+    body.send_keys("[")
+    assert counter() == f"step {starts[3]} of {len(scopes)}"
+    body.send_keys("/")
+    browser.find_element("id", "search").send_keys("MaskedSoftmax\n")
+    softmax = gates.index("MaskedSoftmax") + 1   # the first in the engine's order
+    assert scopes[softmax - 1] == "blocks.1.attn"
+    assert counter() == f"step {softmax} of {len(scopes)}"
+    assert browser.find_element("id", "gate").text.startswith("MaskedSoftmax (blocks.1.attn)")
+    assert crumbs() == "model › blocks.1 › blocks.1.attn"
+    body.send_keys("0")   # fit: the open module, not the whole model
+    frame, graph = browser.execute_script(
+        "const f = Array.from(document.querySelectorAll('#graph g.cluster')).find("
+        "  g => g.querySelector('title').textContent === 'cluster_blocks.1.attn');"
+        "const r = e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };"
+        "return [r(f), r(document.querySelector('#graph svg'))];")
+    assert graph[0] - 1 <= frame[0] and frame[2] <= graph[2] + 1   # its whole width
+    assert frame[3] - frame[1] >= 0.9 * (graph[3] - graph[1])      # and the height it takes
+    check_start_view(browser, "blocks.1.attn fitted")
+    body.send_keys("f")   # follow off: the view stays where it is
+    assert browser.find_element("id", "follow").text == "follow: off"
+    body.send_keys("]")
+    later = next(k for k in starts if k > softmax)
+    assert counter() == f"step {later} of {len(scopes)}"
+    module = current_node(browser)
+    assert module.startswith("m_") and scopes[later - 1].startswith(module[2:])
+    body.send_keys("o")
+    assert crumbs().split(" › ")[-1] == module[2:] and not current_node(browser).startswith("m_")
+    body.send_keys("c")
+    assert current_node(browser) == module
+    browser.find_element("id", "open-all").click()
+    body.send_keys("0")   # everything open, fitted: still legible, panned from the top left
+    check_start_view(browser, "open all, fitted")
 
 
 def test_edges_fill_in_with_signed_gradients(browser, tmp_path: Path) -> None:
