@@ -7,9 +7,16 @@ in the order the engine ran them; `#step=12` in the URL opens step 12.
 - **Forward, then backward.** One timeline: before step 0 (← from the start, or *first*) the
   forward pass runs gate by gate, each value appearing as it is computed (`#forward=3`); then
   the backward pass.
-- **Camera.** Drag to pan, the wheel or +/− to zoom, `0` to fit; on every step the view follows
-  the current gate and zooms in until its label is legible (at least 14 CSS px tall; `p` toggles
-  a presentation mode with larger type). `/` searches a value or gate by its label.
+- **Follow mode** (the default where the first view collapses a module; `f`): the view opens
+  the module holding the current gate as the pass enters it and closes it behind, so → alone
+  walks the whole pass gate by gate; `o` / `c` open / close the current gate's module, `]` / `[`
+  jump to the next / previous module boundary. `/` finds a gate by its name or a value by its
+  label and goes to its step.
+- **Camera.** Drag to pan, the wheel or +/− to zoom, `0` to fit the open module; a fit never
+  draws a node label's font below 10.5 px (a larger graph is shown from its top, to pan), and
+  each view is laid out top to bottom where that fits the graph's area better than left to
+  right. On every step the view follows the current gate and zooms in until its label is
+  legible (at least 14 CSS px tall; `p` toggles a presentation mode with larger type and maps).
 - **Truthful lines.** The panel shows each step as `trace.Step.lines` tells it: the lecture's
   [upstream] × [local] = [downstream] (or ⊙, entry by entry) only for elementwise gates, and for
   every other gate its vector-Jacobian rule, from the gate's docstring, with the real shapes.
@@ -18,7 +25,9 @@ in the order the engine ran them; `#step=12` in the URL opens step 12.
   a log scale from the graph's own smallest to its largest gradient (the legend gives both).
 - Hovering a node shows its label, shape, dtype and statistics.
 - **Cards.** Below the lines, each step's tensors as heatmaps (upstream, inputs, downstream; a
-  2-D slice of a higher-rank tensor, picked with a selector), exact entries on hover; a click on
+  2-D slice of a higher-rank tensor, picked with a selector), each with its colour scale (one for
+  the step's gradients, one for its values), numbers printed in maps of at most 6×6 entries,
+  exact entries on hover; a click on
   one of the outlined (largest) entries of a downstream gradient expands it into its scalar
   chain-rule sum (`cards`).
 """
