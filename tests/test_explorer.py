@@ -338,14 +338,15 @@ def engine_arrays(maps: list[dict], step, labels: dict[int, str]) -> list[np.nda
 def check_scales(maps: list[dict], arrays: list[np.ndarray], k: int) -> None:
     """Each map's colour scale runs from −M to M, M the largest |entry| of the step's gradients
     (upstream and downstream) or of its values (inputs, output), by the engine's arrays; a map of
-    at most 6×6 entries prints them."""
+    at most 6×6 entries prints them, and printed numbers are the engine's."""
     gradient = [m["name"].startswith("∂L/∂") for m in maps]
     tops = {kind: max(float(np.max(np.abs(a))) for a, g in zip(arrays, gradient) if g == kind)
             for kind in set(gradient)}
     for shown, array, kind in zip(maps, arrays, gradient):
         low, high = map(printed, shown["scale"])
         assert high == pytest.approx(tops[kind], rel=6e-4) and low == -high, f"step {k}: {shown}"
-        if shown["rows"] <= 6 and shown["cols"] <= 6:
+        assert any(shown["printed"]) or shown["rows"] > 6 or shown["cols"] > 6, f"step {k}"
+        if any(shown["printed"]):
             first = array.reshape(-1)[: shown["cells"]]
             assert [printed(t) for t in shown["printed"]] == pytest.approx(first, rel=6e-3,
                                                                           abs=1e-12)

@@ -26,7 +26,7 @@ in the order the engine ran them; `#step=12` in the URL opens step 12.
 - Hovering a node shows its label, shape, dtype and statistics.
 - **Cards.** Below the lines, each step's tensors as heatmaps (upstream, inputs, downstream; a
   2-D slice of a higher-rank tensor, picked with a selector), each with its colour scale (one for
-  the step's gradients, one for its values), numbers printed in maps of at most 6×6 entries,
+  the step's gradients, one for its values), numbers printed in maps of at most 6 columns and 12 rows,
   exact entries on hover; a click on
   one of the outlined (largest) entries of a downstream gradient expands it into its scalar
   chain-rule sum (`cards`).
