@@ -116,9 +116,12 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1) -> st
     collapsed_in = {name: tree.collapsed(opened) for name, opened in opened_in.items()}
     if tree.lists:
         opened_in["grouped"], collapsed_in["grouped"] = set(), tree.grouped()
+    laid_out: dict[tuple[str, ...], str] = {}   # the start view is often another one
     for name, collapsed in collapsed_in.items():
         opened = opened_in[name]
-        svg = _legible_layout(output, collapsed, trace.labels)
+        if tuple(collapsed) not in laid_out:
+            laid_out[tuple(collapsed)] = _legible_layout(output, collapsed, trace.labels)
+        svg = laid_out[tuple(collapsed)]
         svgs.append(f'<template id="view-{html.escape(name)}">{svg}</template>')
         placement = Placement(values, collapsed)
         views[name] = {"opened": sorted(opened, key=tree.units.index),
