@@ -7,9 +7,16 @@ in the order the engine ran them; `#step=12` in the URL opens step 12.
 - **Forward, then backward.** One timeline: before step 0 (← from the start, or *first*) the
   forward pass runs gate by gate, each value appearing as it is computed (`#forward=3`); then
   the backward pass.
-- **Camera.** Drag to pan, the wheel or +/− to zoom, `0` to fit; on every step the view follows
-  the current gate and zooms in until its label is legible (at least 14 CSS px tall; `p` toggles
-  a presentation mode with larger type). `/` searches a value or gate by its label.
+- **Follow mode** (the default where the first view collapses a module; `f`): the view opens
+  the module holding the current gate as the pass enters it and closes it behind, so → alone
+  walks the whole pass gate by gate; `o` / `c` open / close the current gate's module, `]` / `[`
+  jump to the next / previous module boundary. `/` finds a gate by its name or a value by its
+  label and goes to its step.
+- **Camera.** Drag to pan, the wheel or +/− to zoom, `0` to fit the open module; a fit never
+  draws a node label's font below 10.5 px (a larger graph is shown from its top, to pan), and
+  each view is laid out top to bottom where that fits the graph's area better than left to
+  right. On every step the view follows the current gate and zooms in until its label is
+  legible (at least 14 CSS px tall; `p` toggles a presentation mode with larger type and maps).
 - **Truthful lines.** The panel shows each step as `trace.Step.lines` tells it: the lecture's
   [upstream] × [local] = [downstream] (or ⊙, entry by entry) only for elementwise gates, and for
   every other gate its vector-Jacobian rule, from the gate's docstring, with the real shapes.
@@ -18,7 +25,9 @@ in the order the engine ran them; `#step=12` in the URL opens step 12.
   a log scale from the graph's own smallest to its largest gradient (the legend gives both).
 - Hovering a node shows its label, shape, dtype and statistics.
 - **Cards.** Below the lines, each step's tensors as heatmaps (upstream, inputs, downstream; a
-  2-D slice of a higher-rank tensor, picked with a selector), exact entries on hover; a click on
+  2-D slice of a higher-rank tensor, picked with a selector), each with its colour scale (one for
+  the step's gradients, one for its values), numbers printed in maps of at most 6 columns and 12 rows,
+  exact entries on hover; a click on
   one of the outlined (largest) entries of a downstream gradient expands it into its scalar
   chain-rule sum (`cards`).
 """
@@ -27,6 +36,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -106,11 +116,13 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1) -> st
     collapsed_in = {name: tree.collapsed(opened) for name, opened in opened_in.items()}
     if tree.lists:
         opened_in["grouped"], collapsed_in["grouped"] = set(), tree.grouped()
+    laid_out: dict[tuple[str, ...], str] = {}   # the start view is often another one
     for name, collapsed in collapsed_in.items():
         opened = opened_in[name]
-        svg = render_svg(draw(output, show_grad=True, grads={}, pending_grads=True,
-                              collapse=collapsed, labels=trace.labels))
-        svgs.append(f'<template id="view-{html.escape(name)}">{svg[svg.index("<svg"):]}</template>')
+        if tuple(collapsed) not in laid_out:
+            laid_out[tuple(collapsed)] = _legible_layout(output, collapsed, trace.labels)
+        svg = laid_out[tuple(collapsed)]
+        svgs.append(f'<template id="view-{html.escape(name)}">{svg}</template>')
         placement = Placement(values, collapsed)
         views[name] = {"opened": sorted(opened, key=tree.units.index),
                        "hidden": _hidden_nodes(values, placement)}
@@ -120,6 +132,36 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1) -> st
         step.output.grad_fn.free()  # type: ignore[union-attr]
     return (_TEMPLATE.replace("__TITLE__", html.escape(title)).replace("__SVG__", "".join(svgs))
             .replace("__DATA__", data.replace("</", "<\\/")))
+
+
+# the graph's part of the page at a laptop's 1280×800 (the panel takes 380 px, the zoom bar 36),
+# and the page's smallest scale for a fit (CSS px per Graphviz point: a 10 pt label 10.5 px)
+GRAPH_AREA = (900.0, 764.0)
+LEGIBLE_SCALE = 1.05
+
+
+def _legible_layout(output: Value, collapsed: list[str], labels: dict[int, str]) -> str:
+    """One view's SVG, top to bottom where it fits the graph's area legibly or its width does
+    (a column the page pans down), else whichever of top to bottom and left to right fits at the
+    larger scale (a long chain is a strip left to right, a column top to bottom)."""
+    def size(svg: str) -> tuple[float, float]:
+        found = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+        return (float(found.group(1)), float(found.group(2))) if found else (1.0, 1.0)
+
+    def fitted(svg: str) -> float:
+        width, height = size(svg)
+        return min(GRAPH_AREA[0] / width, GRAPH_AREA[1] / height)
+
+    def drawn(rankdir: str) -> str:
+        svg = render_svg(draw(output, show_grad=True, grads={}, pending_grads=True,
+                              collapse=collapsed, labels=labels, rankdir=rankdir))
+        return svg[svg.index("<svg"):]
+
+    down = drawn("TB")
+    if fitted(down) >= LEGIBLE_SCALE or size(down)[0] * LEGIBLE_SCALE <= GRAPH_AREA[0]:
+        return down
+    across = drawn("LR")
+    return across if fitted(across) > fitted(down) else down
 
 
 def _hidden_nodes(values: list[Value], placement: Placement) -> dict[str, str]:
