@@ -34,7 +34,7 @@ def run_compare(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from autograd.plumbing.atomic import write_atomically
-    from models.cli.training import TRAIN_DEFAULTS
+    from models.registry import TRAINING
     from models.train import DataSettings
 
     check_names(args.models)
@@ -48,7 +48,7 @@ def run_compare(args: argparse.Namespace) -> int:
         kind = "ngram" if NGRAM.match(name) else name
         with tqdm(total=args.steps, desc=f"{name:>12}", unit="step", file=sys.stderr,
                   disable=True if args.quiet else None, dynamic_ncols=True) as bar:
-            rows.append(train_one(name, data, corpus, TRAIN_DEFAULTS[kind], args.steps,
+            rows.append(train_one(name, data, corpus, TRAINING[kind], args.steps,
                                   args.eval_every, args.seed, progress=_advance(bar)))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
