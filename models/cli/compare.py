@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from models.compare import DEFAULT_MODELS, NGRAM, check_names, plot, table, train_one
+from models.settings import LEVELS
 
 
 def add_compare(commands: argparse._SubParsersAction) -> None:
     compare = commands.add_parser(
         "compare", help="train the language models on one split and compare their perplexity")
     compare.add_argument("--data", help="a UTF-8 text file (default: the built-in names)")
-    compare.add_argument("--level", choices=["char", "word"], default="char")
+    compare.add_argument("--level", choices=LEVELS, default="char")
     compare.add_argument("--models", nargs="+", default=DEFAULT_MODELS, metavar="MODEL",
                          help=f"default: {' '.join(DEFAULT_MODELS)}")
     compare.add_argument("--steps", type=int, default=5000, help="training steps per model")
