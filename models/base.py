@@ -1,46 +1,15 @@
-"""What the four language models share: their configuration, the loss and sampling."""
+"""What the language models share: their configuration (declared in models/settings.py), the loss
+and sampling."""
 
 from __future__ import annotations
-
-from dataclasses import asdict, dataclass, fields
-from typing import Any
 
 import numpy as np
 
 from autograd import F, Module, Tensor, no_grad
 from models.data import IGNORE
+from models.settings import ModelConfig
 
-
-@dataclass
-class ModelConfig:
-    """Every model's size and options (each model reads the fields it needs)."""
-
-    model: str
-    vocab_size: int
-    block_size: int
-    n_embd: int
-    n_hidden: int = 64
-    n_layer: int = 4
-    n_head: int = 4
-    dropout: float = 0.0
-    nonlinearity: str = "tanh"       # rnn: tanh or sigmoid
-    direct: bool = False             # mlp: direct input-to-output connections (Bengio et al.)
-    positions: str = "sinusoidal"    # transformer: sinusoidal or learned
-    tied: bool = False               # transformer: output projection shares the token embedding
-    smoothing: str = "add-k"         # ngram: mle, add-k, interpolation or kneser-ney
-    add_k: float = 1.0               # ngram: the k of add-k smoothing
-    seed: int = 0                    # initial weights
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ModelConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown model settings {sorted(unknown)}")
-        return cls(**data)
+__all__ = ["LanguageModel", "ModelConfig"]
 
 
 class LanguageModel(Module):

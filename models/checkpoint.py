@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from autograd.plumbing.atomic import interrupts_deferred, sync_folder, write_and_sync
+from models import memory
 
 FORMAT = "backproplab-checkpoint"
 VERSION = 1
@@ -67,16 +69,30 @@ def save(folder: str | Path, config: dict[str, Any], vocab: dict[str, Any],
         files["config.json"] = _json_bytes({"format": FORMAT, "version": VERSION, **config,
                                             "sha256": digests})
         saves.mkdir(parents=True, exist_ok=True)
+        remove_staging(folder)   # a killed save's leftovers hold disk space this save may need
         staging = Path(tempfile.mkdtemp(prefix=PARTIAL, dir=saves))
-        for name, data in files.items():
-            write_and_sync(os.open(staging / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644),
-                           data)
-        sync_folder(staging)
+        path = staging
+        try:
+            for name, data in files.items():
+                path = staging / name
+                write_and_sync(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644), data)
+            sync_folder(staging)
+        except OSError as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise CheckpointError(f"could not save the checkpoint of step {config.get('step')}: "
+                                  f"{error.strerror or error} writing {path}; the previous "
+                                  "checkpoint is kept") from None
         final = _free_name(saves, int(config.get("step", 0)))
         os.rename(staging, final)   # the commit: one atomic step
         sync_folder(saves)
         _prune(saves, keep)
     return final
+
+
+def remove_staging(folder: str | Path) -> None:
+    """Remove the staging folders a killed or failed save left under `folder`/saves."""
+    for partial in (Path(folder) / SAVES).glob(PARTIAL + "*"):
+        shutil.rmtree(partial, ignore_errors=True)
 
 
 def _free_name(saves: Path, step: int) -> Path:
@@ -107,8 +123,6 @@ def complete_saves(folder: str | Path) -> list[Path]:
 def _prune(saves: Path, keep: int) -> None:
     for old in complete_saves(saves.parent)[:-max(keep, 1)]:
         shutil.rmtree(old)
-    for partial in saves.glob(PARTIAL + "*"):
-        shutil.rmtree(partial, ignore_errors=True)   # left by a save that was killed
 
 
 def current(folder: str | Path) -> Path:
@@ -126,6 +140,10 @@ def _read(path: Path, digests: dict[str, str]) -> bytes:
     """The bytes of a checkpoint file, checked against config.json's SHA-256 where it has one
     (checkpoints written before the digests were added have none)."""
     try:
+        size = path.stat().st_size
+        if size > memory.SHARE * memory.machine_memory():   # before reading it into memory
+            raise CheckpointError(f"checkpoint file {path} holds {memory.shown(size)}, more than "
+                                  "half of this machine's memory")
         data = path.read_bytes()
     except FileNotFoundError:
         raise CheckpointError(f"checkpoint file {path} is missing") from None
@@ -144,12 +162,45 @@ def _read_json(path: Path, digests: dict[str, str]) -> Any:
 
 
 def _read_npz(path: Path, digests: dict[str, str]) -> dict[str, np.ndarray]:
+    """The arrays of an .npz file, each member's header checked against its size before an
+    array is allocated: a tampered header, a member that is not an array, a compressed member
+    (a zip bomb: our saves store arrays as they are) are refused in one line."""
     data = _read(path, digests)
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-            return {name: archive[name] for name in archive.files}
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return {info.filename[:-len(".npy")]: _read_member(archive, info, path, len(data))
+                    for info in archive.infolist()}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
+        if isinstance(error, CheckpointError):
+            raise
         raise CheckpointError(f"checkpoint file {path} is corrupt: {error}") from None
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path,
+                 size: int) -> np.ndarray:
+    name = info.filename
+    if not name.endswith(".npy"):
+        raise CheckpointError(f"checkpoint file {path}: member {name} is not an array (.npy)")
+    if info.header_offset + info.compress_size > size:
+        raise CheckpointError(f"checkpoint file {path}: member {name} declares "
+                              f"{info.compress_size:,} bytes, more than the file's {size:,}")
+    if info.compress_type != zipfile.ZIP_STORED or info.file_size != info.compress_size:
+        raise CheckpointError(f"checkpoint file {path}: member {name} is compressed "
+                              f"({info.compress_size:,} bytes declared to unpack to "
+                              f"{info.file_size:,}); checkpoints store arrays uncompressed")
+    with archive.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+            np.lib.format.read_array_header_2_0
+        shape, _, dtype = header(member)
+        declared = math.prod(shape) * dtype.itemsize
+        held = info.file_size - member.tell()
+        if dtype.hasobject or declared != held:
+            what = "Python objects" if dtype.hasobject else f"{declared:,} bytes"
+            raise CheckpointError(f"checkpoint file {path}: member {name} declares {shape} "
+                                  f"of {dtype} ({what}) but holds {held:,} bytes")
+    with archive.open(info) as member:
+        return np.lib.format.read_array(member, allow_pickle=False)
 
 
 def load(folder: str | Path) -> dict[str, Any]:

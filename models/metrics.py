@@ -44,11 +44,17 @@ class MetricsLog:
         self._file: IO[str] = self.path.open("a", encoding="utf-8")
 
     def write(self, record: dict[str, Any]) -> None:
-        self._file.write(_line(record))
-        self._file.flush()
+        try:
+            self._file.write(_line(record))
+            self._file.flush()
+        except OSError as error:   # a full disk: name the file (a write's error names none)
+            raise OSError(error.errno, error.strerror, str(self.path)) from None
 
     def close(self) -> None:
-        self._file.close()
+        try:
+            self._file.close()
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, str(self.path)) from None
 
 
 def _line(record: dict[str, Any]) -> str:

@@ -31,8 +31,7 @@ import numpy as np
 
 from autograd import Tensor
 from models.base import LanguageModel, ModelConfig
-
-SMOOTHINGS = ("mle", "add-k", "interpolation", "kneser-ney")
+from models.settings import SMOOTHINGS
 
 
 @dataclass

@@ -10,18 +10,14 @@ from models.lstm import LSTMLanguageModel
 from models.mlp import MLPLanguageModel
 from models.ngram import NGramLanguageModel
 from models.rnn import RNNLanguageModel
+from models.settings import MODEL_NAMES
 from models.transformer import TransformerLanguageModel
 
-MODELS: dict[str, type[LanguageModel]] = {   # in the lectures' order
-    "ngram": NGramLanguageModel,
-    "bigram": BigramLanguageModel,
-    "mlp": MLPLanguageModel,
-    "cnn": CNNLanguageModel,
-    "rnn": RNNLanguageModel,
-    "lstm": LSTMLanguageModel,
-    "gru": GRULanguageModel,
-    "transformer": TransformerLanguageModel,
-}
+# in the lectures' order, as models/settings.py names them (the names are spelled there only)
+MODELS: dict[str, type[LanguageModel]] = dict(zip(MODEL_NAMES, (
+    NGramLanguageModel, BigramLanguageModel, MLPLanguageModel, CNNLanguageModel,
+    RNNLanguageModel, LSTMLanguageModel, GRULanguageModel, TransformerLanguageModel),
+    strict=True))
 
 # Sizes for the quick runs of the demo and the defaults of `backproplab train`:
 # makemore's lecture settings for the MLP and the CNN, makemore's defaults for the others.
@@ -34,6 +30,19 @@ DEFAULTS: dict[str, dict] = {
     "lstm": {"block_size": 16, "n_embd": 64, "n_hidden": 64},
     "gru": {"block_size": 16, "n_embd": 64, "n_hidden": 64},
     "transformer": {"block_size": 16, "n_embd": 64, "n_layer": 4, "n_head": 4},
+}
+
+# Per-model training defaults of `backproplab train` and `compare`: makemore's SGD for the
+# window models, AdamW for the others.
+TRAINING: dict[str, dict] = {
+    "ngram": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0},   # counted: none of these is used
+    "bigram": {"optimizer": "sgd", "lr": 10.0, "weight_decay": 0.0},
+    "mlp": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0},
+    "cnn": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0},
+    "rnn": {"optimizer": "adamw", "lr": 5e-4, "weight_decay": 0.01},
+    "lstm": {"optimizer": "adamw", "lr": 5e-4, "weight_decay": 0.01},
+    "gru": {"optimizer": "adamw", "lr": 5e-4, "weight_decay": 0.01},
+    "transformer": {"optimizer": "adamw", "lr": 5e-4, "weight_decay": 0.01},
 }
 
 

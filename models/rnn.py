@@ -18,12 +18,14 @@ import numpy as np
 from autograd import Linear, Parameter, Tensor
 from models.base import ModelConfig
 from models.recurrent import RecurrentLanguageModel, State
+from models.settings import NONLINEARITIES
 
 
 class RNNLanguageModel(RecurrentLanguageModel):
     def __init__(self, config: ModelConfig) -> None:
-        if config.nonlinearity not in ("tanh", "sigmoid"):
-            raise ValueError(f"rnn: nonlinearity must be tanh or sigmoid, got {config.nonlinearity!r}")
+        if config.nonlinearity not in NONLINEARITIES:
+            raise ValueError(f"rnn: nonlinearity must be {' or '.join(NONLINEARITIES)}, got "
+                             f"{config.nonlinearity!r}")
         rng = np.random.default_rng(config.seed)
         super().__init__(config, rng)
         c = config

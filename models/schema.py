@@ -2,110 +2,36 @@
 
 `check(saved, folder)` reads what `checkpoint.load` returned and raises `CheckpointError` with
 one line naming the file, the field and what is wrong: a field of the wrong type or out of
-range, an unknown field, a vocabulary that does not fit the model, a loss history that is not
-numbers, an optimizer state of unknown entries or non-finite values (the weights' dtypes and
-values are `Module.load_state_dict`'s to check). `eval`, `sample` and `train --resume` all pass
-through it, so a hand-edited checkpoint
-is refused in the same words by each of them, and nothing is written.
+range (the rules of models/settings.py, which the command line parses with), an unknown field,
+a model too large for this machine's memory (models/memory.py), a vocabulary that does not fit
+the model, a loss history that is not numbers, an optimizer state of unknown entries or
+non-finite values (the weights' dtypes and values are `Module.load_state_dict`'s to check).
+`eval`, `sample` and `train --resume` all pass through it, so a hand-edited checkpoint is
+refused in the same words by each of them, and nothing is written.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import MISSING
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from models import memory
 from models.checkpoint import CheckpointError, current
-from models.ngram import SMOOTHINGS
-from models.registry import MODELS
+from models.settings import LEVELS, NATURAL, SECTIONS, ModelConfig, Rule, SettingsError, declared, rule_of
 
-Check = Callable[[Any], bool]
-
-
-def _integer(low: int) -> tuple[Check, str]:
-    return (lambda v: type(v) is int and v >= low), f"an integer ≥ {low}"
-
-
-def _number(low: float, high: float = math.inf, high_open: bool = False) -> tuple[Check, str]:
-    def fits(v: Any) -> bool:
-        return type(v) in (int, float) and math.isfinite(v) and low <= v and \
-            (v < high if high_open else v <= high)
-    bound = "" if high == math.inf else f" and {'<' if high_open else '≤'} {high:g}"
-    return fits, f"a finite number ≥ {low:g}{bound}"
-
-
-def _one_of(*choices: Any) -> tuple[Check, str]:
-    return (lambda v: v in choices and type(v) is type(choices[0])), \
-        "one of " + ", ".join(repr(c) for c in choices)
-
-
-def _flag() -> tuple[Check, str]:
-    return (lambda v: type(v) is bool), "true or false"
-
-
-def _pair_of_betas(v: Any) -> bool:
-    return isinstance(v, list) and len(v) == 2 and all(_number(0, 1, True)[0](b) for b in v)
-
-
-def _drops(v: Any) -> bool:
-    return isinstance(v, dict) and all(
-        isinstance(k, str) and k.isdigit() and _number(0)[0](lr) and lr > 0 for k, lr in v.items())
-
-
-def _fractions(v: Any) -> bool:
-    return isinstance(v, list) and len(v) == 3 and all(_number(0, 1)[0](f) for f in v) and \
-        abs(sum(v) - 1) < 1e-6 and v[0] > 0
-
-
-MODEL: dict[str, tuple[Check, str]] = {
-    "model": _one_of(*MODELS),
-    "vocab_size": _integer(2),
-    "block_size": _integer(1),
-    "n_embd": _integer(1),
-    "n_hidden": _integer(1),
-    "n_layer": _integer(1),
-    "n_head": _integer(1),
-    "dropout": _number(0, 1, high_open=True),
-    "nonlinearity": _one_of("tanh", "sigmoid"),
-    "direct": _flag(),
-    "positions": _one_of("sinusoidal", "learned"),
-    "tied": _flag(),
-    "smoothing": _one_of(*SMOOTHINGS),
-    "add_k": ((lambda v: _number(0)[0](v) and v > 0), "a finite number > 0"),
-    "seed": _integer(0),
-}
-TRAIN: dict[str, tuple[Check, str]] = {
-    "steps": _integer(0),
-    "batch_size": _integer(1),
-    "optimizer": _one_of("sgd", "adamw"),
-    "lr": ((lambda v: _number(0)[0](v) and v > 0), "a finite number > 0"),
-    "momentum": _number(0, 1, high_open=True),
-    "betas": (_pair_of_betas, "two numbers in [0, 1)"),
-    "weight_decay": _number(0),
-    "schedule": _one_of("constant", "step", "cosine"),
-    "lr_drops": (_drops, "a table of step → learning rate > 0"),
-    "warmup": _integer(0),
-    "min_lr": _number(0),
-    "grad_clip": _number(0),
-    "bptt": _integer(0),
-    "eval_every": _integer(1),
-    "eval_limit": _integer(1),
-    "seed": _integer(0),
-    "keep": _integer(1),
-}
-DATA: dict[str, tuple[Check, str]] = {
-    "path": ((lambda v: v is None or (isinstance(v, str) and v != "")), "a file path or null"),
-    "level": _one_of("char", "word"),
-    "shape": _one_of("auto", "lines", "stream"),
-    "split_seed": _integer(0),
-    "fractions": (_fractions, "three fractions ≥ 0 that sum to 1, the first > 0"),
-}
-TOP = {"format", "version", "model", "train", "data", "step", "sha256"}
-REQUIRED = {"model": {"model", "vocab_size", "block_size", "n_embd"}, "train": set(),
-            "data": set()}
+# The rules of every field, from the one declaration in models/settings.py.
+RULES: dict[str, dict[str, Rule]] = {
+    section: {f.name: rule_of(f) for f in declared(cls)} for section, cls in SECTIONS.items()}
+REQUIRED: dict[str, set[str]] = {
+    section: {f.name for f in declared(cls) if f.default is MISSING and
+              f.default_factory is MISSING} for section, cls in SECTIONS.items()}
+TOP = {"format", "version", *SECTIONS, "step", "sha256"}
+STEP = NATURAL
 
 
 def check(saved: dict[str, Any], folder: str | Path) -> None:
@@ -113,13 +39,13 @@ def check(saved: dict[str, Any], folder: str | Path) -> None:
     where = current(folder)
     config = saved["config"]
     _table(config, where / "config.json", "", {key: None for key in TOP}, {"step"})
-    step_ok, step_rule = _integer(0)
-    if not step_ok(config["step"]):
-        _refuse(where / "config.json", "step", config["step"], step_rule)
-    for section, rules in (("model", MODEL), ("train", TRAIN), ("data", DATA)):
+    if not STEP.fits(config["step"]):
+        _refuse(where / "config.json", "step", config["step"], STEP.describe())
+    for section in RULES:
         if section in config:
-            _table(config[section], where / "config.json", f"{section}.", rules,
-                   REQUIRED[section])
+            check_section(section, config[section], where / "config.json")
+    if "model" in config:
+        _check_size(config, where / "config.json")
     _check_vocabulary(saved["vocab"], config.get("model", {}), where / "vocab.json")
     _check_state(saved["state"], where / "state.json")
     # weights are checked by Module.load_state_dict, which every command calls; the optimizer
@@ -127,7 +53,22 @@ def check(saved: dict[str, Any], folder: str | Path) -> None:
     _check_optimizer(saved["optimizer"], where / "optimizer.npz")
 
 
-def _table(table: Any, path: Path, prefix: str, rules: dict[str, Any], required: set[str]) -> None:
+def check_section(section: str, table: Any, path: Path) -> None:
+    """Refuse a settings table (config.json's model, train or data) that breaks its rules."""
+    _table(table, path, f"{section}.", RULES[section], REQUIRED[section])
+
+
+def _check_size(config: dict[str, Any], path: Path) -> None:
+    """A model too large for this machine is refused before its weights are allocated."""
+    model = ModelConfig.from_json(config["model"])
+    try:
+        memory.check_fits(model, None)
+    except SettingsError as error:
+        raise CheckpointError(f"{path}: {error}") from None
+
+
+def _table(table: Any, path: Path, prefix: str, rules: Mapping[str, Rule | None],
+           required: set[str]) -> None:
     if not isinstance(table, dict):
         raise CheckpointError(f"{path}: {prefix.rstrip('.') or 'the file'} must be a table")
     unknown = sorted(set(table) - set(rules))
@@ -138,8 +79,8 @@ def _table(table: Any, path: Path, prefix: str, rules: dict[str, Any], required:
         raise CheckpointError(f"{path}: field {prefix}{missing[0]} is missing")
     for name, value in table.items():
         rule = rules[name]
-        if rule is not None and not rule[0](value):
-            _refuse(path, prefix + name, value, rule[1])
+        if rule is not None and not rule.fits(value):
+            _refuse(path, prefix + name, value, rule.describe())
 
 
 def _refuse(path: Path, field: str, value: Any, rule: str) -> None:
@@ -157,8 +98,8 @@ def _check_vocabulary(vocab: Any, model: dict[str, Any], path: Path) -> None:
     if len(tokens) != model.get("vocab_size"):
         raise CheckpointError(f"{path}: {len(tokens)} tokens for a model of vocab_size "
                               f"{model.get('vocab_size')} (config.json)")
-    if vocab["level"] not in ("char", "word"):
-        _refuse(path, "level", vocab["level"], "'char' or 'word'")
+    if vocab["level"] not in LEVELS:
+        _refuse(path, "level", vocab["level"], " or ".join(repr(level) for level in LEVELS))
     boundary = vocab["boundary"]
     if boundary is not None and not (type(boundary) is int and 0 <= boundary < len(tokens)):
         _refuse(path, "boundary", boundary, f"null or a token index below {len(tokens)}")

@@ -4,9 +4,9 @@ checkpoints that resume exactly, and evaluation (loss, perplexity, bits per toke
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,70 +15,42 @@ import numpy as np
 from autograd import Dropout, no_grad, optim
 from models import checkpoint, schema
 from models.base import LanguageModel, ModelConfig
-from models.data import IGNORE, Batches, Corpus, DataError, Vocabulary, builtin_names, read_text
+from models.data import IGNORE, Batches, Corpus, DataError, Vocabulary
 from models.diagnostics import Probe
 from models.ngram import NGramLanguageModel
 from models.recurrent import RecurrentLanguageModel
-from models.registry import build
+from models.registry import MODELS, build
+from models.settings import OPTIMIZERS, SCHEDULES, DataSettings, TrainSettings
+
+__all__ = ["DataSettings", "TrainSettings", "Trainer", "evaluate", "load_model", "make_optimizer",
+           "make_schedule", "perplexity_report"]
 
 FIRST_EVAL = 50   # the first validation, when `eval_every` is longer
 
 
-@dataclass
-class TrainSettings:
-    """How to train (everything `backproplab train` takes besides the model's size)."""
-
-    steps: int = 1000
-    batch_size: int = 32
-    optimizer: str = "adamw"          # sgd (with momentum) or adamw
-    lr: float = 1e-3
-    momentum: float = 0.0             # sgd
-    betas: tuple[float, float] = (0.9, 0.99)
-    weight_decay: float = 0.01
-    schedule: str = "constant"        # constant, step or cosine
-    lr_drops: dict[int, float] = field(default_factory=dict)   # step schedule: {step: lr}
-    warmup: int = 0                   # cosine schedule
-    min_lr: float = 0.0               # cosine schedule
-    grad_clip: float = 0.0            # max global gradient norm (0: off)
-    bptt: int = 0                     # rnn, lstm, gru: truncated BPTT chunk (0: full BPTT)
-    eval_every: int = 500
-    eval_limit: int = 4096            # periodic validation reads at most this many examples
-    seed: int = 42                    # batches and dropout
-    keep: int = 2                     # complete checkpoints kept (the newest ones)
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["lr_drops"] = {str(k): v for k, v in self.lr_drops.items()}
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TrainSettings:
-        data = dict(data)
-        data["lr_drops"] = {int(k): float(v) for k, v in data.get("lr_drops", {}).items()}
-        data["betas"] = tuple(data.get("betas", (0.9, 0.99)))
-        return cls(**data)
+def _sgd(model: LanguageModel, s: TrainSettings) -> optim.Optimizer:
+    return optim.SGD(model.parameters(), s.lr, s.momentum, s.weight_decay)
 
 
-@dataclass
-class DataSettings:
-    """Where the text comes from and how it is cut: path None means the built-in names."""
+def _adamw(model: LanguageModel, s: TrainSettings) -> optim.Optimizer:
+    return optim.AdamW(model.parameters(), s.lr, s.betas, weight_decay=s.weight_decay)
 
-    path: str | None = None
-    level: str = "char"
-    shape: str = "auto"
-    split_seed: int = 42
-    fractions: tuple[float, float, float] = (0.8, 0.1, 0.1)
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> DataSettings:
-        try:
-            return cls(**{**data, "fractions": tuple(data["fractions"])})
-        except (KeyError, TypeError) as error:
-            raise checkpoint.CheckpointError(f"bad data settings in a checkpoint: {error}") from None
+def _constant(s: TrainSettings) -> Callable[[int], float]:
+    return lambda step: s.lr
 
-    def load(self, vocab: Vocabulary | None = None) -> Corpus:
-        text = builtin_names() if self.path is None else read_text(self.path)
-        return Corpus.from_text(text, self.level, self.shape, self.split_seed, self.fractions, vocab)
+
+def _step(s: TrainSettings) -> Callable[[int], float]:
+    return optim.StepDrops(s.lr, s.lr_drops)
+
+
+def _cosine(s: TrainSettings) -> Callable[[int], float]:
+    return optim.WarmupCosine(s.lr, s.warmup, s.steps, s.min_lr)
+
+
+# in the order models/settings.py names them (the choices are spelled there only)
+OPTIMIZER_MAKERS = dict(zip(OPTIMIZERS, (_sgd, _adamw), strict=True))
+SCHEDULE_MAKERS = dict(zip(SCHEDULES, (_constant, _step, _cosine), strict=True))
 
 
 class NothingToOptimise(optim.Optimizer):
@@ -91,25 +63,18 @@ class NothingToOptimise(optim.Optimizer):
         pass
 
 
-def make_optimizer(model: LanguageModel, settings: TrainSettings) -> optim.Optimizer:
+def make_optimizer(model: LanguageModel, s: TrainSettings) -> optim.Optimizer:
     if model.counting:
         return NothingToOptimise()
-    if settings.optimizer == "sgd":
-        return optim.SGD(model.parameters(), settings.lr, settings.momentum, settings.weight_decay)
-    if settings.optimizer == "adamw":
-        return optim.AdamW(model.parameters(), settings.lr, settings.betas,
-                           weight_decay=settings.weight_decay)
-    raise ValueError(f"unknown optimizer {settings.optimizer!r}: choose sgd or adamw")
+    if s.optimizer not in OPTIMIZER_MAKERS:
+        raise ValueError(f"unknown optimizer {s.optimizer!r}: choose {', '.join(OPTIMIZER_MAKERS)}")
+    return OPTIMIZER_MAKERS[s.optimizer](model, s)
 
 
-def make_schedule(settings: TrainSettings) -> Callable[[int], float]:
-    if settings.schedule == "constant":
-        return lambda step: settings.lr
-    if settings.schedule == "step":
-        return optim.StepDrops(settings.lr, settings.lr_drops)
-    if settings.schedule == "cosine":
-        return optim.WarmupCosine(settings.lr, settings.warmup, settings.steps, settings.min_lr)
-    raise ValueError(f"unknown schedule {settings.schedule!r}: choose constant, step or cosine")
+def make_schedule(s: TrainSettings) -> Callable[[int], float]:
+    if s.schedule not in SCHEDULE_MAKERS:
+        raise ValueError(f"unknown schedule {s.schedule!r}: choose {', '.join(SCHEDULE_MAKERS)}")
+    return SCHEDULE_MAKERS[s.schedule](s)
 
 
 def tokens_per_step(window: bool, batch_size: int, block_size: int) -> int:
@@ -136,6 +101,10 @@ def evaluate(model: LanguageModel, x: np.ndarray, y: np.ndarray, batch_size: int
     return total / max(count, 1)
 
 
+class Diverged(FloatingPointError):
+    """A training step's loss was not finite; the trainer holds the step before it."""
+
+
 class Trainer:
     """A model, its data, optimiser and random state: everything a checkpoint holds."""
 
@@ -145,6 +114,8 @@ class Trainer:
         self.corpus = corpus or data.load()
         self.config = config
         self.settings = settings
+        if not MODELS[config.model].counting:   # a count model validates only if it can
+            self.corpus.check_split("val", config.block_size)   # before training, not at its end
         self.model = build(config)
         self.optimizer = make_optimizer(self.model, settings)
         self.schedule = make_schedule(settings)
@@ -164,8 +135,11 @@ class Trainer:
 
     # --- training ---------------------------------------------------------------------------
     def train_step(self) -> float:
+        """One step; a step whose loss is not finite raises `Diverged` before it updates
+        anything, with the random state put back, so the trainer still holds the last step."""
         s = self.settings
         self.optimizer.lr = self.schedule(self.step)
+        rng_before = self.rng.bit_generator.state
         x, y = self.batches.sample(s.batch_size)
         self.optimizer.zero_grad()
         every = self.diagnostics_every
@@ -190,10 +164,10 @@ class Trainer:
             value = float(loss.data)
         if probe is not None:
             probe.before_update(self.model)
-        if self.grad_norms is not None:
-            for name, p in self.model.named_parameters():
-                norm = float(np.linalg.norm(p.grad)) if p.grad is not None else 0.0
-                self.grad_norms.setdefault(name, []).append(norm)
+        self._record_grad_norms()
+        if not math.isfinite(value):
+            self.rng.bit_generator.state = rng_before
+            raise Diverged(f"training diverged at step {self.step + 1}: loss {value}")
         if s.grad_clip:
             optim.clip_grad_norm_(self.model.parameters(), s.grad_clip)
         self.optimizer.step()
@@ -203,10 +177,14 @@ class Trainer:
         self.history.append(value)
         return value
 
+    def _record_grad_norms(self) -> None:
+        if self.grad_norms is not None:
+            for name, p in self.model.named_parameters():
+                norm = float(np.linalg.norm(p.grad)) if p.grad is not None else 0.0
+                self.grad_norms.setdefault(name, []).append(norm)
+
     def validation_loss(self, limit: int | None = None) -> float:
-        x, y = self.corpus.examples("val", self.config.block_size, self.model.window)
-        if limit is not None:
-            x, y = x[:limit], y[:limit]
+        x, y = self.corpus.examples("val", self.config.block_size, self.model.window, limit)
         return evaluate(self.model, x, y)
 
     def run(self, steps: int, report: Callable[[Trainer, float, float], None] | None = None,
@@ -226,9 +204,6 @@ class Trainer:
         while self.step < steps and not (stop and stop()):
             start = time.perf_counter()
             loss = self.train_step()
-            if not math.isfinite(loss):
-                raise FloatingPointError(f"training diverged at step {self.step}: loss {loss}; "
-                                         "try a smaller --lr or --grad-clip")
             if report:
                 report(self, loss, tokens / max(time.perf_counter() - start, 1e-9))
             every = self.settings.eval_every   # and once early, so samples show from the start
@@ -268,7 +243,7 @@ class Trainer:
         checkpoint.save(
             folder,
             config={"model": self.config.to_json(), "train": self.settings.to_json(),
-                    "data": asdict(self.data), "step": self.step},
+                    "data": self.data.to_json(), "step": self.step},
             vocab=self.corpus.vocab.to_json(),
             weights=self.model.state_dict(),
             optimizer=self.optimizer.state_dict(),
@@ -319,5 +294,7 @@ def load_model(folder: str | Path) -> tuple[LanguageModel, Vocabulary, dict[str,
 
 
 def perplexity_report(loss: float) -> dict[str, float]:
-    """loss (nats/token) → perplexity e^loss and bits per token loss/ln 2."""
-    return {"loss": loss, "perplexity": math.exp(loss), "bits_per_token": loss / math.log(2)}
+    """loss (nats/token) → perplexity e^loss (inf past a float's range, as a diverged run's
+    loss can be) and bits per token loss/ln 2."""
+    perplexity = math.inf if loss > math.log(sys.float_info.max) else math.exp(loss)
+    return {"loss": loss, "perplexity": perplexity, "bits_per_token": loss / math.log(2)}

@@ -15,6 +15,7 @@ import numpy as np
 
 from autograd import Dropout, Embedding, F, LayerNorm, Linear, Module, ModuleList, Tensor
 from models.base import LanguageModel, ModelConfig
+from models.settings import POSITIONS
 
 
 def sinusoidal_positions(length: int, dim: int) -> np.ndarray:
@@ -82,8 +83,8 @@ class TransformerLanguageModel(LanguageModel):
     def __init__(self, config: ModelConfig) -> None:
         super().__init__(config)
         c = config
-        if c.positions not in ("sinusoidal", "learned"):
-            raise ValueError(f"transformer: positions must be sinusoidal or learned, got "
+        if c.positions not in POSITIONS:
+            raise ValueError(f"transformer: positions must be {' or '.join(POSITIONS)}, got "
                              f"{c.positions!r}")
         rng = np.random.default_rng(c.seed)
         self.tokens = Embedding(c.vocab_size, c.n_embd, rng=rng)

@@ -1,11 +1,14 @@
-"""One training run at a time per checkpoint folder: an advisory lock file with its owner's pid.
+"""One training run at a time per checkpoint folder: the kernel's `flock` on `OUT/.train.lock`.
 
-`train` holds `OUT/.train.lock` while it writes OUT. A second `train` into the same folder is
-refused by name instead of interleaving two runs' saves; a lock left behind by a run that no
-longer exists (killed with SIGKILL, say) is taken over."""
+`train` holds the lock while it examines and writes OUT. A second `train` into the same folder is
+refused by name instead of interleaving two runs' saves. The kernel releases the lock when its
+process ends, however it ends (SIGKILL included), so a lock is never stale and a pid reused by
+another process blocks nothing; the pid written into the file only names the holder in the
+refusal."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,39 +25,37 @@ def one_writer(folder: str | Path) -> Iterator[None]:
     path = Path(folder) / LOCK_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = _take(path)
-    with os.fdopen(descriptor, "w") as file:
-        file.write(f"{os.getpid()}\n")
     try:
+        try:
+            os.ftruncate(descriptor, 0)
+            os.write(descriptor, f"{os.getpid()}\n".encode())
+        except OSError:
+            pass   # a full disk: the pid only names the holder in a refusal; the lock is held
         yield
     finally:
-        path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)   # while still held: a run waiting on it retries (_take)
+        os.close(descriptor)
 
 
 def _take(path: Path) -> int:
-    for _ in range(2):   # a second try after clearing a dead run's lock
+    """An open descriptor of `path`, locked. A file unlinked by the previous holder between our
+    open and our lock is a lock nobody else sees: then open the new one."""
+    while True:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            return os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            owner = _owner(path)
-            if owner is not None and _running(owner):
-                raise DataError(f"{path.parent} is being written by another training run (pid "
-                                f"{owner}); wait for it to end, or choose another --out") from None
-            path.unlink(missing_ok=True)   # left by a run that died
-    raise DataError(f"{path.parent}: another training run took its lock at the same moment")
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.read(descriptor, 32).decode(errors="replace").strip()
+            os.close(descriptor)
+            raise DataError(f"{path.parent} is being written by another training run (pid "
+                            f"{owner or '?'}); wait for it to end, or choose another --out") from None
+        if _same_file(descriptor, path):
+            return descriptor
+        os.close(descriptor)
 
 
-def _owner(path: Path) -> int | None:
+def _same_file(descriptor: int, path: Path) -> bool:
     try:
-        return int(path.read_text().strip())
-    except (OSError, ValueError):
-        return None   # being written this very moment, or not ours: treated as stale
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return os.stat(path).st_ino == os.fstat(descriptor).st_ino
+    except FileNotFoundError:
         return False
-    except PermissionError:
-        return True   # someone else's process
-    return True

@@ -30,7 +30,7 @@ BAD_CONFIG = {
     "model.vocab_size": [*NOT_A_COUNT, 1],
     "model.block_size": NOT_A_COUNT,
     "model.n_embd": NOT_A_COUNT,
-    "model.n_hidden": NOT_A_COUNT,
+    "model.n_hidden": [*NOT_A_COUNT, 10**9],   # 10⁹: more memory than a machine has
     "model.n_layer": NOT_A_COUNT,
     "model.n_head": NOT_A_COUNT,
     "model.dropout": ["x", -0.1, 1.0, None, [0]],

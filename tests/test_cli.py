@@ -160,7 +160,7 @@ def test_an_abort_mid_step_keeps_the_last_checkpoint(corpus: Path, tmp_path: Pat
 
 
 def test_console_entry_point_runs_as_a_module(corpus: Path, tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "models", "train", "--model", "lstm", "--out",
+    done = subprocess.run([sys.executable, "-m", "models", "train", "--model", "bow", "--out",
                            str(tmp_path / "x")], capture_output=True, text=True)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.startswith("backproplab: usage error:")

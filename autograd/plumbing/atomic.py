@@ -46,6 +46,9 @@ def _staged_copy(path: Path, data: bytes | str) -> str:
     try:
         os.chmod(temporary, 0o666 & ~_umask())   # mkstemp's private 0600 is not what users expect
         write_and_sync(handle, payload)
+    except OSError as error:   # a full disk: name the file (a write's error names none)
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror, str(path)) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -59,10 +59,13 @@ def run_plot(args: argparse.Namespace) -> int:
 
 
 def run_live(args: argparse.Namespace) -> int:
+    from models.cli.parser import from_args
     from models.live.playground import run_playground
+    from models.settings import ServerSettings
 
-    return run_playground(args.toy, args.host, args.port, args.steps,
-                          read_only=args.read_only)
+    server = from_args(ServerSettings, args)
+    return run_playground(args.toy, server.host, server.port, args.steps,
+                          read_only=server.read_only)
 
 
 def run_demo(args: argparse.Namespace) -> int:

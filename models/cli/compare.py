@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from models.compare import DEFAULT_MODELS, NGRAM, check_names, plot, table, train_one
+from models.settings import LEVELS
 
 
 def add_compare(commands: argparse._SubParsersAction) -> None:
     compare = commands.add_parser(
         "compare", help="train the language models on one split and compare their perplexity")
     compare.add_argument("--data", help="a UTF-8 text file (default: the built-in names)")
-    compare.add_argument("--level", choices=["char", "word"], default="char")
+    compare.add_argument("--level", choices=LEVELS, default="char")
     compare.add_argument("--models", nargs="+", default=DEFAULT_MODELS, metavar="MODEL",
                          help=f"default: {' '.join(DEFAULT_MODELS)}")
     compare.add_argument("--steps", type=int, default=5000, help="training steps per model")
@@ -34,7 +35,7 @@ def run_compare(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from autograd.plumbing.atomic import write_atomically
-    from models.cli.training import TRAIN_DEFAULTS
+    from models.registry import TRAINING
     from models.train import DataSettings
 
     check_names(args.models)
@@ -48,7 +49,7 @@ def run_compare(args: argparse.Namespace) -> int:
         kind = "ngram" if NGRAM.match(name) else name
         with tqdm(total=args.steps, desc=f"{name:>12}", unit="step", file=sys.stderr,
                   disable=True if args.quiet else None, dynamic_ncols=True) as bar:
-            rows.append(train_one(name, data, corpus, TRAIN_DEFAULTS[kind], args.steps,
+            rows.append(train_one(name, data, corpus, TRAINING[kind], args.steps,
                                   args.eval_every, args.seed, progress=_advance(bar)))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

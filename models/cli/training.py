@@ -1,48 +1,52 @@
 """`backproplab train`: a new run or `--resume`, with a progress bar, periodic checkpoints and
-Ctrl-C handling (the first Ctrl-C finishes the step, saves and exits 130; a second aborts)."""
+Ctrl-C and SIGTERM handling (the first finishes the step, saves and exits 130 or 143; a second
+aborts)."""
 
 from __future__ import annotations
 
 import argparse
 import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from models import checkpoint
-from models.base import ModelConfig
+from models.cli.parser import from_args
 from models.data import DataError
-from models.registry import DEFAULTS
+from models.memory import check_fits, needs, shown
+from models.registry import DEFAULTS, MODELS, TRAINING
+from models.settings import DataSettings, ModelConfig, ServerSettings, TrainSettings
+from models.train import Diverged
 from models.writer_lock import one_writer
-
-# Per-model training defaults: makemore's SGD for the window models, AdamW for the others.
-TRAIN_DEFAULTS: dict[str, dict[str, Any]] = {
-    "ngram": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0},   # counted: none of these is used
-    "bigram": {"optimizer": "sgd", "lr": 10.0, "weight_decay": 0.0},
-    "mlp": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0},
-    "cnn": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0},
-    "rnn": {"optimizer": "adamw", "lr": 5e-4, "weight_decay": 0.01},
-    "lstm": {"optimizer": "adamw", "lr": 5e-4, "weight_decay": 0.01},
-    "gru": {"optimizer": "adamw", "lr": 5e-4, "weight_decay": 0.01},
-    "transformer": {"optimizer": "adamw", "lr": 5e-4, "weight_decay": 0.01},
-}
 
 
 def run_train(args: argparse.Namespace) -> int:
-    if args.keep is not None and args.keep < 1:
-        raise DataError(f"--keep {args.keep}: keep at least 1 checkpoint")
+    """Every setting was checked by the parser (models/settings.py); the folder is examined
+    only once its lock is held, so two runs started together cannot both find it empty."""
     if args.resume:
-        if not checkpoint.exists(args.out):
-            raise DataError(f"--resume: no checkpoint in {args.out}")
+        _require_checkpoint(args.out)   # early, so that no folder is made for the lock
         with one_writer(args.out):   # before reading: another run may be writing it
+            _require_checkpoint(args.out)
+            checkpoint.remove_staging(args.out)   # a killed save's space, before anything is written
             return _train_loop(_resumed(args), args, resumed=True)
-    if checkpoint.exists(args.out):
-        raise DataError(f"{args.out} already holds a checkpoint: add --resume to continue it, "
-                        "or choose another --out")
+    _refuse_existing(args.out)   # early, so a forgotten --resume is not told after loading
     trainer = _new_trainer(args)   # reads and checks the data before anything is written
     with one_writer(args.out):
+        _refuse_existing(args.out)
         return _train_loop(trainer, args, resumed=False)
+
+
+def _require_checkpoint(out: str) -> None:
+    if not checkpoint.exists(out):
+        raise DataError(f"--resume: no checkpoint in {out}")
+
+
+def _refuse_existing(out: str) -> None:
+    if checkpoint.exists(out):
+        raise DataError(f"{out} already holds a checkpoint: add --resume to continue it, "
+                        "or choose another --out")
 
 
 def _resumed(args: argparse.Namespace) -> Any:
@@ -52,7 +56,7 @@ def _resumed(args: argparse.Namespace) -> Any:
     if trainer.config.model != args.model:
         raise checkpoint.CheckpointError(f"--resume: {args.out} holds a {trainer.config.model} "
                                          f"model, not {args.model}")
-    trainer.settings.steps = args.steps
+    trainer.settings.steps = args.steps if args.steps is not None else TrainSettings().steps
     if args.keep is not None:
         trainer.settings.keep = args.keep
     trainer.schedule = make_schedule(trainer.settings)   # a cosine schedule spans the steps
@@ -60,29 +64,17 @@ def _resumed(args: argparse.Namespace) -> Any:
 
 
 def _new_trainer(args: argparse.Namespace) -> Any:
-    from models.train import DataSettings, Trainer, TrainSettings
+    from models.train import Trainer
 
-    data = DataSettings(args.data, args.level, args.shape, args.split_seed, args.split)
+    settings = from_args(TrainSettings, args, TRAINING[args.model])
+    data = from_args(DataSettings, args)
     corpus = data.load()
-    size = {**DEFAULTS[args.model], **_given(args, "block_size", "n_embd", "n_hidden",
-                                              "n_layer", "n_head")}
-    config = ModelConfig(
-        model=args.model, vocab_size=len(corpus.vocab), **size, dropout=args.dropout,
-        nonlinearity=args.nonlinearity, direct=args.direct, positions=args.positions,
-        tied=args.tied, seed=args.seed)
-    how = {**TRAIN_DEFAULTS[args.model], **_given(args, "optimizer", "lr", "weight_decay")}
-    settings = TrainSettings(
-        steps=args.steps, batch_size=args.batch_size, **how, momentum=args.momentum,
-        betas=tuple(args.betas), schedule=args.schedule, lr_drops=dict(args.lr_drop),
-        warmup=args.warmup, min_lr=args.min_lr, grad_clip=args.grad_clip, bptt=args.bptt,
-        eval_every=args.eval_every, seed=args.seed,
-        keep=2 if args.keep is None else args.keep)
+    config = from_args(ModelConfig, args, {**DEFAULTS[args.model],
+                                           "vocab_size": len(corpus.vocab), "seed": settings.seed})
+    # before a byte of the model or of its examples is allocated
+    check_fits(config, settings, corpus.example_memory("train", config.block_size,
+                                                       MODELS[config.model].window))
     return Trainer(config, settings, data, corpus)
-
-
-def _given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
-    """The options among `names` that the user set."""
-    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
 class _Watchers:
@@ -98,7 +90,8 @@ class _Watchers:
         if args.live:
             from models.live.training import LiveTraining
 
-            self.live = LiveTraining(trainer, args.host, args.port, args.read_only)
+            server = from_args(ServerSettings, args)
+            self.live = LiveTraining(trainer, server.host, server.port, server.read_only)
         every = args.diagnostics_every
         trainer.diagnostics_every = every if every is not None else (10 if args.live else 0)
         if args.live:
@@ -142,9 +135,10 @@ def _train_loop(trainer: Any, args: argparse.Namespace, resumed: bool) -> int:
         print(f"{out} is already at step {trainer.step} of {total}; raise --steps to go on")
         return 0
     watchers = _Watchers(trainer, args, resumed)   # a taken --port fails here, before training
+    weights, _, batch = needs(trainer.config, trainer.settings)
     print(f"{trainer.config.model}: {trainer.model.num_parameters():,} parameters, "
-          f"{len(trainer.corpus.vocab)} tokens, {trainer.corpus.shape} data; "
-          f"training steps {trainer.step}..{total}")
+          f"{len(trainer.corpus.vocab)} tokens, {trainer.corpus.shape} data, about "
+          f"{shown(weights + batch)} for training; training steps {trainer.step}..{total}")
     if watchers.live is not None:
         print(watchers.live.start().banner(), flush=True)
     bar = tqdm(total=total, initial=trainer.step, disable=True if args.quiet else None,
@@ -161,37 +155,44 @@ def _train_loop(trainer: Any, args: argparse.Namespace, resumed: bool) -> int:
         from models.train import perplexity_report
 
         ppl = perplexity_report(val)["perplexity"]
+        shown = f"{ppl:.2f}" if ppl < 1e6 else f"{ppl:.3g}"   # a diverging run's: 4.4e+137, inf
         bar.write(f"step {t.step}: train loss {t.history[-1]:.4f}, val loss {val:.4f}, "
-                  f"val perplexity {ppl:.2f}")
+                  f"val perplexity {shown}")
         watchers.validated(t, val)
         watchers.flush()   # the log never runs ahead of the checkpoint by more than a step
         t.save(out)
         saved_at[:] = [t.step]
 
     try:
-        with ctrl_c_stops_between_steps() as stop_requested:
+        with stops_between_steps() as stop_requested:
             live = watchers.live
             stop = stop_requested if live is None else (lambda: live.before_step(stop_requested))
-            trainer.run(total, report, validate, stop=stop)
+            try:
+                trainer.run(total, report, validate, stop=stop)
+            finally:
+                bar.close()
+                watchers.close()
     except KeyboardInterrupt:   # the second Ctrl-C: maybe mid-step, so this state is not saved
-        bar.close()
-        watchers.close()
         kept = (f"keeps its checkpoint of step {checkpoint.load(out)['config']['step']}"
                 if checkpoint.exists(out) else "has no checkpoint")
         print(f"\naborted after step {trainer.step}: {out} {kept}", file=sys.stderr)
         return 130
-    bar.close()
-    watchers.close()
-    return _finish(trainer, out, grad_plot, saved_at, total)
+    except Diverged as error:   # the trainer holds the last finite step: keep it
+        if saved_at != [trainer.step]:
+            trainer.save(out)
+        raise Diverged(f"{error}: {out} holds the checkpoint of step {trainer.step}; try a "
+                       "smaller --lr, or --grad-clip") from None
+    return _finish(trainer, out, grad_plot, saved_at, total, stop_requested.signal)
 
 
-def _finish(trainer: Any, out: str, grad_plot: str | None, saved_at: list[int], total: int) -> int:
+def _finish(trainer: Any, out: str, grad_plot: str | None, saved_at: list[int], total: int,
+            stopped_by: int | None) -> int:
     if saved_at != [trainer.step]:
         trainer.save(out)
-    if trainer.step < total:   # stopped by a Ctrl-C
+    if trainer.step < total:   # stopped by a signal
         print(f"interrupted at step {trainer.step}: checkpoint saved in {out} "
               "(continue with --resume)", file=sys.stderr)
-        return 130
+        return 128 + (stopped_by or signal.SIGINT)   # a shell's status for a signal: 130, 143
     print(f"checkpoint saved in {out}")
     if grad_plot:
         from autograd.tools.flow import plot_grad_flow
@@ -201,24 +202,49 @@ def _finish(trainer: Any, out: str, grad_plot: str | None, saved_at: list[int], 
     return 0
 
 
-@contextmanager
-def ctrl_c_stops_between_steps() -> Iterator[Callable[[], bool]]:
-    """The first Ctrl-C asks training to stop after the current step, so the checkpoint holds
-    weights, optimiser and random state of one step; a second one interrupts at once."""
-    requested: list[bool] = []
-    previous = signal.getsignal(signal.SIGINT)
+class StopRequest:
+    """Asked before each step: has a stop been requested? `signal` is the first that asked."""
 
-    def first_ctrl_c(number: int, frame: Any) -> None:
-        requested.append(True)
-        signal.signal(signal.SIGINT, previous)
-        print("\nCtrl-C: stopping after this step and saving (Ctrl-C again to abort)",
+    def __init__(self) -> None:
+        self.signal: int | None = None
+
+    def __call__(self) -> bool:
+        return self.signal is not None
+
+
+SIGNAL_NAMES: dict[int, str] = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
+
+
+@contextmanager
+def stops_between_steps(signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)
+                        ) -> Iterator[StopRequest]:
+    """The first Ctrl-C (or SIGTERM, which `kill`, `docker stop`, systemd and batch schedulers
+    send) asks training to stop after the current step, so the checkpoint holds weights,
+    optimiser and random state of one step; a second one interrupts at once."""
+    request = StopRequest()
+    previous = {number: signal.getsignal(number) for number in signals}
+
+    def first(number: int, frame: Any) -> None:
+        request.signal = request.signal or number
+        signal.signal(number, previous[number])
+        name = SIGNAL_NAMES.get(number, f"signal {number}")
+        print(f"\n{name}: stopping after this step and saving ({name} again to abort)",
               file=sys.stderr)
 
-    ours = previous is signal.default_int_handler   # not when started with SIGINT ignored
-    if ours:
-        signal.signal(signal.SIGINT, first_ctrl_c)
+    # not when started with the signal ignored (a background job's SIGINT), nor off the main thread
+    ours = [number for number in signals if previous[number] in (
+        signal.default_int_handler, signal.SIG_DFL)] \
+        if threading.current_thread() is threading.main_thread() else []
+    for number in ours:
+        signal.signal(number, first)
     try:
-        yield lambda: bool(requested)
+        yield request
     finally:
-        if ours and not requested:
-            signal.signal(signal.SIGINT, previous)
+        for number in ours:
+            if signal.getsignal(number) is first:
+                signal.signal(number, previous[number])
+
+
+def ctrl_c_stops_between_steps() -> AbstractContextManager[StopRequest]:
+    """Ctrl-C alone (the notebook widget: a kernel's SIGTERM is Jupyter's to handle)."""
+    return stops_between_steps((signal.SIGINT,))

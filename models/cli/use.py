@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from models.data import DataError
 
@@ -31,6 +30,7 @@ def run_sample(args: argparse.Namespace) -> int:
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    from models.metrics import encode
     from models.train import DataSettings, evaluate, load_model, perplexity_report
 
     model, vocab, config = load_model(args.checkpoint)
@@ -39,7 +39,8 @@ def run_eval(args: argparse.Namespace) -> int:
     x, y = corpus.examples(args.split, model.config.block_size, model.window)
     report = perplexity_report(evaluate(model, x, y))
     if args.json:
-        print(json.dumps({"split": args.split, "step": config["step"], **report}))
+        # strict JSON, as metrics.jsonl: a diverged run's infinite perplexity is null
+        print(encode({"split": args.split, "step": config["step"], **report}))
     else:
         unit = "character" if vocab.level == "char" else "word"
         print(f"{args.split}: loss {report['loss']:.4f} nats/token, perplexity "
