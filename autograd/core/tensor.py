@@ -48,6 +48,7 @@ class Tensor(Arithmetic):
 
     __slots__ = ()
     _has_arrays = True
+    _view_of: Tensor | None = None   # the leaf whose memory this one shows (see `_view`)
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str | None = None) -> None:
@@ -280,30 +281,37 @@ class Tensor(Arithmetic):
     def reshape(self, *shape: Any) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        return Reshape.apply(self, shape)
+        return self._view(Reshape.apply(self, shape))
 
     def flatten(self) -> Tensor:
-        return Reshape.apply(self, (-1,))
+        return self._view(Reshape.apply(self, (-1,)))
 
     def squeeze(self, axis: int | None = None) -> Tensor:
         """Without size-1 axes (or only `axis`, which must have size 1)."""
-        return Reshape.apply(self, np.squeeze(self.data, axis=axis).shape)
+        return self._view(Reshape.apply(self, np.squeeze(self.data, axis=axis).shape))
 
     def unsqueeze(self, axis: int) -> Tensor:
         """With a new size-1 axis at `axis`."""
-        return Reshape.apply(self, np.expand_dims(self.data, axis).shape)
+        return self._view(Reshape.apply(self, np.expand_dims(self.data, axis).shape))
 
     def transpose(self, *axes: Any) -> Tensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
-        return Transpose.apply(self, axes or None)
+        return self._view(Transpose.apply(self, axes or None))
 
     @property
     def T(self) -> Tensor:
-        return Transpose.apply(self, None)
+        return self._view(Transpose.apply(self, None))
 
     def __getitem__(self, index: Any) -> Tensor:
-        return Index.apply(self, _index_arrays(index))
+        return self._view(Index.apply(self, _index_arrays(index)))
+
+    def _view(self, out: Tensor) -> Tensor:
+        """`out`, noted as a view of this leaf when it shares its memory, so that an in-place
+        change through it is refused once the leaf requires grad (as PyTorch's views are)."""
+        if self.grad_fn is None and not self._requires_grad and out.data.base is not None:
+            out._view_of = self._view_of or self
+        return out
 
     def __setitem__(self, index: Any, value: Any) -> None:
         """x[index] = value. Where no graph is recorded, in place (with a version bump). Where
@@ -318,10 +326,17 @@ class Tensor(Arithmetic):
         if self.grad_fn is None and self._requires_grad:
             raise RuntimeError("setitem: in-place change of a leaf that requires grad; assign "
                                "into a copy (x.clone()) or inside `with no_grad():`")
+        self._become(lambda before: SetItem.apply(
+            before, index, value if isinstance(value, Value) else
+            np.asarray(value, dtype=self.data.dtype)))
+
+    def _become(self, change: Any) -> None:
+        """Take on the node `change(before)` makes from this tensor as it is now (a recorded
+        change in place: x[i] = v, x += y). `before` keeps the old array and node, and gates that
+        read this tensor before send their gradients there (`node_seen_by`)."""
         before = Tensor._wrap(self.data, self.grad_fn)
         before._requires_grad, before.name = self._requires_grad, self.name
-        result = SetItem.apply(before, index, value if isinstance(value, Value) else
-                               np.asarray(value, dtype=self.data.dtype))
+        result = change(before)
         self.data, self.grad_fn, self._requires_grad = result.data, result.grad_fn, True
         self._earlier = [*(self._earlier or ()), (result.grad_fn.sequence, before)]
 
@@ -365,8 +380,11 @@ class Tensor(Arithmetic):
 
     # --- in place (not recorded; each one bumps the version counter) -------------------------
     def _in_place(self, op: str) -> np.ndarray:
-        if self._requires_grad and modes.grad_enabled:
-            raise RuntimeError(f"{op}: in-place change of a tensor that requires grad; do it "
+        base = self._view_of
+        if modes.grad_enabled and (self._requires_grad or (base is not None and
+                                   base._requires_grad and base.grad_fn is None)):
+            what = "a tensor" if self._requires_grad else "a view of a leaf"
+            raise RuntimeError(f"{op}: in-place change of {what} that requires grad; do it "
                                "inside `with no_grad():`")
         if not self.data.flags.writeable:
             raise RuntimeError(f"{op}: this tensor's array is saved for a pending backward pass "
@@ -375,8 +393,8 @@ class Tensor(Arithmetic):
         return self.data
 
     # `x += y` and the like change x in place (with a version bump), as in PyTorch, so that
-    # `with no_grad(): p -= lr * p.grad` updates a parameter; a tensor inside a graph that is
-    # being recorded gets the recorded, out-of-place result instead.
+    # `with no_grad(): p -= lr * p.grad` updates a parameter; where a graph is being recorded
+    # (x or y requires grad) x becomes the recorded result instead, as `x[i] = v` does.
     def __iadd__(self, other: Any) -> Tensor:
         return self._assign(other, "+=", np.add, Tensor.__add__)
 
@@ -390,8 +408,12 @@ class Tensor(Arithmetic):
         return self._assign(other, "/=", np.true_divide, Tensor.__truediv__)
 
     def _assign(self, other: Any, symbol: str, ufunc: Any, recorded: Any) -> Tensor:
-        if self.grad_fn is not None and modes.grad_enabled:
-            return recorded(self, other)
+        if modes.grad_enabled and (self.grad_fn is not None or
+                                   (isinstance(other, Value) and other._requires_grad)):
+            if self.grad_fn is None and self._requires_grad:
+                self._in_place(symbol)   # which refuses, naming the operation
+            self._become(lambda before: recorded(before, other))
+            return self
         data = self._in_place(symbol)
         ufunc(data, data_of(other), out=data)
         return self
