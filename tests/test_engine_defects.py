@@ -405,3 +405,44 @@ def test_eval_of_a_checkpoint_without_its_data_section_is_one_line(tmp_path, cap
     assert main(["eval", "--checkpoint", str(out)]) == 1
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "config.json" in err and "data" in err and "Traceback" not in err
+
+
+FAULTS = """
+import resource, sys
+import numpy as np
+import autograd
+
+def faults():   # page faults of five rounds of six 8 MiB arrays made and freed, as a step does
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(5):
+        arrays = [np.ones(1 << 20) for _ in range(6)]
+        del arrays
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+faults()
+after_import = faults()
+x = autograd.Tensor(np.ones(3), requires_grad=True)
+(x * 2).sum().backward()
+faults()
+print(after_import, faults())
+"""
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="glibc's malloc")
+def test_the_first_backward_pass_keeps_freed_memory_for_reuse() -> None:
+    """`import autograd` leaves malloc alone; the first backward pass tunes it (so a notebook
+    trains at the command line's speed), unless BACKPROPLAB_KEEP_MALLOC=1."""
+    import os
+    import subprocess
+    import sys
+
+    def run(**env: str) -> tuple[int, int]:
+        environment = {k: v for k, v in os.environ.items() if k != "BACKPROPLAB_KEEP_MALLOC"}
+        out = subprocess.run([sys.executable, "-c", FAULTS], capture_output=True, text=True,
+                             check=True, env={**environment, **env}).stdout.split()
+        return int(out[0]), int(out[1])
+
+    after_import, after_backward = run()
+    assert after_import > 5000 and after_backward < after_import / 10
+    kept_import, kept_backward = run(BACKPROPLAB_KEEP_MALLOC="1")
+    assert kept_import > 5000 and kept_backward > kept_import / 2
