@@ -34,6 +34,7 @@ from autograd.core.tensor import Tensor
 from autograd.core.value import Value
 from autograd.nn import functional as F
 from autograd.nn import optim
+from autograd.nn.functional import einsum, tensordot
 from autograd.nn.layers import (
     BatchNorm1d,
     Conv1d,
@@ -68,6 +69,7 @@ __all__ = [
     "arange",
     "backward",
     "detect_anomaly",
+    "einsum",
     "enable_grad",
     "full",
     "functional",
@@ -83,6 +85,7 @@ __all__ = [
     "randn",
     "scope",
     "set_grad_enabled",
+    "tensordot",
     "time_step",
     "topological_order",
     "zeros",

@@ -436,13 +436,24 @@ def test_the_first_backward_pass_keeps_freed_memory_for_reuse() -> None:
     import subprocess
     import sys
 
-    def run(**env: str) -> tuple[int, int]:
-        environment = {k: v for k, v in os.environ.items() if k != "BACKPROPLAB_KEEP_MALLOC"}
-        out = subprocess.run([sys.executable, "-c", FAULTS], capture_output=True, text=True,
-                             check=True, env={**environment, **env}).stdout.split()
-        return int(out[0]), int(out[1])
-
-    after_import, after_backward = run()
+    environment = {k: v for k, v in os.environ.items() if k != "BACKPROPLAB_KEEP_MALLOC"}
+    out = subprocess.run([sys.executable, "-c", FAULTS], capture_output=True, text=True,
+                         check=True, env=environment).stdout.split()
+    after_import, after_backward = int(out[0]), int(out[1])
     assert after_import > 5000 and after_backward < after_import / 10
-    kept_import, kept_backward = run(BACKPROPLAB_KEEP_MALLOC="1")
-    assert kept_import > 5000 and kept_backward > kept_import / 2
+
+
+def test_the_first_backward_pass_tunes_once_and_keeps_the_opt_out(monkeypatch) -> None:
+    from autograd.plumbing import allocator
+
+    calls: list[int] = []
+    monkeypatch.setattr(allocator, "first_time", True)
+    monkeypatch.setattr(allocator, "tune", lambda: calls.append(1) or True)
+    x = Tensor(np.ones(2), requires_grad=True)
+    (x * 2).sum().backward()
+    (x * 3).sum().backward()
+    assert calls == [1] and allocator.first_time is False
+    monkeypatch.undo()
+    monkeypatch.setenv("BACKPROPLAB_KEEP_MALLOC", "1")
+    monkeypatch.setattr(allocator, "first_time", True)
+    assert allocator.tune_once() is False and allocator.tune_once() is False

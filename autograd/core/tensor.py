@@ -11,9 +11,10 @@ from autograd.core.broadcast import normalize_axes, sum_to_shape
 from autograd.core.function import Context
 from autograd.core.grad_mode import modes
 from autograd.core.operators import Arithmetic
+from autograd.core.rearranging import Rearranging, sizes_of
 from autograd.core.value import Value, data_of, new_node
 from autograd.core.versions import bump_version
-from autograd.gates.elementwise import Cast, Clone
+from autograd.gates.elementwise import Cast, Clone, Maximum, Minimum
 from autograd.gates.indexing import Index, SetItem
 from autograd.gates.linalg import MatMul
 from autograd.gates.reduce import Max, Mean, Norm, Prod, Sum
@@ -36,7 +37,7 @@ def _as_array(data: Any, dtype: Any) -> np.ndarray:
     return array
 
 
-class Tensor(Arithmetic):
+class Tensor(Arithmetic, Rearranging):
     """An n-dimensional array node backed by numpy.
 
     `Tensor(data, requires_grad=False, dtype=None, name=None)`: Python floats become float32, a
@@ -172,7 +173,16 @@ class Tensor(Arithmetic):
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
+        """The array itself (no copy). As in PyTorch, refused for a tensor that requires grad:
+        changing the array would change the graph's numbers behind its back."""
+        if self._requires_grad:
+            raise RuntimeError("numpy: the tensor requires grad; use .detach().numpy() (or "
+                               ".data) to get its array")
         return self.data
+
+    def tolist(self) -> Any:
+        """The entries as (nested lists of) Python numbers; a number for a 0-d tensor."""
+        return self.data.tolist()
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph: no gradient flows back through the result."""
@@ -190,6 +200,10 @@ class Tensor(Arithmetic):
 
     def __float__(self) -> float:
         return float(self.item())
+
+    def __int__(self) -> int:
+        """int() of a one-element tensor: its value truncated toward 0, as int(float) does."""
+        return int(self.item())
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
@@ -239,6 +253,14 @@ class Tensor(Arithmetic):
         """The minima, as −max(−x) (ties share the gradient, as for max)."""
         return -Max.apply(-self, axis=axis, keepdims=keepdims)
 
+    def maximum(self, other: Any) -> Tensor:
+        """The larger of the two, entry by entry (broadcast); a tie shares the gradient."""
+        return Maximum._apply_two(self, self._lift(other))
+
+    def minimum(self, other: Any) -> Tensor:
+        """The smaller of the two, entry by entry (broadcast); a tie shares the gradient."""
+        return Minimum._apply_two(self, self._lift(other))
+
     def prod(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         return Prod.apply(self, axis=axis, keepdims=keepdims)
 
@@ -279,9 +301,7 @@ class Tensor(Arithmetic):
         return Split.apply(self, tuple(sizes), axis=axis)
 
     def reshape(self, *shape: Any) -> Tensor:
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return self._view(Reshape.apply(self, shape))
+        return self._view(Reshape.apply(self, sizes_of(shape)))
 
     def flatten(self) -> Tensor:
         return self._view(Reshape.apply(self, (-1,)))
@@ -295,9 +315,7 @@ class Tensor(Arithmetic):
         return self._view(Reshape.apply(self, np.expand_dims(self.data, axis).shape))
 
     def transpose(self, *axes: Any) -> Tensor:
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        return self._view(Transpose.apply(self, axes or None))
+        return self._view(Transpose.apply(self, sizes_of(axes) or None))
 
     @property
     def T(self) -> Tensor:
