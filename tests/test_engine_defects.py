@@ -297,6 +297,13 @@ def test_the_accumulator_pattern_gives_the_gradient_of_the_sum() -> None:
     for weight in weights:
         np.testing.assert_array_equal(weight.grad, [[3.0, 3.0], [6.0, 6.0]])   # 3·xᵢ per row
     np.testing.assert_array_equal(x.grad, [[6.0, 6.0]])   # 3·(1 + 2 − 1)
+    acc32 = Tensor(np.zeros(2, dtype=np.float32))
+    acc32 += Tensor(np.ones(2), requires_grad=True) * 2.0   # float64 in: kept float32 (PyTorch)
+    assert acc32.dtype == np.float32 and acc32.requires_grad
+    with pytest.raises(TypeError, match="\\+=: a value that requires grad cannot be written into "
+                                        "a tensor of dtype int64"):
+        counts = Tensor(np.zeros(2, dtype=np.int64))
+        counts += Tensor(np.ones(2), requires_grad=True)
 
 
 def test_an_in_place_change_through_a_view_made_before_requires_grad_raises() -> None:

@@ -430,7 +430,11 @@ class Tensor(Arithmetic, Rearranging):
                                    (isinstance(other, Value) and other._requires_grad)):
             if self.grad_fn is None and self._requires_grad:
                 self._in_place(symbol)   # which refuses, naming the operation
-            self._become(lambda before: recorded(before, other))
+            if self.data.dtype.kind != "f":
+                raise TypeError(f"{symbol}: a value that requires grad cannot be written into "
+                                f"a tensor of dtype {self.data.dtype}")
+            dtype = self.data.dtype   # in place keeps the tensor's dtype, as PyTorch's does
+            self._become(lambda before: _in_dtype(recorded(before, other), dtype))
             return self
         data = self._in_place(symbol)
         ufunc(data, data_of(other), out=data)
@@ -465,6 +469,10 @@ class Tensor(Arithmetic, Rearranging):
         self.requires_grad = flag
         return self
 
+
+
+def _in_dtype(value: Tensor, dtype: np.dtype) -> Tensor:
+    return value if value.data.dtype == dtype else value.astype(dtype)
 
 
 def _index_arrays(index: Any) -> Any:
