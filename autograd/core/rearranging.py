@@ -119,6 +119,8 @@ class Rearranging(Value):
         """At most `chunks` pieces along `dim`, each ⌈n / chunks⌉ long but the last (PyTorch)."""
         if not isinstance(chunks, (int, np.integer)) or chunks < 1:
             raise ValueError(f"chunk: chunks must be an int ≥ 1, got {chunks!r}")
+        if self.data.ndim == 0:
+            raise ValueError("chunk: a 0-d tensor has no dimension to cut")
         length = self.data.shape[_axis(dim, self.data.ndim, "chunk")]
         return self.split(max(-(-length // chunks), 1), axis=dim)
 
