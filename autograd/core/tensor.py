@@ -327,7 +327,8 @@ class Tensor(Arithmetic, Rearranging):
     def _view(self, out: Tensor) -> Tensor:
         """`out`, noted as a view of this leaf when it shares its memory, so that an in-place
         change through it is refused once the leaf requires grad (as PyTorch's views are)."""
-        if self.grad_fn is None and not self._requires_grad and out.data.base is not None:
+        if self.grad_fn is None and not self._requires_grad and \
+                np.may_share_memory(out.data, self.data):
             out._view_of = self._view_of or self
         return out
 
