@@ -11,7 +11,7 @@ Read it top-down (the README gives the same order):
 - `functional`: jacobian, hessian, hvp and vjp — whole derivatives built from backward passes;
 - `nn/`: `functional` (F), `module` and `layers`, `optim`: what a model is built from;
 - `tools/`: the teaching tools — `draw`, `trace`, `explorer`, `flow` — and `profile`;
-- `plumbing/`: atomic file writes, and the allocator setting the command line makes.
+- `plumbing/`: atomic file writes, and the allocator setting the first backward pass makes.
 """
 
 from autograd import functional
