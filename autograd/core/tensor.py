@@ -329,7 +329,7 @@ class Tensor(Arithmetic, Rearranging):
         change through it is refused once the leaf requires grad (as PyTorch's views are)."""
         if self.grad_fn is None and not self._requires_grad and \
                 np.may_share_memory(out.data, self.data):
-            out._view_of = self._view_of or self
+            out._view_of = self if self._view_of is None else self._view_of
         return out
 
     def __setitem__(self, index: Any, value: Any) -> None:
