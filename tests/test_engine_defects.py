@@ -461,6 +461,15 @@ def test_the_first_backward_pass_tunes_once_and_keeps_the_opt_out(monkeypatch) -
     (x * 2).sum().backward()
     (x * 3).sum().backward()
     assert calls == [1] and allocator.first_time is False
+    from models.base import ModelConfig
+    from models.data import Corpus
+    from models.train import DataSettings, Trainer, TrainSettings
+
+    monkeypatch.setattr(allocator, "first_time", True)   # a Trainer tunes before it builds
+    corpus = Corpus.from_text("anna\nbella\nchloe\ndaisy\n" * 3, "char", "lines")
+    Trainer(ModelConfig(model="mlp", vocab_size=len(corpus.vocab), block_size=3, n_embd=4),
+            TrainSettings(), DataSettings(), corpus)
+    assert calls == [1, 1]
     monkeypatch.undo()
     monkeypatch.setenv("BACKPROPLAB_KEEP_MALLOC", "1")
     monkeypatch.setattr(allocator, "first_time", True)

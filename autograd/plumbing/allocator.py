@@ -6,9 +6,10 @@ pays page faults to get them back (measured here: 20–35 % of a numpy training 
 the mmap and trim thresholds keeps those blocks in the heap for reuse. The cost is a process
 that holds on to its peak memory. Set BACKPROPLAB_KEEP_MALLOC=1 to leave the allocator alone.
 
-`import autograd` changes nothing. The first backward pass of a process calls `tune_once()`
-(so does the command line, at its start), so a notebook or a plain script that trains gets the
-setting too, from its second step on.
+`import autograd` changes nothing. The first backward pass of a process calls `tune_once()`,
+and so do `models.train.Trainer` (before it builds the model) and the command line (at its
+start), so a notebook or a plain script that trains gets the setting too, with no call of its
+own.
 """
 
 from __future__ import annotations
