@@ -85,6 +85,7 @@ def test_conversions() -> None:
 @pytest.mark.parametrize(("call", "message"), [
     (lambda: Tensor(X).flip(3), r"flip: axis 3 is out of range for an array of 3 dimensions"),
     (lambda: Tensor(X).flip(0, 0), r"flip: repeated axis"),
+    (lambda: Tensor(X).flip(), r"flip: needs the dims to flip along"),
     (lambda: Tensor(X).roll((1, 2), 0), r"roll: 2 shifts for 1 dims"),
     (lambda: Tensor(M[0]).tril(), r"tril: needs a tensor of 2 or more dimensions, got shape \(4,\)"),
     (lambda: Tensor(X).diagonal(0, 1, -2), r"diagonal: dim1 and dim2 are both axis 1"),

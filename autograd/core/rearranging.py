@@ -56,6 +56,8 @@ class Rearranging(Value):
 
     def flip(self, *dims: Any) -> Tensor:
         """The entries in reverse order along `dims` (a copy, as PyTorch's)."""
+        if not dims:
+            raise TypeError("flip: needs the dims to flip along, e.g. x.flip(0)")
         return Flip.apply(self, sizes_of(dims))
 
     def roll(self, shifts: int | tuple[int, ...], dims: int | tuple[int, ...] | None = None
