@@ -428,19 +428,18 @@ def _triangle(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
 
 
 def _diagonal(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
-    """diagonal (any two axes, any offset), diag and trace of a matrix."""
+    """diagonal (any two axes, any offset), diag and trace of a matrix, and diag of a vector
+    (the matrix it makes read back by an index, its rows reversed)."""
     shape_ = draw(shapes(min_dims=2, max_side=3))
-    kind, offset = draw(st.sampled_from(["diagonal", "diag", "trace"])), draw(st.integers(-2, 2))
+    kind = draw(st.sampled_from(["diagonal", "diag", "trace", "vector"]))
+    offset = draw(st.integers(-2, 2))
+    if kind == "vector":
+        return [values(draw, (shape_[0],))], lambda t: t.diag(offset)[::-1]
     if kind != "diagonal":
         matrix = values(draw, shape_[:2])
         return [matrix], lambda t: t.trace() if kind == "trace" else t.diag(offset)
     first, second = draw(st.permutations(range(len(shape_))))[:2]
     return [values(draw, shape_)], lambda t: t.diagonal(offset, first, second)
-
-
-def _diag_of_a_vector(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
-    offset = draw(st.integers(-2, 2))
-    return [values(draw, (draw(st.integers(1, 4)),))], lambda t: t.diag(offset)
 
 
 def _copies(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
@@ -543,7 +542,6 @@ CASES: list[GateCase] = [
     GateCase(einsum.Einsum, "einsum-tensordot", _einsum),
     GateCase(indexing.Where, "tril-triu", _triangle),
     GateCase(indexing.Index, "diagonal-diag-trace", _diagonal),
-    GateCase(indexing.IndexAdd, "diag-of-a-vector", _diag_of_a_vector),
     GateCase(shape.BroadcastTo, "repeat-tile-expand", _copies),
     GateCase(shape.Transpose, "permute-ravel-chunk", _permute_ravel_chunk),
     GateCase(ew.Multiply, "outer-maximum-minimum", _vector_methods),
