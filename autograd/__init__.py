@@ -11,7 +11,7 @@ Read it top-down (the README gives the same order):
 - `functional`: jacobian, hessian, hvp and vjp — whole derivatives built from backward passes;
 - `nn/`: `functional` (F), `module` and `layers`, `optim`: what a model is built from;
 - `tools/`: the teaching tools — `draw`, `trace`, `explorer`, `flow` — and `profile`;
-- `plumbing/`: atomic file writes, and the allocator setting the command line makes.
+- `plumbing/`: atomic file writes, and the allocator setting the first backward pass makes.
 """
 
 from autograd import functional
@@ -34,6 +34,7 @@ from autograd.core.tensor import Tensor
 from autograd.core.value import Value
 from autograd.nn import functional as F
 from autograd.nn import optim
+from autograd.nn.functional import einsum, tensordot
 from autograd.nn.layers import (
     BatchNorm1d,
     Conv1d,
@@ -68,6 +69,7 @@ __all__ = [
     "arange",
     "backward",
     "detect_anomaly",
+    "einsum",
     "enable_grad",
     "full",
     "functional",
@@ -83,6 +85,7 @@ __all__ = [
     "randn",
     "scope",
     "set_grad_enabled",
+    "tensordot",
     "time_step",
     "topological_order",
     "zeros",

@@ -51,6 +51,15 @@ def _differentiable(values: list[Value]) -> list[Value]:
             else Scalar(v.data) for v in values]
 
 
+def _leaves(values: list[Value], create_graph: bool) -> list[Value]:
+    """What func is called on (PyTorch's convention): without create_graph, new leaves with the
+    inputs' data; with it, an input that requires grad itself, so the results' graphs lead back
+    to it, and an input that does not as a new leaf of the graph being made."""
+    if not create_graph:
+        return _differentiable(values)
+    return [v if v.requires_grad else _differentiable([v])[0] for v in values]
+
+
 def _zeros_like(value: Value) -> Value:
     return value._result_type._wrap(np.zeros_like(value.data), None)
 
@@ -63,7 +72,7 @@ def _filled(grads: Sequence[Value | None], values: Sequence[Value]) -> list[Valu
 def vjp(func: Callable[..., Value], inputs: Inputs, v: Any = None,
         create_graph: bool = False) -> tuple[Value, Any]:
     """(func(inputs), vᵀ·∂func/∂inputs): one backward pass with upstream gradient v."""
-    values = _differentiable(_listed(inputs))
+    values = _leaves(_listed(inputs), create_graph)
     with enable_grad():
         output = func(*values)
     grads = grad(output, values, v, create_graph=create_graph, allow_unused=True)
@@ -75,7 +84,7 @@ def jacobian(func: Callable[..., Value], inputs: Inputs, create_graph: bool = Fa
     entry [i, j] is ∂yᵢ/∂xⱼ (a tuple, one per input, when `inputs` is a sequence). One backward
     pass per entry of y. With `create_graph`, the result has a graph (for higher derivatives)."""
     given = _listed(inputs)
-    values = given if create_graph else _differentiable(given)
+    values = _leaves(given, create_graph)
     with enable_grad():
         output = func(*values)
     return _as_given(inputs, _jacobian_rows(output, values, create_graph))
@@ -116,7 +125,7 @@ def hessian(func: Callable[..., Value], inputs: Inputs, create_graph: bool = Fal
     x.shape + x.shape with [i, j] = ∂²f/∂xᵢ∂xⱼ; for a sequence of inputs, a tuple of tuples
     (block [a][b] = ∂²f/∂xₐ∂x_b). The Jacobian of the gradient, recorded by create_graph=True."""
     given = _listed(inputs)
-    values = given if create_graph else _differentiable(given)
+    values = _leaves(given, create_graph)
 
     def gradient(*xs: Value) -> list[Value]:
         output = func(*xs)
@@ -139,7 +148,7 @@ def hvp(func: Callable[..., Value], inputs: Inputs, v: Any,
     """(func(inputs), H·v) for a one-number func, without forming H: the gradient of
     ∇f(x)ᵀv, two backward passes (`v` has the inputs' shape; a tuple of them for several)."""
     given = _listed(inputs)
-    values = given if create_graph else _differentiable(given)
+    values = _leaves(given, create_graph)
     directions = [v] if isinstance(inputs, Value) else list(v)
     if len(directions) != len(values):
         raise ValueError(f"hvp: {len(values)} inputs but {len(directions)} directions v")

@@ -46,7 +46,8 @@ def serve(workload: str, engine: str, threads: int) -> None:
     """
     from autograd.plumbing import allocator
 
-    allocator.tune()   # every engine runs with the allocator setting backproplab's CLI makes
+    if WORKLOADS[workload].tuned:   # as backproplab's CLI does, for every engine alike
+        allocator.tune_once()
     answers = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     if engine.startswith("torch"):

@@ -7,7 +7,7 @@ first losses must agree; `speed.py` checks that to 4 decimals before trusting a 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import numpy as np
@@ -26,6 +26,7 @@ class Workload:
     ops_per_step: int = 0     # for µs per op, where that is the unit of interest
     tokens_per_step: int = 0  # for tokens per second (language models)
     also: tuple[str, ...] = ()   # further references, shown beside the goal's for comparison
+    tuned: bool = True        # the workers call allocator.tune() first, as the command line does
 
 
 # --- per-op overhead: a 1000-op elementwise chain on shape (4,) --------------------------------
@@ -241,3 +242,15 @@ WORKLOADS.update({w.name: w for w in (
     _lm_workload("transformer-b", 1.0, "Transformer B: vocab 65, block 64, 4 layers, 4 heads, "
                  "n_embd 128, batch 12, AdamW"),
 )})
+
+
+def _plain_script(name: str) -> Workload:
+    """`name` in a fresh process that imports the package and trains, with no tuning call (for
+    either engine): what a notebook or a student's own script gets."""
+    workload = WORKLOADS[name]
+    return replace(workload, name=f"{name}-plain", tuned=False,
+                   description=f"{workload.description}; plain script (no allocator.tune() call)")
+
+
+WORKLOADS.update({w.name: w for w in (_plain_script("transformer-a"),
+                                      _plain_script("transformer-b"))})

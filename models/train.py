@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Dropout, no_grad, optim
+from autograd.plumbing import allocator
 from models import checkpoint, schema
 from models.base import LanguageModel, ModelConfig
 from models.data import IGNORE, Batches, Corpus, DataError, Vocabulary
@@ -110,6 +111,7 @@ class Trainer:
 
     def __init__(self, config: ModelConfig, settings: TrainSettings, data: DataSettings,
                  corpus: Corpus | None = None) -> None:
+        allocator.tune_once()   # before the model's arrays: see autograd/plumbing/allocator.py
         self.data = data
         self.corpus = corpus or data.load()
         self.config = config

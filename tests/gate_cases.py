@@ -14,7 +14,19 @@ from hypothesis import strategies as st
 
 from autograd import F, Function, Tensor
 from autograd.core import outputs
-from autograd.gates import activation, conv, indexing, linalg, norm, recurrent, reduce, shape, softmax
+from autograd.gates import (
+    activation,
+    arrange,
+    conv,
+    einsum,
+    indexing,
+    linalg,
+    norm,
+    recurrent,
+    reduce,
+    shape,
+    softmax,
+)
 from autograd.gates import elementwise as ew
 from models import demo
 
@@ -31,8 +43,9 @@ class GateCase:
 
 
 # --- values and shapes ----------------------------------------------------------------------
-def shapes(min_dims: int = 0, max_dims: int = 3) -> st.SearchStrategy[tuple[int, ...]]:
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=4)
+def shapes(min_dims: int = 0, max_dims: int = 3, max_side: int = 4
+           ) -> st.SearchStrategy[tuple[int, ...]]:
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=max_side)
 
 
 def values(draw: Draw, shape: tuple[int, ...], low: float = -2.0, high: float = 2.0) -> np.ndarray:
@@ -359,6 +372,112 @@ def _user_multiply(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]
     return [values(draw, shape_a), values(draw, shape_b)], demo.Multiply.apply
 
 
+# --- issue 18: PyTorch's shape operations, einsum -------------------------------------------
+def _flip(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    shape_ = draw(shapes(min_dims=1, max_dims=2, max_side=3))
+    dims = draw(st.lists(st.integers(-len(shape_), len(shape_) - 1), min_size=1,
+                         max_size=len(shape_), unique_by=lambda d: d % len(shape_)))
+    return [values(draw, shape_)], lambda t: t.flip(dims)
+
+
+def _roll(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    shape_ = draw(shapes(min_dims=1, max_side=3))
+    if draw(st.booleans()):   # the flattened tensor
+        shift = draw(st.integers(-7, 7))
+        return [values(draw, shape_)], lambda t: t.roll(shift)
+    dims = draw(st.lists(st.integers(-len(shape_), len(shape_) - 1), min_size=1, max_size=3))
+    shifts = tuple(draw(st.integers(-5, 5)) for _ in dims)
+    return [values(draw, shape_)], lambda t: t.roll(shifts, tuple(dims))
+
+
+def _pad(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    shape_ = draw(shapes(min_dims=1, max_dims=2, max_side=3))
+    widths: list[int] = []
+    for n in reversed(shape_[-draw(st.integers(1, len(shape_))):]):
+        before = draw(st.integers(-(n - 1), 2))   # a negative width cuts, leaving one entry
+        widths += [before, draw(st.integers(-(n - 1 + min(before, 0)), 2))]
+    value = draw(st.sampled_from([0.0, 1.5]))
+    return [values(draw, shape_)], lambda t: F.pad(t, widths, value=value)
+
+
+EQUATIONS = [   # (equation, operand shapes): products, attention, diagonals, sums, '...'
+    ("ij,jk->ik", [(2, 3), (3, 2)]), ("bhqd,bhkd->bhqk", [(1, 2, 3, 2), (1, 2, 2, 2)]),
+    ("bhqk,bhkd->bhqd", [(1, 2, 2, 3), (1, 2, 3, 2)]), ("ii->i", [(3, 3)]), ("ii", [(3, 3)]),
+    ("ij->", [(2, 3)]), ("i,j->ij", [(3,), (2,)]), ("...ij,...jk", [(2, 2, 3), (3, 2)]),
+    ("ij,jk,kl->il", [(2, 3), (3, 2), (2, 2)]), ("iij->ji", [(2, 2, 3)]),
+    ("ij,ij->ij", [(1, 3), (2, 3)]), ("bi,bi->b", [(3, 2), (3, 2)]),
+]
+
+
+def _einsum(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    """An equation of the list, or a tensordot (an einsum written by tensordot)."""
+    if draw(st.booleans()):
+        equation, operand_shapes = draw(st.sampled_from(EQUATIONS))
+        return [values(draw, s) for s in operand_shapes], \
+            lambda *ts: F.einsum(equation, *ts)
+    dims, b_shape = draw(st.sampled_from([(0, (2,)), (1, (2, 2)), (2, (3, 2, 1)),
+                                          (([0, 2], [1, 0]), (2, 2, 2))]))
+    return [values(draw, (2, 3, 2)), values(draw, b_shape)], \
+        lambda a, b: F.tensordot(a, b, dims)
+
+
+def _triangle(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    shape_ = draw(shapes(min_dims=2, max_side=3))
+    k, upper = draw(st.integers(-2, 2)), draw(st.booleans())
+    return [values(draw, shape_)], lambda t: t.triu(k) if upper else t.tril(k)
+
+
+def _diagonal(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    """diagonal (any two axes, any offset), diag and trace of a matrix, and diag of a vector
+    (the matrix it makes read back by an index, its rows reversed)."""
+    shape_ = draw(shapes(min_dims=2, max_side=3))
+    kind = draw(st.sampled_from(["diagonal", "diag", "trace", "vector"]))
+    offset = draw(st.integers(-2, 2))
+    if kind == "vector":
+        return [values(draw, (shape_[0],))], lambda t: t.diag(offset)[::-1]
+    if kind != "diagonal":
+        matrix = values(draw, shape_[:2])
+        return [matrix], lambda t: t.trace() if kind == "trace" else t.diag(offset)
+    first, second = draw(st.permutations(range(len(shape_))))[:2]
+    return [values(draw, shape_)], lambda t: t.diagonal(offset, first, second)
+
+
+def _copies(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    """repeat, tile and expand: copies of the entries, whose gradients add up."""
+    shape_ = draw(shapes(max_dims=2, max_side=3))
+    kind = draw(st.sampled_from(["repeat", "tile", "expand"]))
+    extra = tuple(draw(st.integers(1, 3)) for _ in range(draw(st.integers(0, 1))))
+    if kind == "expand":
+        target = (*extra, *(draw(st.sampled_from([-1, 3])) if n == 1 else
+                            draw(st.sampled_from([-1, n])) for n in shape_))
+        return [values(draw, shape_)], lambda t: t.expand(*target)
+    counts = (*extra, *(draw(st.integers(1, 2)) for _ in shape_))
+    if kind == "tile":
+        counts = counts[draw(st.integers(0, len(counts))):]
+    return [values(draw, shape_)], lambda t: getattr(t, kind)(*counts)
+
+
+def _permute_ravel_chunk(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    """Axes permuted, cut into chunks along one, each chunk flattened and weighted."""
+    shape_ = draw(shapes(min_dims=1, max_side=3))
+    order = tuple(draw(st.permutations(range(len(shape_)))))
+    dim, chunks = draw(st.integers(-len(shape_), len(shape_) - 1)), draw(st.integers(1, 4))
+    weights = values(draw, (27,))
+
+    def fn(t: Tensor) -> Tensor:
+        pieces = t.permute(*order).chunk(chunks, dim)
+        return sum((p.ravel() * Tensor(weights[:p.size].astype(t.dtype)) * p.ravel()).sum()
+                   for p in pieces)
+    return [values(draw, shape_)], fn
+
+
+def _vector_methods(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    """a.outer(b) of two vectors, or (a.maximum(b) − a.minimum(b))·½ of two untied tensors."""
+    if draw(st.booleans()):
+        return [values(draw, (draw(st.integers(1, 4)),)),
+                values(draw, (draw(st.integers(1, 4)),))], lambda a, b: a.outer(b)
+    return _untied(lambda a, b: (a.maximum(b) - a.minimum(b)) * 0.5)(draw)
+
 CASES: list[GateCase] = [
     GateCase(ew.Add, "add", _binary(lambda a, b: a + b)),
     GateCase(ew.Subtract, "subtract", _binary(lambda a, b: a - b)),
@@ -417,4 +536,13 @@ CASES: list[GateCase] = [
     GateCase(demo.Multiply, "demo-multiply", _user_multiply),
     GateCase(recurrent.LSTMCell, "lstm_cell", _recurrent_cell(4)),
     GateCase(recurrent.GRUCell, "gru_cell", _recurrent_cell(3)),
+    GateCase(arrange.Flip, "flip", _flip),
+    GateCase(arrange.Roll, "roll", _roll),
+    GateCase(arrange.Pad, "pad", _pad),
+    GateCase(einsum.Einsum, "einsum-tensordot", _einsum),
+    GateCase(indexing.Where, "tril-triu", _triangle),
+    GateCase(indexing.Index, "diagonal-diag-trace", _diagonal),
+    GateCase(shape.BroadcastTo, "repeat-tile-expand", _copies),
+    GateCase(shape.Transpose, "permute-ravel-chunk", _permute_ravel_chunk),
+    GateCase(ew.Multiply, "outer-maximum-minimum", _vector_methods),
 ]

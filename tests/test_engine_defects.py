@@ -264,3 +264,213 @@ def test_error_paths_of_the_new_tensor_operations() -> None:
         Tensor(np.ones((2, 2, 2))).prod(axis=(0, 1))
     with pytest.raises(ValueError, match=r"broadcast_to: cannot broadcast \(2, 3\) to \(4,\)"):
         shape.BroadcastTo.apply(x, (4,))
+
+
+# --- issue 18: the last silent wrong answers ----------------------------------------------------
+def test_augmented_assignment_with_a_differentiable_right_side_is_recorded() -> None:
+    """acc += W·2 on a tensor that requires no grad: recorded, acc now requires grad (PyTorch).
+    d/dW Σ (acc·w2) = 2·w2 = 2 everywhere."""
+    weight = Tensor(np.full((2, 2), 3.0), requires_grad=True)
+    w2 = Tensor(np.ones((2, 2)), requires_grad=True)
+    acc = Tensor(np.zeros((2, 2)))
+    alias = acc
+    acc += weight * 2.0
+    assert acc is alias and acc.requires_grad and acc.grad_fn is not None
+    np.testing.assert_array_equal(acc.data, np.full((2, 2), 6.0))
+    (acc * w2).sum().backward()
+    np.testing.assert_array_equal(weight.grad, np.full((2, 2), 2.0))
+    np.testing.assert_array_equal(w2.grad, np.full((2, 2), 6.0))
+
+
+def test_the_accumulator_pattern_gives_the_gradient_of_the_sum() -> None:
+    """h = 0; h += x·Wₖ for k = 1, 2; h -= x; h *= 3: ∂Σh/∂Wₖ = 3·Σ x (rows), ∂Σh/∂x by hand."""
+    x = Tensor(np.array([[1.0, 2.0]]), requires_grad=True, dtype=np.float64)
+    weights = [Tensor(np.eye(2) * k, requires_grad=True, dtype=np.float64) for k in (1.0, 2.0)]
+    h = Tensor(np.zeros((1, 2)), dtype=np.float64)
+    seen_before = h * 1.0            # read before the changes: keeps the zeros
+    for weight in weights:
+        h += x @ weight
+    h -= x
+    h *= 3.0
+    np.testing.assert_array_equal(h.data, [[6.0, 12.0]])     # 3·(x + 2x − x)
+    (h.sum() + seen_before.sum()).backward()
+    for weight in weights:
+        np.testing.assert_array_equal(weight.grad, [[3.0, 3.0], [6.0, 6.0]])   # 3·xᵢ per row
+    np.testing.assert_array_equal(x.grad, [[6.0, 6.0]])   # 3·(1 + 2 − 1)
+    acc32 = Tensor(np.zeros(2, dtype=np.float32))
+    acc32 += Tensor(np.ones(2), requires_grad=True) * 2.0   # float64 in: kept float32 (PyTorch)
+    assert acc32.dtype == np.float32 and acc32.requires_grad
+    with pytest.raises(TypeError, match="\\+=: a value that requires grad cannot be written into "
+                                        "a tensor of dtype int64"):
+        counts = Tensor(np.zeros(2, dtype=np.int64))
+        counts += Tensor(np.ones(2), requires_grad=True)
+
+
+def test_an_in_place_change_through_a_view_made_before_requires_grad_raises() -> None:
+    """v = a[:] taken while a required no grad, then a.requires_grad = True: v.add_ would change
+    a leaf that requires grad, which PyTorch refuses."""
+    for change in ("add_", "mul_", "copy_", "zero_", "+=", "setitem"):
+        a = Tensor(np.arange(3.0))
+        view = a[:]
+        reshaped = a.reshape(3, 1)[:, :1].T   # a view of a view of a view
+        a.requires_grad = True
+        for v in (view, reshaped):
+            with pytest.raises(RuntimeError, match="view of a leaf that requires grad"):
+                if change == "+=":
+                    v += 5.0
+                elif change == "setitem":
+                    v[0] = 5.0
+                elif change in ("zero_",):
+                    v.zero_()
+                else:
+                    getattr(v, change)(5.0)
+        np.testing.assert_array_equal(a.data, [0.0, 1.0, 2.0])
+    a = Tensor(np.arange(3.0))
+    view, copy = a[1:], a[[0, 2]]
+    a.requires_grad = True
+    copy.add_(1.0)   # an integer-array index copies: not a view, so allowed (PyTorch)
+    with no_grad():   # as an optimiser does: allowed, and a sees it
+        view.add_(5.0)
+    np.testing.assert_array_equal(a.data, [0.0, 6.0, 7.0])
+    a.detach().add_(1.0)   # detach() shares memory without being a view in the graph (PyTorch)
+    np.testing.assert_array_equal(a.data, [1.0, 7.0, 8.0])
+
+
+def test_recorded_backwards_see_the_values_a_gate_read_before_setitem() -> None:
+    """x = [0.5, −1], y = x·1, z = y·x, then y[0] = 3: ∂Σz/∂x = 2x = [1, −2], with or without
+    create_graph; and the recorded gradient's own derivative is 2 per entry."""
+    import autograd
+
+    x = Tensor(np.array([0.5, -1.0]), requires_grad=True, dtype=np.float64)
+    y = x * 1.0
+    z = y * x
+    y[0] = 3.0
+    (plain,) = autograd.grad(z.sum(), x, retain_graph=True)
+    (recorded,) = autograd.grad(z.sum(), x, create_graph=True)
+    np.testing.assert_array_equal(plain.data, [1.0, -2.0])
+    np.testing.assert_array_equal(recorded.data, [1.0, -2.0])
+    (second,) = autograd.grad(recorded.sum(), x)
+    np.testing.assert_array_equal(second.data, [2.0, 2.0])
+
+
+def test_compositions_replay_the_values_the_fused_gate_read_before_setitem() -> None:
+    """gelu reads y; y[0] = 5 afterwards: the recorded gradient must be gelu′(y as read)."""
+    import autograd
+
+    x = Tensor(np.array([0.3, -0.7]), requires_grad=True, dtype=np.float64)
+    y = x * 1.0
+    z = F.gelu(y)
+    y[0] = 5.0
+    (plain,) = autograd.grad(z.sum(), x, retain_graph=True)
+    (recorded,) = autograd.grad(z.sum(), x, create_graph=True)
+    np.testing.assert_allclose(recorded.data, plain.data, rtol=1e-12)
+
+
+def test_vjp_with_create_graph_keeps_the_graph_to_the_inputs() -> None:
+    """f(x) = x³: vᵀJ = 3x²·v, whose derivative in x is 6x·v (PyTorch)."""
+    import autograd
+    from autograd import functional
+
+    x = Tensor(np.array([1.0, -2.0]), requires_grad=True, dtype=np.float64)
+    v = np.array([1.0, 0.5])
+    _, g = functional.vjp(lambda t: t ** 3, x, v, create_graph=True)
+    np.testing.assert_array_equal(g.data, 3 * x.data ** 2 * v)
+    (second,) = autograd.grad(g.sum(), x, allow_unused=True)
+    assert second is not None
+    np.testing.assert_array_equal(second.data, 6 * x.data * v)
+
+
+def test_functional_with_create_graph_on_an_input_that_requires_no_grad() -> None:
+    """The input is a leaf of the new graph, as in PyTorch: f(x) = Σ x³, ∇f = 3x², H = diag(6x)."""
+    from autograd import functional
+
+    x = Tensor(np.array([1.0, 2.0]), dtype=np.float64)   # requires no grad
+    jac = functional.jacobian(lambda t: t ** 3, x, create_graph=True)
+    np.testing.assert_array_equal(jac.data, np.diag(3 * x.data ** 2))
+    hess = functional.hessian(lambda t: (t ** 3).sum(), x, create_graph=True)
+    np.testing.assert_array_equal(hess.data, np.diag(6 * x.data))
+    _, hv = functional.hvp(lambda t: (t ** 3).sum(), x, np.array([1.0, -1.0]), create_graph=True)
+    np.testing.assert_array_equal(hv.data, [6.0, -12.0])
+    assert not x.requires_grad   # the caller's tensor is left as it was
+
+
+def test_eval_of_a_checkpoint_without_its_data_section_is_one_line(tmp_path, capsys) -> None:
+    import json
+
+    from models.checkpoint import current
+    from models.cli import main
+
+    corpus = tmp_path / "names.txt"
+    corpus.write_text("anna\nbella\nchloe\ndaisy\nemily\nfiona\n" * 4, encoding="utf-8")
+    out = tmp_path / "m"
+    assert main(["train", "--model", "mlp", "--data", str(corpus), "--steps", "2", "--out",
+                 str(out), "--quiet", "--n-embd", "4", "--n-hidden", "8"]) == 0
+    config_path = current(out) / "config.json"
+    config = json.loads(config_path.read_text())
+    del config["data"]
+    config_path.write_text(json.dumps(config))
+    capsys.readouterr()
+    assert main(["eval", "--checkpoint", str(out)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "config.json" in err and "data" in err and "Traceback" not in err
+
+
+FAULTS = """
+import resource, sys
+import numpy as np
+import autograd
+
+def faults():   # page faults of five rounds of six 8 MiB arrays made and freed, as a step does
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(5):
+        arrays = [np.ones(1 << 20) for _ in range(6)]
+        del arrays
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+faults()
+after_import = faults()
+x = autograd.Tensor(np.ones(3), requires_grad=True)
+(x * 2).sum().backward()
+faults()
+print(after_import, faults())
+"""
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="glibc's malloc")
+def test_the_first_backward_pass_keeps_freed_memory_for_reuse() -> None:
+    """`import autograd` leaves malloc alone; the first backward pass tunes it (so a notebook
+    trains at the command line's speed), unless BACKPROPLAB_KEEP_MALLOC=1."""
+    import os
+    import subprocess
+    import sys
+
+    environment = {k: v for k, v in os.environ.items() if k != "BACKPROPLAB_KEEP_MALLOC"}
+    out = subprocess.run([sys.executable, "-c", FAULTS], capture_output=True, text=True,
+                         check=True, env=environment).stdout.split()
+    after_import, after_backward = int(out[0]), int(out[1])
+    assert after_import > 5000 and after_backward < after_import / 10
+
+
+def test_the_first_backward_pass_tunes_once_and_keeps_the_opt_out(monkeypatch) -> None:
+    from autograd.plumbing import allocator
+
+    calls: list[int] = []
+    monkeypatch.setattr(allocator, "first_time", True)
+    monkeypatch.setattr(allocator, "tune", lambda: calls.append(1) or True)
+    x = Tensor(np.ones(2), requires_grad=True)
+    (x * 2).sum().backward()
+    (x * 3).sum().backward()
+    assert calls == [1] and allocator.first_time is False
+    from models.base import ModelConfig
+    from models.data import Corpus
+    from models.train import DataSettings, Trainer, TrainSettings
+
+    monkeypatch.setattr(allocator, "first_time", True)   # a Trainer tunes before it builds
+    corpus = Corpus.from_text("anna\nbella\nchloe\ndaisy\n" * 3, "char", "lines")
+    Trainer(ModelConfig(model="mlp", vocab_size=len(corpus.vocab), block_size=3, n_embd=4),
+            TrainSettings(), DataSettings(), corpus)
+    assert calls == [1, 1]
+    monkeypatch.undo()
+    monkeypatch.setenv("BACKPROPLAB_KEEP_MALLOC", "1")
+    monkeypatch.setattr(allocator, "first_time", True)
+    assert allocator.tune_once() is False and allocator.tune_once() is False

@@ -28,6 +28,7 @@ from autograd.core.function import (
 from autograd.core.grad_mode import enable_grad, modes
 from autograd.core.value import Value
 from autograd.core.versions import check_saved_versions, clock
+from autograd.plumbing import allocator
 
 StepCallback = Callable[[Value, Any, tuple[Any, ...]], None]
 # per value waiting for its gradient: the sum so far, and whether this pass made that array
@@ -87,6 +88,8 @@ def _start(roots: Roots, grads: Any, record: bool, where: str) -> Pending:
 
 def _run(pending: Pending, retain_graph: bool, on_step: StepCallback | None, record: bool,
          found: dict[Value, Any] | None = None) -> None:
+    if allocator.first_time:   # training reuses large arrays: see autograd/plumbing/allocator
+        allocator.tune_once()
     # The pass makes no reference cycles, so the cycle collector would only slow it down.
     collecting = gc.isenabled()
     gc.disable()

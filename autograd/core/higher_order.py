@@ -101,6 +101,8 @@ def run_recorded_gate(ctx: Context, value: Value, upstream: Value,
     `recorded_backward` computes the same gradients with recorded operations, each fitted to
     its input by recorded operations too. The graph is kept: the new one reads it."""
     _check_node(ctx, value)
+    if any(v._earlier is not None for v in ctx.inputs):
+        _point_at_values_read(ctx)
     downstream = align_gradients(ctx, ctx.function.recorded_backward(ctx, upstream, value))
     downstream = tuple(None if g is None or not v._requires_grad else fit_recorded(v, g, ctx)
                        for v, g in zip(ctx.inputs, downstream))
@@ -109,6 +111,18 @@ def run_recorded_gate(ctx: Context, value: Value, upstream: Value,
     if on_step is not None:
         on_step(value, upstream, downstream)
     return downstream
+
+
+def _point_at_values_read(ctx: Context) -> None:
+    """Make `ctx.inputs` (and the arguments a composition replays) the values the gate read: an
+    input changed since by `x[i] = v` or `x += y` stands for a new node now, and what the gate
+    read is kept apart (`Tensor.node_seen_by`). The plain pass reads saved arrays instead."""
+    seen = {id(v): v.node_seen_by(ctx) for v in ctx.inputs if v._earlier is not None}
+    ctx.inputs = tuple([seen.get(id(v), v) for v in ctx.inputs])
+    if ctx._call is not None:
+        args, options = ctx._call
+        ctx._call = (tuple([seen.get(id(a), a) if isinstance(a, Value) else a for a in args]),
+                     options)
 
 
 def fit_recorded(value: Value, grad: Any, ctx: Context | None) -> Any:

@@ -11,9 +11,10 @@ from autograd.core.broadcast import normalize_axes, sum_to_shape
 from autograd.core.function import Context
 from autograd.core.grad_mode import modes
 from autograd.core.operators import Arithmetic
+from autograd.core.rearranging import Rearranging, sizes_of
 from autograd.core.value import Value, data_of, new_node
 from autograd.core.versions import bump_version
-from autograd.gates.elementwise import Cast, Clone
+from autograd.gates.elementwise import Cast, Clone, Maximum, Minimum
 from autograd.gates.indexing import Index, SetItem
 from autograd.gates.linalg import MatMul
 from autograd.gates.reduce import Max, Mean, Norm, Prod, Sum
@@ -36,7 +37,7 @@ def _as_array(data: Any, dtype: Any) -> np.ndarray:
     return array
 
 
-class Tensor(Arithmetic):
+class Tensor(Arithmetic, Rearranging):
     """An n-dimensional array node backed by numpy.
 
     `Tensor(data, requires_grad=False, dtype=None, name=None)`: Python floats become float32, a
@@ -48,6 +49,7 @@ class Tensor(Arithmetic):
 
     __slots__ = ()
     _has_arrays = True
+    _view_of: Tensor | None = None   # the leaf whose memory this one shows (see `_view`)
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str | None = None) -> None:
@@ -171,7 +173,16 @@ class Tensor(Arithmetic):
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
+        """The array itself (no copy). As in PyTorch, refused for a tensor that requires grad:
+        changing the array would change the graph's numbers behind its back."""
+        if self._requires_grad:
+            raise RuntimeError("numpy: the tensor requires grad; use .detach().numpy() (or "
+                               ".data) to get its array")
         return self.data
+
+    def tolist(self) -> Any:
+        """The entries as (nested lists of) Python numbers; a number for a 0-d tensor."""
+        return self.data.tolist()
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph: no gradient flows back through the result."""
@@ -189,6 +200,10 @@ class Tensor(Arithmetic):
 
     def __float__(self) -> float:
         return float(self.item())
+
+    def __int__(self) -> int:
+        """int() of a one-element tensor: its value truncated toward 0, as int(float) does."""
+        return int(self.item())
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
@@ -238,6 +253,14 @@ class Tensor(Arithmetic):
         """The minima, as −max(−x) (ties share the gradient, as for max)."""
         return -Max.apply(-self, axis=axis, keepdims=keepdims)
 
+    def maximum(self, other: Any) -> Tensor:
+        """The larger of the two, entry by entry (broadcast); a tie shares the gradient."""
+        return Maximum._apply_two(self, self._lift(other))
+
+    def minimum(self, other: Any) -> Tensor:
+        """The smaller of the two, entry by entry (broadcast); a tie shares the gradient."""
+        return Minimum._apply_two(self, self._lift(other))
+
     def prod(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         return Prod.apply(self, axis=axis, keepdims=keepdims)
 
@@ -278,32 +301,36 @@ class Tensor(Arithmetic):
         return Split.apply(self, tuple(sizes), axis=axis)
 
     def reshape(self, *shape: Any) -> Tensor:
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return Reshape.apply(self, shape)
+        return self._view(Reshape.apply(self, sizes_of(shape)))
 
     def flatten(self) -> Tensor:
-        return Reshape.apply(self, (-1,))
+        return self._view(Reshape.apply(self, (-1,)))
 
     def squeeze(self, axis: int | None = None) -> Tensor:
         """Without size-1 axes (or only `axis`, which must have size 1)."""
-        return Reshape.apply(self, np.squeeze(self.data, axis=axis).shape)
+        return self._view(Reshape.apply(self, np.squeeze(self.data, axis=axis).shape))
 
     def unsqueeze(self, axis: int) -> Tensor:
         """With a new size-1 axis at `axis`."""
-        return Reshape.apply(self, np.expand_dims(self.data, axis).shape)
+        return self._view(Reshape.apply(self, np.expand_dims(self.data, axis).shape))
 
     def transpose(self, *axes: Any) -> Tensor:
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        return Transpose.apply(self, axes or None)
+        return self._view(Transpose.apply(self, sizes_of(axes) or None))
 
     @property
     def T(self) -> Tensor:
-        return Transpose.apply(self, None)
+        return self._view(Transpose.apply(self, None))
 
     def __getitem__(self, index: Any) -> Tensor:
-        return Index.apply(self, _index_arrays(index))
+        return self._view(Index.apply(self, _index_arrays(index)))
+
+    def _view(self, out: Tensor) -> Tensor:
+        """`out`, noted as a view of this leaf when it shares its memory, so that an in-place
+        change through it is refused once the leaf requires grad (as PyTorch's views are)."""
+        if self.grad_fn is None and not self._requires_grad and \
+                np.may_share_memory(out.data, self.data):
+            out._view_of = self if self._view_of is None else self._view_of
+        return out
 
     def __setitem__(self, index: Any, value: Any) -> None:
         """x[index] = value. Where no graph is recorded, in place (with a version bump). Where
@@ -318,10 +345,17 @@ class Tensor(Arithmetic):
         if self.grad_fn is None and self._requires_grad:
             raise RuntimeError("setitem: in-place change of a leaf that requires grad; assign "
                                "into a copy (x.clone()) or inside `with no_grad():`")
+        self._become(lambda before: SetItem.apply(
+            before, index, value if isinstance(value, Value) else
+            np.asarray(value, dtype=self.data.dtype)))
+
+    def _become(self, change: Any) -> None:
+        """Take on the node `change(before)` makes from this tensor as it is now (a recorded
+        change in place: x[i] = v, x += y). `before` keeps the old array and node, and gates that
+        read this tensor before send their gradients there (`node_seen_by`)."""
         before = Tensor._wrap(self.data, self.grad_fn)
         before._requires_grad, before.name = self._requires_grad, self.name
-        result = SetItem.apply(before, index, value if isinstance(value, Value) else
-                               np.asarray(value, dtype=self.data.dtype))
+        result = change(before)
         self.data, self.grad_fn, self._requires_grad = result.data, result.grad_fn, True
         self._earlier = [*(self._earlier or ()), (result.grad_fn.sequence, before)]
 
@@ -365,8 +399,11 @@ class Tensor(Arithmetic):
 
     # --- in place (not recorded; each one bumps the version counter) -------------------------
     def _in_place(self, op: str) -> np.ndarray:
-        if self._requires_grad and modes.grad_enabled:
-            raise RuntimeError(f"{op}: in-place change of a tensor that requires grad; do it "
+        base = self._view_of
+        if modes.grad_enabled and (self._requires_grad or (base is not None and
+                                   base._requires_grad and base.grad_fn is None)):
+            what = "a tensor" if self._requires_grad else "a view of a leaf"
+            raise RuntimeError(f"{op}: in-place change of {what} that requires grad; do it "
                                "inside `with no_grad():`")
         if not self.data.flags.writeable:
             raise RuntimeError(f"{op}: this tensor's array is saved for a pending backward pass "
@@ -375,8 +412,8 @@ class Tensor(Arithmetic):
         return self.data
 
     # `x += y` and the like change x in place (with a version bump), as in PyTorch, so that
-    # `with no_grad(): p -= lr * p.grad` updates a parameter; a tensor inside a graph that is
-    # being recorded gets the recorded, out-of-place result instead.
+    # `with no_grad(): p -= lr * p.grad` updates a parameter; where a graph is being recorded
+    # (x or y requires grad) x becomes the recorded result instead, as `x[i] = v` does.
     def __iadd__(self, other: Any) -> Tensor:
         return self._assign(other, "+=", np.add, Tensor.__add__)
 
@@ -390,8 +427,16 @@ class Tensor(Arithmetic):
         return self._assign(other, "/=", np.true_divide, Tensor.__truediv__)
 
     def _assign(self, other: Any, symbol: str, ufunc: Any, recorded: Any) -> Tensor:
-        if self.grad_fn is not None and modes.grad_enabled:
-            return recorded(self, other)
+        if modes.grad_enabled and (self.grad_fn is not None or
+                                   (isinstance(other, Value) and other._requires_grad)):
+            if self.grad_fn is None and self._requires_grad:
+                self._in_place(symbol)   # which refuses, naming the operation
+            if self.data.dtype.kind != "f":
+                raise TypeError(f"{symbol}: a value that requires grad cannot be written into "
+                                f"a tensor of dtype {self.data.dtype}")
+            dtype = self.data.dtype   # in place keeps the tensor's dtype, as PyTorch's does
+            self._become(lambda before: _in_dtype(recorded(before, other), dtype))
+            return self
         data = self._in_place(symbol)
         ufunc(data, data_of(other), out=data)
         return self
@@ -425,6 +470,10 @@ class Tensor(Arithmetic):
         self.requires_grad = flag
         return self
 
+
+
+def _in_dtype(value: Tensor, dtype: np.dtype) -> Tensor:
+    return value if value.data.dtype == dtype else value.astype(dtype)
 
 
 def _index_arrays(index: Any) -> Any:

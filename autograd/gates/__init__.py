@@ -9,4 +9,6 @@
 - `norm`: layer norm, batch norm
 - `conv`: conv1d
 - `activation`: GELU, dropout
+- `arrange`: flip, roll, pad
+- `einsum`: Einstein summation (einsum, tensordot)
 """

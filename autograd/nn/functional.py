@@ -7,11 +7,14 @@ from typing import Any
 
 import numpy as np
 
+from autograd.core.broadcast import normalize_axes
 from autograd.core.kernels import channel_sum
 from autograd.core.tensor import Tensor
 from autograd.core.value import Value, data_of
 from autograd.gates.activation import Dropout, Gelu
+from autograd.gates.arrange import Pad, pad_widths
 from autograd.gates.conv import Conv1d
+from autograd.gates.einsum import LETTERS, Einsum
 from autograd.gates.elementwise import Maximum, Minimum
 from autograd.gates.indexing import Embedding, Where
 from autograd.gates.linalg import Linear
@@ -166,3 +169,61 @@ def gru_cell(a: Tensor, h: Tensor, w_h: Tensor, b_h: Tensor) -> Tensor:
     the recurrent weight W_h (H, 3H) and bias b_h (3H), gates in PyTorch's order r, z, n. One fused
     gate; see `gates.recurrent.GRUCell` for the math."""
     return GRUCell.apply(a, h, w_h, b_h)
+
+
+def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None
+        ) -> Tensor:
+    """x with `value` (default 0) added around it: `pad` lists (before, after) widths from the
+    last axis backwards, PyTorch's order — (1, 2) pads the last axis, (1, 2, 0, 3) the last two;
+    a negative width cuts. Only mode 'constant' (the other modes are not gates here)."""
+    if mode != "constant":
+        raise ValueError(f"pad: mode {mode!r} is not supported; only 'constant'")
+    return Pad.apply(x, pad_widths(pad, x.ndim), 0.0 if value is None else float(value))
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation, PyTorch's `torch.einsum`: `einsum("bhqd,bhkd->bhqk", q, k)`, with
+    '...' for broadcast axes and, without '->', the letters used once in alphabetical order as
+    output. The operands may also come as one list. One Einsum gate (`gates/einsum.py`)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str) or not operands:
+        raise TypeError("einsum: needs an equation (a string) and at least one operand")
+    first: Any = next((x for x in operands if isinstance(x, Value)), None)
+    if first is None:
+        raise TypeError("einsum: needs at least one Tensor operand")
+    return Einsum.apply(equation, *(x if isinstance(x, Value) else first._lift(x)
+                                    for x in operands))
+
+
+def tensordot(a: Tensor, b: Tensor, dims: int | Sequence[Any] = 2) -> Tensor:
+    """Σ over paired axes of a and b (PyTorch's `torch.tensordot`): `dims` = n pairs a's last n
+    axes with b's first n; `dims` = (axes of a, axes of b) pairs them as listed. The result's
+    axes are a's unpaired ones, then b's. An einsum (one Einsum gate)."""
+    shape_a, shape_b = np.shape(data_of(a)), np.shape(data_of(b))
+    paired_a, paired_b = _paired_axes(dims, len(shape_a), len(shape_b))
+    if len(paired_a) != len(paired_b) or \
+            any(shape_a[i] != shape_b[j] for i, j in zip(paired_a, paired_b)):
+        raise ValueError(f"tensordot: axes {paired_a} of shape {shape_a} and {paired_b} of "
+                         f"shape {shape_b} do not pair up (equal counts and sizes)")
+    left = list(LETTERS[:len(shape_a)])
+    right = list(LETTERS[len(shape_a):len(shape_a) + len(shape_b)])
+    for i, j in zip(paired_a, paired_b):
+        right[j] = left[i]
+    output = [c for k, c in enumerate(left) if k not in paired_a] + \
+        [c for k, c in enumerate(right) if k not in paired_b]
+    return einsum(f"{''.join(left)},{''.join(right)}->{''.join(output)}", a, b)
+
+
+def _paired_axes(dims: Any, ndim_a: int, ndim_b: int) -> tuple[list[int], list[int]]:
+    """tensordot's `dims` as the axes of a and of b that are summed over, pair by pair."""
+    if isinstance(dims, (int, np.integer)):
+        if not 0 <= dims <= min(ndim_a, ndim_b):
+            raise ValueError(f"tensordot: dims={dims} for tensors of {ndim_a} and {ndim_b} "
+                             "dimensions")
+        return list(range(ndim_a - dims, ndim_a)), list(range(dims))
+    if len(dims) != 2:
+        raise ValueError(f"tensordot: dims must be an int or (axes of a, axes of b), got {dims}")
+    listed = [[d] if isinstance(d, (int, np.integer)) else list(d) for d in dims]
+    return ([normalize_axes(int(i), ndim_a, "tensordot")[0] for i in listed[0]],
+            [normalize_axes(int(j), ndim_b, "tensordot")[0] for j in listed[1]])

@@ -5,6 +5,11 @@ serves blocks above 128 KiB with mmap and returns them to the kernel when freed,
 pays page faults to get them back (measured here: 20–35 % of a numpy training step). Raising
 the mmap and trim thresholds keeps those blocks in the heap for reuse. The cost is a process
 that holds on to its peak memory. Set BACKPROPLAB_KEEP_MALLOC=1 to leave the allocator alone.
+
+`import autograd` changes nothing. The first backward pass of a process calls `tune_once()`,
+and so do `models.train.Trainer` (before it builds the model) and the command line (at its
+start), so a notebook or a plain script that trains gets the setting too, with no call of its
+own.
 """
 
 from __future__ import annotations
@@ -30,3 +35,15 @@ def tune() -> bool:
         return False
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and \
         bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+
+
+first_time = True   # until tune_once runs (the engine checks this before each backward pass)
+
+
+def tune_once() -> bool:
+    """`tune()`, once per process: later calls do nothing and return False."""
+    global first_time
+    if not first_time:
+        return False
+    first_time = False
+    return tune()

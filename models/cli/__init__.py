@@ -23,7 +23,7 @@ from models.live.server import PortInUse
 
 
 def main(argv: list[str] | None = None) -> int:
-    allocator.tune()   # training reuses large arrays; see autograd/plumbing/allocator.py
+    allocator.tune_once()   # training reuses large arrays; see autograd/plumbing/allocator.py
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)

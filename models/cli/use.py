@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from models.checkpoint import CheckpointError, current
 from models.data import DataError
 
 
@@ -34,8 +35,10 @@ def run_eval(args: argparse.Namespace) -> int:
     from models.train import DataSettings, evaluate, load_model, perplexity_report
 
     model, vocab, config = load_model(args.checkpoint)
-    data = config["data"]
-    corpus = DataSettings.from_json(data).load(vocab)
+    if not isinstance(config.get("data"), dict):   # sample needs no corpus; eval does
+        raise CheckpointError(f"eval: {current(args.checkpoint) / 'config.json'} has no data "
+                              "section, so the corpus to evaluate on is unknown")
+    corpus = DataSettings.from_json(config["data"]).load(vocab)
     x, y = corpus.examples(args.split, model.config.block_size, model.window)
     report = perplexity_report(evaluate(model, x, y))
     if args.json:
