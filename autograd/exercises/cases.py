@@ -52,7 +52,8 @@ def _leaf(arg: Any) -> Any:
 
 def _show(arg: Any) -> str:
     if isinstance(arg, np.ndarray):
-        text = np.array2string(arg, precision=4, separator=", ", threshold=24)
+        text = " ".join(np.array2string(arg, precision=4, separator=", ", threshold=24,
+                                        max_line_width=10**6).split())
         return f"{text} (shape {arg.shape})" if arg.ndim else text
     return repr(arg)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.core.function import Function
 from autograd.core.tensor import Tensor
 from autograd.exercises import cases, diagnose
 from autograd.exercises import composed as comp
@@ -58,7 +59,7 @@ ADD_MUL = "add-mul (x, y, z) = (−2, 5, −4)"
 NEURON = "the neuron at net = 1"
 
 
-def _scalar(name: str, points: float, reference: Any, gate: type, strategy: Any, arity: int,
+def _scalar(name: str, points: float, reference: Any, gate: type[Function], strategy: Any, arity: int,
             worked: tuple[Worked, ...] = ()) -> GateItem:
     return GateItem(name, points, reference, strategy, gate.forward, arity, worked, exact_shape=False)
 
@@ -128,7 +129,8 @@ EXERCISES: tuple[Exercise, ...] = (
     )),
     Exercise("rnn", "8 · RNN and BPTT", "an Elman RNN's backward through time, then truncated", (
         GateItem("RNNCell", 3, comp.rnn_cell_reference, cases.rnn_cell_inputs,
-                 lambda ctx, x, h_prev, w_x, w_h, b: None, 5),
+                 lambda ctx, x, h_prev, w_x, w_h, b: None, 5,
+                 rules=(diagnose.recurrent_term_missing,)),
         FunctionItem("bptt", 3, _check_bptt),
         FunctionItem("bptt", 2, _check_truncated, label="bptt (truncated)"),
         CompositionItem(2, comp.unrolled_rnn, "unrolled backward pass"),

@@ -15,13 +15,14 @@ from autograd.core.value import Value
 from autograd.exercises.diagnose import Probe, close, diagnose
 from autograd.exercises.diagnose import layer_norm_without_means as _layer_norm
 from autograd.exercises.diagnose import overwritten_rows as _overwritten
+from autograd.exercises.diagnose import recurrent_term_missing as _recurrent
 from autograd.exercises.diagnose import softmax_diagonal_only as _diagonal
 from autograd.exercises.grading import Failed, run_student
 from autograd.tools.trace import Trace, label, trace_backward
 
 # the one-gate rules, by the gate they are about (a rule fires only where it fits)
 RULES = {"Softmax": (_diagonal,), "MaskedSoftmax": (_diagonal,), "LayerNorm": (_layer_norm,),
-         "Embedding": (_overwritten,)}
+         "Embedding": (_overwritten,), "RNNCell": (_recurrent,)}
 
 
 @dataclass

@@ -11,6 +11,7 @@ the student and the reference), and the hand derivations checked against the eng
 from __future__ import annotations
 
 import math
+from functools import partial
 from types import ModuleType
 from typing import Any
 
@@ -35,7 +36,7 @@ def constant(data: Any, name: str | None = None) -> Tensor:
     return Tensor(np.array(data, dtype=np.float64), name=name)
 
 
-def named(value: Value, name: str) -> Value:
+def named(value: Any, name: str) -> Any:
     value.name = name
     return value
 
@@ -68,7 +69,7 @@ def check_delta_w(module: ModuleType) -> None:
                 np.array([1.0, 0.0, 0.0, 1.0, 1.0]), 0.1)]
     for source, x, w, t, eta in batches:
         expected, o = _engine_delta_w(x, w, t, eta)
-        got = run_student(lambda: module.delta_w(x.copy(), t.copy(), o.copy(), eta), "delta_w")
+        got = run_student(partial(module.delta_w, x.copy(), t.copy(), o.copy(), eta), "delta_w")
         got = np.asarray(got, dtype=np.float64)
         if not close(got, expected):
             hint = diagnose(Probe((x, t, o, eta), None, None, 0, got, expected))
@@ -173,7 +174,8 @@ def _bptt_hint(data: dict[str, np.ndarray], grads_h: np.ndarray, truncate: int |
 
 
 def _brief(x: np.ndarray) -> str:
-    return np.array2string(np.asarray(x), precision=4, separator=", ", threshold=12)
+    return " ".join(np.array2string(np.asarray(x), precision=4, separator=", ", threshold=12,
+                                    max_line_width=10**6).split())
 
 
 # --- mlp_lm ---------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ need it, what the gate saw): a flipped sign (s = −e), a factor of 2 (s = 2e or
 transposed product (s = eᵀ), a missing sum over a broadcast axis (s has the broadcast shape and
 sums to e), a missing sum at a branch (repeated rows overwritten instead of added), the softmax
 Jacobian's diagonal only (s = g ⊙ z(1 − z)), layer norm without its mean terms (s = ĝ/σ) and
-BPTT without the recurrent term (each step's own share only).
+BPTT without the recurrent term (nothing sent back to the previous state; in `composed`, each
+step's own share only).
 """
 
 from __future__ import annotations
@@ -133,4 +134,12 @@ def overwritten_rows(p: Probe) -> str | None:
     if np.unique(indices).size < indices.size and close(p.student, last_wins):
         return "missing sum at a branch: a row read at several positions must get the sum of " \
             "their gradients (np.add.at), not the last one"
+    return None
+
+
+def recurrent_term_missing(p: Probe) -> str | None:
+    """An RNN cell (x, h_prev, …) that sends nothing back to the previous state."""
+    if p.position == 1 and _nonzero(p.expected) and not _nonzero(p.student):
+        return "BPTT without the recurrent term: ∂L/∂h_prev = (g ⊙ ∂h/∂pre-activation)·W_hᵀ " \
+            "carries the gradient back to the previous time step"
     return None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, find, settings
+from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
@@ -27,11 +27,17 @@ from autograd.core.broadcast import sum_to_shape
 from autograd.core.function import Function
 from autograd.core.gradcheck import GradcheckError, gradcheck
 from autograd.core.tensor import Tensor
+from autograd.exercises import EXAMPLES
 from autograd.exercises.cases import Case
 from autograd.exercises.diagnose import Probe, Rule, close, diagnose
 
-EXAMPLES = 25   # hypothesis examples per gate; `check --examples N` (and `check(…, examples=N)`)
+__all__ = ["EXAMPLES", "Failed", "GateJudge", "Worked", "search"]
+
 NOT_IMPLEMENTED = "not implemented (the skeleton still raises NotImplementedError)"
+
+
+# generate, then shrink a failure; no "explain" phase (it re-runs the gate hundreds of times)
+PHASES = (Phase.generate, Phase.shrink)
 
 
 class Failed(Exception):
@@ -182,7 +188,7 @@ def search(gate: type[Function], judge: GateJudge, cases: st.SearchStrategy[Case
         return False
 
     options = settings(max_examples=examples, database=None, derandomize=True, deadline=None,
-                       suppress_health_check=list(HealthCheck))
+                       suppress_health_check=list(HealthCheck), phases=PHASES)
     try:
         smallest = find(cases, fails, settings=options)
     except NoSuchExample:

@@ -99,8 +99,11 @@ def find_first(cases: st.SearchStrategy[Case]) -> Case:
     """The strategy's simplest case (hypothesis' minimal example), the same every run."""
     from hypothesis import HealthCheck, find, settings
 
-    return find(cases, lambda _: True, settings=settings(database=None, derandomize=True,
-                                                         suppress_health_check=list(HealthCheck)))
+    from autograd.exercises.grading import PHASES
+
+    return find(cases, lambda _: True, settings=settings(
+        database=None, derandomize=True, deadline=None, phases=PHASES,
+        suppress_health_check=list(HealthCheck)))
 
 
 @dataclass(frozen=True)
