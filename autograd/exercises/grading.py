@@ -41,7 +41,12 @@ PHASES = (Phase.generate, Phase.shrink)
 
 
 class Failed(Exception):
-    """One judge's verdict against a gate, as the line the student reads."""
+    """One judge's verdict against a gate, as the line the student reads (and the case it
+    failed on, when there is one)."""
+
+    def __init__(self, message: str, case: Case | None = None) -> None:
+        super().__init__(message)
+        self.case = case
 
 
 @dataclass(frozen=True)
@@ -178,8 +183,8 @@ def argument_names(reference_gate: Callable[..., Any], count: int) -> tuple[str,
 
 
 def search(gate: type[Function], judge: GateJudge, cases: st.SearchStrategy[Case],
-           examples: int) -> str | None:
-    """None if the gate passes every generated case, else the failure on the shrunk case."""
+           examples: int) -> None:
+    """Pass if the gate passes every generated case, else raise `Failed` on the shrunk case."""
     def fails(case: Case) -> bool:
         try:
             judge.judge(gate, case)
@@ -192,12 +197,13 @@ def search(gate: type[Function], judge: GateJudge, cases: st.SearchStrategy[Case
     try:
         smallest = find(cases, fails, settings=options)
     except NoSuchExample:
-        return None
+        return
     try:
         judge.judge(gate, smallest)
     except Failed as failure:
-        return f"{failure} — counterexample: {smallest.describe(judge.names)}"
-    return "fails only sometimes (does forward or backward keep state between calls?)"
+        raise Failed(f"{failure} — counterexample: {smallest.describe(judge.names)}",
+                     smallest) from None
+    raise Failed("fails only sometimes (does forward or backward keep state between calls?)")
 
 
 def check_worked(gate: type[Function], judge: GateJudge, worked: Worked) -> None:

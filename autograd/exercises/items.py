@@ -39,6 +39,7 @@ class Outcome:
     max_points: float
     message: str = ""
     page: Any = None   # for composed items that failed: the comparison (see `compare`)
+    counterexample: Case | None = None   # for gates: the (smallest) case the gate failed on
 
     @property
     def passed(self) -> bool:
@@ -81,18 +82,27 @@ class GateItem:
             gate = find_in(student, self.name)
             if not (isinstance(gate, type) and issubclass(gate, Function)):
                 raise Failed(f"{self.name} must be a class derived from autograd.Function")
-            message = self.run(gate, examples)
+            self.run(gate, examples)
         except Failed as failure:
-            message = str(failure)
-        return Outcome(exercise, self.name, 0.0 if message else self.points, self.points, message)
+            return Outcome(exercise, self.name, 0.0, self.points, str(failure),
+                           counterexample=failure.case)
+        return Outcome(exercise, self.name, self.points, self.points)
 
-    def run(self, gate: type[Function], examples: int) -> str:
+    def run(self, gate: type[Function], examples: int) -> None:
         judge = self.judge()
         first = find_first(self.cases())
-        judge.judge(gate, first)   # an untouched skeleton stops here: "not implemented"
+        _on(first, lambda: judge.judge(gate, first))   # an untouched skeleton stops here
         for worked in self.worked:
-            check_worked(gate, judge, worked)
-        return search(gate, judge, self.cases(), examples) or ""
+            _on(worked.case, lambda: check_worked(gate, judge, worked))  # noqa: B023
+        search(gate, judge, self.cases(), examples)
+
+
+def _on(case: Case, run: Callable[[], None]) -> None:
+    """Run a judge; its failure names `case`."""
+    try:
+        run()
+    except Failed as failure:
+        raise Failed(str(failure), failure.case or case) from None
 
 
 def find_first(cases: st.SearchStrategy[Case]) -> Case:
