@@ -98,7 +98,7 @@ def _first_feedback(outcomes: list[Outcome], items: list[Item], student: ModuleT
                     reference: ModuleType) -> Comparison | None:
     for outcome, item in zip(outcomes, items):
         if outcome.page is not None and outcome.page.first is not None:
-            return outcome.page   # type: ignore[no-any-return]
+            return outcome.page
         if isinstance(item, GateItem) and outcome.counterexample is not None \
                 and not outcome.message.startswith("not implemented"):
             comparison = gate_comparison(getattr(student, item.name), getattr(reference, item.name),
