@@ -94,7 +94,8 @@ def _differences(mine: Any, right: Any, trace: Trace) -> list[tuple[int, Differe
 def _report(comparison: Comparison, index: int, step: Any,
             differences: list[tuple[int, Difference]], trace: Trace) -> None:
     position, first = differences[0]
-    args = tuple(np.asarray(v.data) for v in step.inputs)
+    call, _ = step.output.grad_fn.arguments()   # forward's arguments: the scale, a mask, …
+    args = tuple(a.data if isinstance(a, Value) else a for a in call)
     probe = Probe(args, np.asarray(step.output.data), step.upstream, position, first.yours,
                   first.expected)
     comparison.hint = diagnose(probe, RULES.get(step.gate, ())) or ""

@@ -66,7 +66,9 @@ def factor_of_two(p: Probe) -> str | None:
 
 def transposed(p: Probe) -> str | None:
     s, e = np.asarray(p.student), np.asarray(p.expected)
-    if s.ndim == 2 and s.shape == e.T.shape and _nonzero(e) and not close(s, e) and close(s.T, e):
+    # a non-square result in the transposed shape says it even when the numbers are all 0
+    telling = _nonzero(e) or s.shape != e.shape
+    if s.ndim == 2 and s.shape == e.T.shape and telling and not close(s, e) and close(s.T, e):
         return "transposed product: your gradient is the transpose of the right one (check which " \
             "factor is transposed, and the order of the product)"
     return None
