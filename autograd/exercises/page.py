@@ -61,13 +61,18 @@ def marked_explorer(build: object, first: int, title: str) -> str:
     return page[:cut] + script + page[cut:]
 
 
+ROWS, COLUMNS = 6, 10   # the most of a gradient the page tabulates (a weight matrix is larger)
+
+
 def _grid(difference: Difference) -> str:
     """The gradient's entries; differing ones outlined, with both numbers."""
     yours, expected = np.atleast_2d(difference.yours), np.atleast_2d(difference.expected)
     if yours.ndim > 2:
         yours, expected = yours.reshape(-1, yours.shape[-1]), expected.reshape(-1, expected.shape[-1])
+    shown = f" (the first {ROWS}×{COLUMNS} of {yours.shape[0]}×{yours.shape[1]})" if (
+        yours.shape[0] > ROWS or yours.shape[1] > COLUMNS) else ""
     rows = []
-    for mine_row, right_row in zip(yours, expected):
+    for mine_row, right_row in zip(yours[:ROWS, :COLUMNS], expected[:ROWS, :COLUMNS]):
         cells = []
         for mine, right in zip(mine_row, right_row):
             if np.isclose(mine, right, rtol=1e-5, atol=1e-7):
@@ -77,7 +82,7 @@ def _grid(difference: Difference) -> str:
                              f'<b>{mine:.4g}</b><br><i>{right:.4g}</i></td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<div class="grad"><div>∂L/∂{html.escape(difference.name)} '
-            f'{difference.expected.shape}: outlined entries differ — <b>yours</b> over '
+            f'{difference.expected.shape}{shown}: outlined entries differ — <b>yours</b> over '
             f'<i>expected</i></div><table>{"".join(rows)}</table></div>')
 
 
