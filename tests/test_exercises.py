@@ -117,10 +117,26 @@ def test_a_file_that_does_not_load_and_a_gate_that_raises_fail_with_one_line(
         "from autograd.exercises.solutions.layer_norm import LayerNorm as Right\n"
         "class LayerNorm(Right):\n    @staticmethod\n    def backward(ctx, grad):\n"
         "        return {}['missing']\n")
-    assert main(["exercises", "check", str(folder), "embedding", "layer_norm", *QUICK]) == 1
-    embedding, layer_norm = rows(capsys.readouterr().out)
+    (folder / "tensor_gates.py").write_text(
+        "from autograd.exercises.solutions.tensor_gates import *  # noqa\n"
+        "class MatMul(MatMul):\n    @staticmethod\n    def backward(ctx, grad):\n"
+        "        return 'dA', 'dB'\n"
+        "class Sum(Sum):\n    @staticmethod\n    def forward(ctx, x, axis):\n"
+        "        return x.sum(axis=axis, keepdims=True)\n")
+    (folder / "attention.py").write_text(
+        "from autograd.exercises.solutions.attention import *  # noqa\n"
+        "class MaskedSoftmax(MaskedSoftmax):\n    @staticmethod\n    def backward(ctx, grad):\n"
+        "        return [[1, 2]], None, None\n")
+    assert main(["exercises", "check", str(folder), "embedding", "layer_norm", "tensor_gates",
+                 "attention", *QUICK]) == 1
+    matmul, _, total, _, _, embedding, layer_norm, softmax, head = rows(capsys.readouterr().out)
     assert "embedding.py does not load: SyntaxError" in embedding
     assert "backward raised KeyError: 'missing'" in layer_norm
+    assert "MatMul" in matmul and "your gate's results cannot be checked: ValueError" in matmul
+    assert "Sum" in total and "forward: has shape (1,), expected ()" in total
+    assert "MaskedSoftmax" in softmax and "FAIL" in softmax
+    assert "attention head" in head and "backward raised ValueError: MaskedSoftmax.backward: a " \
+        "gradient of shape (1, 2) cannot be summed to the input's shape (4, 4)" in head
 
 
 def grade(folder: Path, mistake: Mistake) -> Outcome:

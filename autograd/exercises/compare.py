@@ -17,7 +17,7 @@ from autograd.exercises.diagnose import layer_norm_without_means as _layer_norm
 from autograd.exercises.diagnose import overwritten_rows as _overwritten
 from autograd.exercises.diagnose import recurrent_term_missing as _recurrent
 from autograd.exercises.diagnose import softmax_diagonal_only as _diagonal
-from autograd.exercises.grading import Failed, run_student
+from autograd.exercises.grading import Failed, one_line, run_student
 from autograd.tools.trace import Trace, label, trace_backward
 
 # the one-gate rules, by the gate they are about (a rule fires only where it fits)
@@ -53,6 +53,9 @@ def compare_passes(student: Callable[[], Value], reference: Callable[[], Value])
         _compare(comparison, student, reference)
     except Failed as failure:
         comparison.message = str(failure)
+    except Exception as error:   # what the student's gates sent cannot be compared
+        comparison.message = f"your backward pass cannot be compared: {one_line(error)}"
+        comparison.first = None
     return comparison
 
 

@@ -99,13 +99,23 @@ class GateJudge:
         return out.data, grads
 
     def judge(self, gate: type[Function], case: Case) -> None:
-        """Raise `Failed` with the first disagreement on this case."""
+        """Raise `Failed` with the first disagreement on this case; whatever the student's code
+        returns, never anything else."""
+        try:
+            self._judge(gate, case)
+        except Failed:
+            raise
+        except Exception as error:   # e.g. a gradient that is not an array of numbers
+            raise Failed(f"your gate's results cannot be checked: {one_line(error)}") from None
+
+    def _judge(self, gate: type[Function], case: Case) -> None:
         values = case.values()
         out = run_student(lambda: gate.apply(*values), "forward")
-        upstream = _upstream(out.data)
-        output, expected = self.expected(case, upstream)
+        output = self.reference(*case.values()).data
         if np.shape(out.data) != np.shape(output) or not close(out.data, output):
             raise Failed(f"forward: {_difference(out.data, output)}")
+        upstream = _upstream(output)
+        _, expected = self.expected(case, upstream)
         sent = run_student(lambda: gate.backward(out.grad_fn, _copy(upstream)), "backward")
         sent = as_tuple(sent, len(case.args))
         for position, want in enumerate(case.wants):
