@@ -211,3 +211,36 @@ def test_the_feedback_pages_mark_the_first_wrong_gate_in_chromium(solved: Path, 
             browser.switch_to.default_content()
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []
+
+
+def test_check_in_a_notebook_cell_grades_one_gate_and_shows_the_marked_page() -> None:
+    import numpy as np
+
+    from autograd import Function
+    from autograd.exercises.notebook import check
+
+    class MyTanh(Function):
+        @staticmethod
+        def forward(ctx, x):
+            z = np.tanh(x)
+            ctx.save_for_backward(z)
+            return z
+
+        @staticmethod
+        def backward(ctx, grad):
+            (z,) = ctx.saved_tensors
+            return 2 * grad * (1 - z * z)
+
+    result = check("tanh", MyTanh, examples=3)
+    assert not result.passed and result.report.outcomes[0].item == "Tanh"
+    assert "factor of 2: your gradient is twice the right one" in repr(result)
+    comparison = result.feedback
+    assert comparison.gates[comparison.first].startswith("Tanh → z")
+    import html
+
+    shown = result._repr_html_()
+    assert "<iframe srcdoc=" in shown
+    page = html.unescape(shown.split('srcdoc="')[1].split('"')[0])
+    assert '<li class="wrong" title="first difference">2. Tanh → z ✗</li>' in page
+    with pytest.raises(KeyError, match="no exercise or gate called 'tangent'"):
+        check("tangent", MyTanh)
