@@ -74,7 +74,7 @@ def _grid(difference: Difference) -> str:
     rows = []
     for mine_row, right_row in zip(yours[:ROWS, :COLUMNS], expected[:ROWS, :COLUMNS]):
         cells = []
-        for mine, right in zip(mine_row, right_row):
+        for mine, right in zip(mine_row + 0.0, right_row + 0.0):   # + 0.0: no "-0" shown
             if np.isclose(mine, right, rtol=1e-5, atol=1e-7):
                 cells.append(f'<td class="ok">{right:.4g}</td>')
             else:
