@@ -101,6 +101,7 @@ def test_bad_folders_and_names_get_one_line(tmp_path: Path, capsys: pytest.Captu
     cases = [(["check", str(tmp_path / "missing")], "is not a folder"),
              (["check", str(tmp_path), "nope"], "unknown exercise 'nope'"),
              (["check", str(tmp_path), "--examples", "0"], "--examples must be at least 1"),
+             (["check", str(tmp_path), "--time-limit", "0"], "--time-limit must be positive"),
              (["start", str(tmp_path / "file")], "exists and is not a folder")]
     for argv, words in cases:
         assert main(["exercises", *argv]) == 1
@@ -244,3 +245,23 @@ def test_check_in_a_notebook_cell_grades_one_gate_and_shows_the_marked_page() ->
     assert '<li class="wrong" title="first difference">2. Tanh → z ✗</li>' in page
     with pytest.raises(KeyError, match="no exercise or gate called 'tangent'"):
         check("tangent", MyTanh)
+
+
+def test_an_endless_loop_fails_its_item_within_the_time_limit(
+        solved: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "looping"
+    shutil.copytree(solved, folder)
+    (folder / "embedding.py").write_text(
+        "from autograd.exercises.solutions.embedding import Embedding as Right\n"
+        "class Embedding(Right):\n    @staticmethod\n    def forward(ctx, weight, indices):\n"
+        "        while True:\n            try:\n                pass\n"
+        "            except Exception:\n                pass\n")
+    (folder / "layer_norm.py").write_text("while True:\n    pass\n")
+    start = time.monotonic()
+    assert main(["exercises", "check", str(folder), "embedding", "layer_norm", "softmax", *QUICK,
+                 "--time-limit", "0.5"]) == 1
+    assert time.monotonic() - start < 20
+    softmax, _, embedding, layer_norm = rows(capsys.readouterr().out)
+    assert "timed out after 0.5 s (an endless loop?)" in embedding
+    assert "layer_norm.py did not finish loading in 0.5 s" in layer_norm
+    assert " pass " in softmax   # the limit is off again for the items after

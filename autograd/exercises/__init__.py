@@ -10,3 +10,4 @@ gradient goes wrong (README: "Exercises, for lecturers").
 """
 
 EXAMPLES = 25   # hypothesis examples per gate: `check --examples N`, `check(..., examples=N)`
+TIME_LIMIT = 30.0   # seconds per item (and per file's loading): `check --time-limit`

@@ -11,9 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograd.exercises import TIME_LIMIT
 from autograd.exercises.catalogue import EXERCISES, Exercise, reference_module
 from autograd.exercises.grading import EXAMPLES, Failed
 from autograd.exercises.items import Outcome
+from autograd.exercises.limit import TimedOut, time_limit
 from autograd.exercises.loader import attach_gates, load_file
 
 
@@ -49,19 +51,33 @@ def select(names: Sequence[str] = ()) -> list[Exercise]:
     return [e for e in EXERCISES if not names or e.name in names]
 
 
-def grade_exercise(exercise: Exercise, folder: Path, examples: int = EXAMPLES) -> list[Outcome]:
+def grade_exercise(exercise: Exercise, folder: Path, examples: int = EXAMPLES,
+                   limit: float = TIME_LIMIT) -> list[Outcome]:
     reference = attach_gates(reference_module(exercise.name), None)
     try:
-        student = attach_gates(load_file(folder / f"{exercise.name}.py"), folder)
-    except Failed as failure:
-        return [Outcome(exercise.name, item.title, 0.0, item.points, str(failure))
+        with time_limit(limit):
+            student = attach_gates(load_file(folder / f"{exercise.name}.py"), folder)
+    except (Failed, TimedOut) as failure:
+        reason = str(failure) if isinstance(failure, Failed) else \
+            f"{exercise.name}.py did not finish loading in {limit:g} s"
+        return [Outcome(exercise.name, item.title, 0.0, item.points, reason)
                 for item in exercise.items]
-    return [item.grade(exercise.name, student, reference, examples) for item in exercise.items]
+    outcomes = []
+    for item in exercise.items:
+        try:
+            with time_limit(limit):
+                outcomes.append(item.grade(exercise.name, student, reference, examples))
+        except TimedOut:
+            outcomes.append(Outcome(exercise.name, item.title, 0.0, item.points,
+                                    f"timed out after {limit:g} s (an endless loop?)"))
+    return outcomes
 
 
-def check_folder(folder: str | Path, names: Sequence[str] = (), examples: int = EXAMPLES) -> Report:
-    """Grade the student's files in `folder` (the exercises named, or all)."""
+def check_folder(folder: str | Path, names: Sequence[str] = (), examples: int = EXAMPLES,
+                 limit: float = TIME_LIMIT) -> Report:
+    """Grade the student's files in `folder` (the exercises named, or all); each item gets at
+    most `limit` seconds."""
     start = time.perf_counter()
     chosen = select(names)
-    outcomes = [o for exercise in chosen for o in grade_exercise(exercise, Path(folder), examples)]
+    outcomes = [o for e in chosen for o in grade_exercise(e, Path(folder), examples, limit)]
     return Report(outcomes, time.perf_counter() - start)

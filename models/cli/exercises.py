@@ -90,7 +90,9 @@ def run_check(args: argparse.Namespace) -> int:
         raise ValueError(f"exercises check: {folder} is not a folder")
     if args.examples < 1:
         raise ValueError(f"exercises check: --examples must be at least 1, got {args.examples}")
-    report = check_folder(folder, args.names, args.examples)
+    if args.time_limit <= 0:
+        raise ValueError(f"exercises check: --time-limit must be positive, got {args.time_limit:g}")
+    report = check_folder(folder, args.names, args.examples, args.time_limit)
     print(table(report))
     if args.json:
         write_atomically(args.json, gradescope_json(report))

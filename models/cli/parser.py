@@ -189,7 +189,7 @@ def _add_subject(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_exercises(commands: argparse._SubParsersAction) -> None:
-    from autograd.exercises import EXAMPLES
+    from autograd.exercises import EXAMPLES, TIME_LIMIT
 
     exercises = commands.add_parser("exercises", help="exercises for students: write the gates, "
                                     "and the checker shows where a gradient goes wrong")
@@ -206,3 +206,5 @@ def _add_exercises(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--html", metavar="DIR", help="feedback pages for wrong composed exercises")
     check.add_argument("--examples", type=int, default=EXAMPLES, metavar="N",
                        help=f"hypothesis examples per gate (default {EXAMPLES}; fewer is quicker)")
+    check.add_argument("--time-limit", type=float, default=TIME_LIMIT, metavar="SECONDS",
+                       help=f"per item: an endless loop fails the item (default {TIME_LIMIT:g})")
