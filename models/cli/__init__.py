@@ -14,6 +14,7 @@ import sys
 from autograd.plumbing import allocator
 from models import checkpoint
 from models.cli.compare import run_compare
+from models.cli.exercises import run_exercises
 from models.cli.inspection import run_flow, run_graph, run_step
 from models.cli.parser import UsageError, build_parser
 from models.cli.training import run_train
@@ -76,4 +77,4 @@ def run_demo(args: argparse.Namespace) -> int:
 
 COMMANDS = {"demo": run_demo, "train": run_train, "sample": run_sample, "eval": run_eval,
             "graph": run_graph, "step": run_step, "flow": run_flow, "plot": run_plot,
-            "live": run_live, "compare": run_compare}
+            "live": run_live, "compare": run_compare, "exercises": run_exercises}

@@ -175,6 +175,7 @@ def build_parser() -> Parser:
     evaluate.add_argument("--checkpoint", required=True)
     evaluate.add_argument("--split", choices=["val", "test"], default="val")
     evaluate.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    _add_exercises(commands)
     return parser
 
 
@@ -185,3 +186,25 @@ def _add_subject(parser: argparse.ArgumentParser) -> None:
     subject.add_argument("--example", choices=list(EXAMPLES), help="a lecture's worked example")
     subject.add_argument("--model", choices=sorted(TRAINED_BY_GRADIENTS),
                          help="one step of a tiny model")
+
+
+def _add_exercises(commands: argparse._SubParsersAction) -> None:
+    from autograd.exercises import EXAMPLES, TIME_LIMIT
+
+    exercises = commands.add_parser("exercises", help="exercises for students: write the gates, "
+                                    "and the checker shows where a gradient goes wrong")
+    actions = exercises.add_subparsers(dest="action", required=True, parser_class=Parser)
+    actions.add_parser("list", help="the exercises, their lecture blocks and points")
+    for name, text in (("start", "write the skeletons and a README for students into DIR"),
+                       ("solve", "write the reference solutions into DIR (for the lecturer)")):
+        actions.add_parser(name, help=text).add_argument("dir", metavar="DIR")
+    check = actions.add_parser("check", help="grade the files in DIR: a table, exit status 1 if "
+                               "anything fails")
+    check.add_argument("dir", metavar="DIR")
+    check.add_argument("names", nargs="*", metavar="NAME", help="only these exercises")
+    check.add_argument("--json", metavar="FILE", help="Gradescope's results.json format")
+    check.add_argument("--html", metavar="DIR", help="feedback pages for wrong composed exercises")
+    check.add_argument("--examples", type=int, default=EXAMPLES, metavar="N",
+                       help=f"hypothesis examples per gate (default {EXAMPLES}; fewer is quicker)")
+    check.add_argument("--time-limit", type=float, default=TIME_LIMIT, metavar="SECONDS",
+                       help=f"per item: an endless loop fails the item (default {TIME_LIMIT:g})")
