@@ -44,6 +44,7 @@ import numpy as np
 
 from autograd.core.value import Value
 from autograd.plumbing.atomic import write_atomically
+from autograd.tools.as_found import graph_as_found
 from autograd.tools.cards import card
 from autograd.tools.draw import (
     Placement,
@@ -239,6 +240,12 @@ class Explorer:
 
 def explore(output: Value, title: str = "backward pass", depth: int = 1,
             height: int = 640) -> Explorer:
-    """Step through `output`'s backward pass in the explorer (runs the pass: leaves get their
-    `.grad`). In Jupyter, the returned object shows the explorer inline."""
-    return Explorer(step_page(output, title, depth), height)
+    """Step through `output`'s backward pass in the explorer. In Jupyter, the returned object
+    shows the explorer inline.
+
+    Before or after `output.backward()`: the graph and every `.grad` are left as they were
+    found (see `as_found`), so `explore(loss)` then `loss.backward()`, or the other way round,
+    gives the gradients of one plain backward pass."""
+    with graph_as_found(output, "explore"):
+        page = step_page(output, title, depth)
+    return Explorer(page, height)
