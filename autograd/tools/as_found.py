@@ -42,8 +42,8 @@ def graph_as_found(output: Value, where: str = "explore") -> Iterator[None]:
     try:
         yield
     finally:
-        for ctx, (saved, locked) in held.items():
-            ctx._saved, ctx._read_only = saved, locked
+        for ctx, (kept, locked) in held.items():
+            ctx._saved, ctx._read_only = kept, locked
             for array in locked or ():
                 array.flags.writeable = False
         for ctx in freed:

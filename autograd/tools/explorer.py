@@ -230,7 +230,8 @@ class Explorer:
 
     def _repr_html_(self) -> str:
         return (f'<iframe srcdoc="{html.escape(self.page, quote=True)}" '
-                f'style="width: 100%; height: {self.height}px; border: 1px solid #ccc" '
+                f'style="display: block; box-sizing: border-box; width: 100%; '   # border inside:
+                f'height: {self.height}px; border: 1px solid #ccc" '
                 'title="backproplab explorer"></iframe>')
 
     def save(self, path: str | Path) -> Path:

@@ -1,7 +1,11 @@
-"""`explore()` before or after `backward()`: both orders work, the graph and every `.grad` are
-left as they were found, and the gradients equal those of one plain backward pass."""
+"""`explore()` as a notebook uses it: before or after `backward()` (both orders work, the graph
+and every `.grad` are left as they were found, and the gradients equal those of one plain
+backward pass), and inline in a cell without overflowing it."""
 
 from __future__ import annotations
+
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -73,3 +77,17 @@ def test_a_value_changed_in_place_since_is_refused_in_one_line() -> None:
     message = str(error.value)
     assert "\n" not in message and message.startswith("explore: the input 'w' of MatMul")
     assert "run the forward pass again, or call explore() before backward()" in message
+
+
+def test_the_inline_explorer_fits_its_cell(browser, tmp_path: Path) -> None:
+    """The iframe's border lies inside the cell's width: no 2 px horizontal scrollbar."""
+    a = Scalar(2.0, name="a")
+    cell = tmp_path / "cell.html"
+    cell.write_text('<!DOCTYPE html><html><head><link rel="icon" href="data:,"></head><body>'
+                    '<div id="cell" style="width: 900px; overflow: auto">'
+                    f"{explore((a * a).tanh())._repr_html_()}</div></body></html>", encoding="utf-8")
+    browser.get(cell.as_uri())
+    time.sleep(0.3)
+    widths = browser.execute_script("const c = document.getElementById('cell');"
+                                    "return [c.scrollWidth, c.clientWidth, c.scrollHeight, c.clientHeight];")
+    assert widths == [900, 900, 640, 640]
