@@ -76,6 +76,26 @@ export default {
 """
 
 
+PICTURES = ("embedding_table", "embedding", "attention")   # a step's, beside its numbers
+HISTOGRAMS = ("histogram", "grad_histogram")                 # an activation's
+
+
+def _pictures(record: dict[str, Any]) -> bool:
+    return any(k in record for k in PICTURES) or any(
+        k in a for a in record.get("activations", {}).values() for k in HISTOGRAMS)
+
+
+def _drop_pictures(events: list[dict[str, Any]]) -> None:
+    """Take the pictures out of the steps kept so far (a later step brings newer ones)."""
+    for event in events:
+        for record in event.get("records", ()):
+            for key in PICTURES:
+                record.pop(key, None)
+            for activation in record.get("activations", {}).values():
+                for key in HISTOGRAMS:
+                    activation.pop(key, None)
+
+
 def static_view(events: list[dict[str, Any]], summary: str) -> str:
     """The panel's last view as HTML of its own: the panel script replayed on `events`, in
     place of a one-line `summary` that shows where scripts do not run."""
@@ -120,13 +140,15 @@ if anywidget is not None:
             self._displayed = False
 
         def publish(self, kind: str, **payload: Any) -> None:
-            """Number the event, send it, and keep it in the backlog (a graph replaces the one
-            before: the panel shows only the latest)."""
+            """Number the event, send it, and keep it in the backlog (a graph, or a step's
+            pictures, replace those before: the panel shows only the latest)."""
             self._serial += 1
             # a copy as of now (the trainer's lists go on growing), with JSON's numbers
             event = json.loads(json.dumps({"kind": kind, "n": self._serial, **_finite(payload)}))
             if kind == "graph":
                 self._events = [e for e in self._events if e["kind"] != "graph"]
+            elif kind == "steps" and any(_pictures(r) for r in event["records"]):
+                _drop_pictures(self._events)
             self._events.append(event)
             self.send(event)
             if kind != "steps" or time.monotonic() - self._synced_at >= SYNC_SECONDS:
