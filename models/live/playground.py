@@ -79,8 +79,8 @@ class ScalarMLP:
 
     def forward(self, x: Any, upto: tuple[int, int] | None = None) -> Scalar:
         """The score of one point (or, with `upto=(layer, neuron)`, that neuron's output, its
-        own gates at the top of the graph and each earlier neuron's in the module `L<layer>.n<j>`,
-        so that the explorer opens the graph collapsed by layer)."""
+        own gates at the top of the graph and those of the layers before it in the modules `L1`,
+        `L2`, so that the explorer opens the graph collapsed by layer)."""
         values: list[Any] = list(x)
         for depth, layer in enumerate(self.layers, start=1):
             last = depth == len(self.layers)
@@ -88,7 +88,7 @@ class ScalarMLP:
             for j, (weights, bias) in enumerate(layer):
                 if upto == (depth, j):
                     return self._neuron(weights, bias, values, f"L{depth}.n{j}", last)
-                with scope(f"L{depth}.n{j}") if upto else nullcontext():
+                with scope(f"L{depth}") if upto else nullcontext():
                     outputs.append(self._neuron(weights, bias, values, f"L{depth}.n{j}", last))
             values = outputs
         return values[0]
