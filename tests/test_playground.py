@@ -11,7 +11,10 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -25,16 +28,27 @@ def page_data(page: str) -> dict:
     return json.JSONDecoder().raw_decode(page[start:].replace("<\\/", "</"))[0]
 
 
-def test_each_edge_is_the_engines_weight(browser) -> None:
-    process = subprocess.Popen([sys.executable, "-m", "models", "live", "--toy", "xor"], cwd=ROOT,
+@contextmanager
+def playground(toy: str, browser: Any) -> Iterator[str]:
+    """`backproplab live --toy TOY` running; its address. On the way out the browser leaves the
+    page (closing its event stream), then Ctrl-C ends the playground (status 130)."""
+    process = subprocess.Popen([sys.executable, "-m", "models", "live", "--toy", toy], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"},
                                preexec_fn=interruptible)
     try:
         assert process.stdout is not None
-        found = re.search(r"(http://127\.0\.0\.1:\d+/)", process.stdout.readline())
+        found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=[\w-]+)$", process.stdout.readline().strip())
         assert found, process.stderr.read() if process.stderr else ""
-        browser.get(found.group(1))
+        yield found.group(1)
+    finally:
+        browser.get("about:blank")
+        assert stop(process) == 130
+
+
+def test_each_edge_is_the_engines_weight(browser) -> None:
+    with playground("xor", browser) as url:
+        browser.get(url)
         wait_for(lambda: int(browser.find_element("id", "network").get_attribute("data-step")) >= 1,
                  what="the first step's weights")
         browser.find_element("id", "pause").click()
@@ -44,9 +58,6 @@ def test_each_edge_is_the_engines_weight(browser) -> None:
             "return [...document.querySelectorAll('#network line')].map(e => [e.textContent,"
             " e.getAttribute('stroke'), +e.getAttribute('stroke-width')]);")
         largest = float(browser.find_element("id", "largest-weight").text)
-    finally:
-        browser.get("about:blank")
-        assert stop(process) == 130
     engine = Playground("xor")   # the same seed: the run's weights, step by step
     for _ in range(step):
         engine.train_step()
