@@ -13,7 +13,7 @@ import pytest
 from autograd import Scalar, Tensor, no_grad
 from autograd.tools.explorer import explore
 from models.base import ModelConfig
-from models.registry import build
+from models.registry import build, tiny_loss
 
 
 def mlp_step() -> tuple[list[Tensor], Tensor]:
@@ -64,6 +64,16 @@ def test_the_explorer_shows_the_same_gradient_before_and_after() -> None:
     after = explore(c).page
     assert before == after
     assert a.grad == pytest.approx((1 - np.tanh(-4.0) ** 2) * (b.data + 1), rel=1e-12)
+
+
+@pytest.mark.parametrize("model", ["rnn", "transformer"])
+def test_a_models_page_is_the_same_before_and_after_backward(model: str) -> None:
+    """Every gate of a training step rebuilt after backward (attention, layer norm, the
+    unrolled recurrence with its shared weights) gives the very same page."""
+    _, loss = tiny_loss(model)
+    before = explore(loss).page
+    loss.backward()
+    assert explore(loss).page == before
 
 
 def test_a_value_changed_in_place_since_is_refused_in_one_line() -> None:
