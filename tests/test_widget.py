@@ -138,6 +138,8 @@ def test_the_truncated_bptt_rnn_fills_every_panel(browser, tmp_path: Path) -> No
     recorded.panel.train(trainer_of("rnn", 20, optimizer="adamw", lr=3e-3, bptt=8), 20)
     open_page(browser, page(tmp_path, "rnn", rendered_as(recorded, 2, lost=5)))
     assert_whole_run(shown(browser), 20)
+    browser.execute_script("document.getElementById('histograms').scrollIntoView()")
+    browser.save_screenshot(str(tmp_path / "rnn.png"))
 
 
 def test_training_on_continues_the_count_and_the_curve(browser, tmp_path: Path) -> None:
