@@ -14,6 +14,8 @@ truncated BPTT; `truncated_bptt_loss` detaches it between chunks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from autograd import Embedding, F, Linear, Parameter, Tensor, time_step
@@ -73,10 +75,12 @@ class RecurrentLanguageModel(LanguageModel):
         # no window: the state summarises the whole context
         return self(np.array([context])).data[0, -1]
 
-    def truncated_bptt_loss(self, idx: np.ndarray, targets: np.ndarray, chunk: int) -> float:
+    def truncated_bptt_loss(self, idx: np.ndarray, targets: np.ndarray, chunk: int,
+                            backward: Callable[[Tensor], None] = Tensor.backward) -> float:
         """Backpropagate the mean loss over (B, T) in chunks of `chunk` steps, carrying the state
         forward detached: gradients stop at chunk boundaries. Returns the loss; leaves the
-        (accumulated) gradients in the parameters."""
+        (accumulated) gradients in the parameters. `backward(chunk_loss)` runs each chunk's
+        pass (the trainer's diagnostics probe one)."""
         if chunk < 1:
             raise ValueError(f"truncated BPTT: chunk must be ≥ 1, got {chunk}")
         counted = max(1, int(np.sum(targets != -1)))
@@ -88,7 +92,7 @@ class RecurrentLanguageModel(LanguageModel):
             logits, state, _ = self.forward_with_state(x, state)
             if n:
                 loss = F.cross_entropy(logits, y, ignore_index=-1) * (n / counted)
-                loss.backward()
+                backward(loss)
                 total += float(loss.data)
             state = tuple(part.detach() for part in state)
         return total

@@ -155,14 +155,12 @@ class Trainer:
                 self._graph_at = time.monotonic()
         self.diagnostics = None
         if s.bptt and isinstance(self.model, RecurrentLanguageModel):
-            value = self.model.truncated_bptt_loss(x, y, s.bptt)
+            probes = [probe] if probe is not None else []   # the first chunk's pass is probed
+            value = self.model.truncated_bptt_loss(
+                x, y, s.bptt, backward=lambda loss: _backward(loss, probes.pop() if probes else None))
         else:
             loss = self.model.loss(x, y)
-            if probe is not None:
-                probe.after_forward(loss)
-                probe.backward(loss)
-            else:
-                loss.backward()
+            _backward(loss, probe)
             value = float(loss.data)
         if probe is not None:
             probe.before_update(self.model)
@@ -300,3 +298,12 @@ def perplexity_report(loss: float) -> dict[str, float]:
     loss can be) and bits per token loss/ln 2."""
     perplexity = math.inf if loss > math.log(sys.float_info.max) else math.exp(loss)
     return {"loss": loss, "perplexity": perplexity, "bits_per_token": loss / math.log(2)}
+
+
+def _backward(loss: Any, probe: Probe | None) -> None:
+    """loss.backward(), through the probe when this step records diagnostics."""
+    if probe is None:
+        loss.backward()
+        return
+    probe.after_forward(loss)
+    probe.backward(loss)

@@ -175,16 +175,11 @@ def test_the_server_serves_only_its_own_files_and_checks_controls() -> None:
 
 
 def test_playground_trains_and_a_click_opens_the_neurons_graph(browser) -> None:
-    process = subprocess.Popen([sys.executable, "-m", "models", "live", "--toy", "xor"], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"},
-                               preexec_fn=interruptible)
-    try:
-        assert process.stdout is not None
-        found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=[\w-]+)$", process.stdout.readline().strip())
-        assert found, process.stderr.read() if process.stderr else ""
+    from tests.test_playground import playground
+
+    with playground("xor", browser) as url:
         browser.get_log("browser")
-        browser.get(found.group(1))
+        browser.get(url)
         wait_for(lambda: int(browser.find_element("id", "step").text or 0) >= 3,
                  what="the playground to train")
         first = browser.current_window_handle
@@ -197,9 +192,6 @@ def test_playground_trains_and_a_click_opens_the_neurons_graph(browser) -> None:
             assert e["level"] != "SEVERE", e
         browser.close()
         browser.switch_to.window(first)
-    finally:
-        browser.get("about:blank")
-        assert stop(process) == 130
 
 
 def test_the_playgrounds_boundary_is_the_scalar_networks_own_score() -> None:

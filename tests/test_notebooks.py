@@ -4,6 +4,7 @@ notebooks on their small settings, BACKPROPLAB_QUICK=1), and show what they clai
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -13,6 +14,7 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "examples" / "notebooks").glob("*.ipynb"))
 
 
+@cache   # each notebook runs once per session; the tests below read its outputs
 def run(path: Path) -> nbformat.NotebookNode:
     os.environ["BACKPROPLAB_QUICK"] = "1"   # the lecture notebooks' small settings (the kernel
     notebook = nbformat.read(path, as_version=4)   # inherits it); full size by hand
@@ -47,10 +49,25 @@ def test_the_lecture_notebooks_are_six_and_show_the_live_panel_and_their_figures
     assert len(lectures) >= 6
     [mlp] = [p for p in lectures if "bengio" in p.stem]
     cells = [c for c in run(mlp).cells if c.cell_type == "code"]
-    widget = "application/vnd.jupyter.widget-view+json"
-    assert any(outputs(c, widget) for c in cells), "the live panel is not displayed"
+    panels = [h for c in cells for h in outputs(c, "text/html") if h.startswith('<div class="bpl-static">')]
+    assert panels, "the live panel is not displayed"   # as its last view (see below)
     printed = "".join(o.get("text", "") for c in cells for o in c.get("outputs", []))
     assert "validation loss" in printed and "perplexity" in printed
     engine_vs_hand = float(printed.split("max |engine − δ·o|:")[1].split()[0])
     assert engine_vs_hand < 1e-5   # the output layer's gradient is δ·o, summed over the batch
     assert outputs(cells[-1], "image/png")   # the embedding figure, inline
+
+
+@pytest.mark.parametrize("stem, model", [("03-bengio-mlp", "mlp"), ("05-rnn-bptt", "rnn")])
+def test_the_saved_live_panel_is_its_last_view(stem: str, model: str) -> None:
+    """When `train` returns, the panel's output becomes its last view as HTML (the notebook then
+    shows it reopened without a kernel): the run's step count, the engine's last loss."""
+    [path] = [p for p in NOTEBOOKS if p.stem == stem]
+    cells = [c for c in run(path).cells if c.cell_type == "code"]
+    [shown] = [c for c in cells if c.source.rstrip().endswith("panel")]
+    assert not outputs(shown, "application/vnd.jupyter.widget-view+json")
+    [view] = outputs(shown, "text/html")
+    [line] = outputs(shown, "text/plain")
+    steps = 40 if model == "mlp" else 30   # the notebooks' QUICK settings
+    assert line.startswith(f"{model}, ") and f"step {steps} of {steps}" in line
+    assert view.startswith(f'<div class="bpl-static"><p>{line}</p></div>') and "mountPanel" in view

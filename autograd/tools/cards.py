@@ -89,7 +89,7 @@ def card(step: Step, labels: dict[int, str]) -> dict[str, Any]:
     ctx = step.output.grad_fn
     assert ctx is not None
     out = label(step.output, labels)
-    maps = [heatmap(f"∂L/∂{out} (upstream)", step.upstream, GRADIENTS)]
+    maps = [heatmap(f"∂{step.root}/∂{out} (upstream)", step.upstream, GRADIENTS)]
     if step.gate in OUTPUT_NAMES:
         maps.append(heatmap(f"z = {out} ({OUTPUT_NAMES[step.gate]}: the output)",
                             step.output.data))
@@ -98,7 +98,7 @@ def card(step: Step, labels: dict[int, str]) -> dict[str, Any]:
         name = label(value, labels)
         maps.append(heatmap(f"{name} (input)", value.data))
         if down is not None:
-            maps.append(heatmap(f"∂L/∂{name} (downstream)", down, GRADIENTS))
+            maps.append(heatmap(f"∂{step.root}/∂{name} (downstream)", down, GRADIENTS))
             downstream.append((position, len(maps) - 1, down))
     rows = _jacobian_rows(ctx, step.upstream)
     expansions: dict[str, dict[str, Any]] = {}

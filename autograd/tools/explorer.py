@@ -44,6 +44,7 @@ import numpy as np
 
 from autograd.core.value import Value
 from autograd.plumbing.atomic import write_atomically
+from autograd.tools.as_found import graph_as_found
 from autograd.tools.cards import card
 from autograd.tools.draw import (
     Placement,
@@ -90,7 +91,7 @@ def page_data(output: Value, trace: Trace, values_in_order: list[Value]) -> dict
                 "scope": v.grad_fn.scope, **_hover(v, trace.labels)} for v in made]  # type: ignore[union-attr]
     values.update({gate_id(s.output): {"label": f"{s.gate} gate", "info": s.rule} for s in trace})
     positive = [s for s in sizes if s > 0]
-    scale = [min(positive), max(positive)] if positive else [1.0, 1.0]
+    scale = [min(positive), max(positive)] if positive else [0.0, 0.0]   # [0, 0]: all are 0
     return {"steps": steps, "forward": forward, "values": values, "scale": scale}
 
 
@@ -104,11 +105,11 @@ def _hover(value: Value, labels: dict[int, str]) -> dict[str, str]:
     return {"label": label(value, labels), "info": info}
 
 
-def step_page(output: Value, title: str = "backward pass", depth: int = 1) -> str:
+def step_page(output: Value, title: str = "backward pass", depth: int = 1, root: str = "L") -> str:
     """The page for `output`'s backward pass (runs it: leaves get their `.grad`). Modules below
     `depth` start collapsed (1: the model's top-level modules visible; 0: all open); a click
-    opens or closes one."""
-    trace = trace_backward(output, retain_graph=True)   # the cards call the gates' backward
+    opens or closes one. `root` is how the page writes `output` in ∂L/∂x."""
+    trace = trace_backward(output, retain_graph=True, root=root)   # the cards call the gates' backward
     values = graph_values(output)
     tree = ModuleTree.of({v.grad_fn.scope for v in values if v.grad_fn is not None})
     views, svgs = {}, []
@@ -126,7 +127,7 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1) -> st
         placement = Placement(values, collapsed)
         views[name] = {"opened": sorted(opened, key=tree.units.index),
                        "hidden": _hidden_nodes(values, placement)}
-    data = json.dumps({"title": title, **page_data(output, trace, values), "views": views,
+    data = json.dumps({"title": title, "root": root, **page_data(output, trace, values), "views": views,
                        "parent": tree.parent, "lists": tree.lists})
     for step in trace:
         step.output.grad_fn.free()  # type: ignore[union-attr]
@@ -229,7 +230,8 @@ class Explorer:
 
     def _repr_html_(self) -> str:
         return (f'<iframe srcdoc="{html.escape(self.page, quote=True)}" '
-                f'style="width: 100%; height: {self.height}px; border: 1px solid #ccc" '
+                f'style="display: block; box-sizing: border-box; width: 100%; '   # border inside:
+                f'height: {self.height}px; border: 1px solid #ccc" '
                 'title="backproplab explorer"></iframe>')
 
     def save(self, path: str | Path) -> Path:
@@ -239,6 +241,12 @@ class Explorer:
 
 def explore(output: Value, title: str = "backward pass", depth: int = 1,
             height: int = 640) -> Explorer:
-    """Step through `output`'s backward pass in the explorer (runs the pass: leaves get their
-    `.grad`). In Jupyter, the returned object shows the explorer inline."""
-    return Explorer(step_page(output, title, depth), height)
+    """Step through `output`'s backward pass in the explorer. In Jupyter, the returned object
+    shows the explorer inline.
+
+    Before or after `output.backward()`: the graph and every `.grad` are left as they were
+    found (see `as_found`), so `explore(loss)` then `loss.backward()`, or the other way round,
+    gives the gradients of one plain backward pass."""
+    with graph_as_found(output, "explore"):
+        page = step_page(output, title, depth)
+    return Explorer(page, height)

@@ -44,6 +44,7 @@ class Step:
     running: tuple[Any, ...]       # ∂L/∂(input) summed over the gates visited so far
     scope: str = ""
     rule: str = ""                 # the gate's math, from its docstring
+    root: str = "L"                # what the pass differentiates, as the lines write it: ∂L/∂x
 
     def lines(self, labels: dict[int, str] | None = None) -> list[str]:
         """The step told truthfully, one line per input that receives a gradient (see above)."""
@@ -51,18 +52,19 @@ class Step:
         lines = []
         if self.local is None:
             lines.append(f"rule: {self.rule}")
-            shapes = [f"∂L/∂{label(self.output, labels)} {_shape(self.upstream)}"] + [
+            shapes = [f"∂{self.root}/∂{label(self.output, labels)} {_shape(self.upstream)}"] + [
                 f"{label(v, labels)} {_shape(v.data)}" for v in self.inputs]
             lines.append("shapes: " + ", ".join(shapes))
         for position, (value, down, total) in enumerate(zip(self.inputs, self.downstream,
                                                             self.running)):
             if down is None:
                 continue
-            name = f"∂L/∂{label(value, labels)}"
+            name = f"∂{self.root}/∂{label(value, labels)}"
             if self.local is None:
                 line = f"{name} {_shape(down)} = {number(down)}"
             else:
-                line = f"{name}: " + _elementwise_line(self.upstream, self.local[position], down)
+                line = f"{name}: " + _elementwise_line(self.upstream, self.local[position], down,
+                                                           self.root)
             if total is not None and not _same(total, down):
                 line += f"   (sum so far {number(total)})"
             lines.append(line)
@@ -74,7 +76,7 @@ class Step:
         return "\n".join([head, *("  " + line for line in self.lines(labels))])
 
 
-def _elementwise_line(upstream: Any, local: Any, down: Any) -> str:
+def _elementwise_line(upstream: Any, local: Any, down: Any, root: str = "L") -> str:
     """[upstream] × [local] = [downstream], or its tensor form, true entry by entry."""
     up, loc = np.asarray(upstream, dtype=np.float64), np.asarray(local, dtype=np.float64)
     broadcast = np.shape(down) != up.shape
@@ -83,11 +85,11 @@ def _elementwise_line(upstream: Any, local: Any, down: Any) -> str:
     product = up * loc
     entry = np.unravel_index(int(np.argmax(np.abs(product))), product.shape)
     where = ", ".join(str(int(i)) for i in entry)
-    line = (f"∂L/∂z ⊙ ∂z/∂x, {_shape(up)}; at [{where}]: {up[entry]:.4g} × {loc[entry]:.4g} = "
+    line = (f"∂{root}/∂z ⊙ ∂z/∂x, {_shape(up)}; at [{where}]: {up[entry]:.4g} × {loc[entry]:.4g} = "
             f"{product[entry]:.4g}")
     if broadcast:
         line += f"; summed over the broadcast axes to {_shape(down)}"
-    return line + f"; ‖∂L/∂x‖ = {float(np.linalg.norm(np.asarray(down, dtype=np.float64))):.4g}"
+    return line + f"; ‖∂{root}/∂x‖ = {float(np.linalg.norm(np.asarray(down, dtype=np.float64))):.4g}"
 
 
 @dataclass
@@ -126,8 +128,10 @@ class Trace:
         return None
 
 
-def trace_backward(output: Value, grad: Any = None, retain_graph: bool = False) -> Trace:
-    """Run the backward pass of `output`, recording every gate (also fills `.grad` as usual)."""
+def trace_backward(output: Value, grad: Any = None, retain_graph: bool = False,
+                   root: str = "L") -> Trace:
+    """Run the backward pass of `output`, recording every gate (also fills `.grad` as usual);
+    `root` is how the lines write `output` (∂L/∂x; a neuron's page: ∂(L2.n3)/∂x)."""
     steps: list[Step] = []
     sums: dict[int, Any] = {}
     values: dict[int, Value] = {}
@@ -149,7 +153,7 @@ def trace_backward(output: Value, grad: Any = None, retain_graph: bool = False) 
             running.append(sums[key])
         steps.append(Step(len(steps), ctx.name, node, ctx.inputs, upstream,
                           _local_derivatives(ctx, upstream), downstream, tuple(running),
-                          ctx.scope, gate_rule(ctx.function)))
+                          ctx.scope, gate_rule(ctx.function), root))
 
     backward(output, root_grad, retain_graph=True, on_step=record)
     if not retain_graph:

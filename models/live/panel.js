@@ -500,7 +500,10 @@ function mountPanel(root, send, options) {
       run.total = event.steps; run.vocabulary = event.vocabulary;
       el('total').textContent = event.steps;
       el('lr').value = event.lr;
-      event.history.forEach(function (p) { run.steps.push(p[0]); run.losses.push(p[1]); });
+      const shown = run.steps.length ? run.steps[run.steps.length - 1] : 0;   // a run trained on
+      event.history.forEach(function (p) {
+        if (p[0] > shown) { run.steps.push(p[0]); run.losses.push(p[1]); }
+      });
       run.val = event.validation.slice();
       setStatus('running');
     } else if (event.kind === 'steps') {

@@ -17,13 +17,14 @@ from __future__ import annotations
 import math
 import threading
 import time
+from contextlib import nullcontext
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from autograd import Scalar
+from autograd import Scalar, scope
 from models.live.server import LiveServer
 from models.live.session import LiveSession
 
@@ -77,22 +78,34 @@ class ScalarMLP:
         return [p for layer in self.layers for weights, bias in layer for p in (*weights, bias)]
 
     def forward(self, x: Any, upto: tuple[int, int] | None = None) -> Scalar:
-        """The score of one point (or, with `upto=(layer, neuron)`, that neuron's output)."""
+        """The score of one point (or, with `upto=(layer, neuron)`, that neuron's output, its
+        own gates at the top of the graph and those of the layers before it in the modules `L1`,
+        `L2`, so that the explorer opens the graph collapsed by layer)."""
         values: list[Any] = list(x)
         for depth, layer in enumerate(self.layers, start=1):
             last = depth == len(self.layers)
             outputs = []
             for j, (weights, bias) in enumerate(layer):
-                total = bias
-                for w, v in zip(weights, values):
-                    total = total + w * v
-                out = total if last else total.relu()
-                out.name = f"L{depth}.n{j}" if not last else "score"
                 if upto == (depth, j):
-                    return out
-                outputs.append(out)
+                    return self._neuron(weights, bias, values, f"L{depth}.n{j}", last)
+                with scope(f"L{depth}") if upto else nullcontext():
+                    outputs.append(self._neuron(weights, bias, values, f"L{depth}.n{j}", last))
             values = outputs
         return values[0]
+
+    @staticmethod
+    def _neuron(weights: list[Scalar], bias: Scalar, values: list[Any], name: str,
+                last: bool) -> Scalar:
+        total = bias
+        for w, v in zip(weights, values):
+            total = total + w * v
+        out = total if last else total.relu()
+        out.name = name if not last else "score"
+        return out
+
+    def weights(self) -> list[list[list[float]]]:
+        """Every weight, as [layer][neuron][input] (the page draws each as an edge)."""
+        return [[[round(w.data, 4) for w in weights] for weights, _ in layer] for layer in self.layers]
 
     def scores(self, points: np.ndarray) -> np.ndarray:
         """forward for many points at once, in numpy, from the same weights."""
@@ -150,7 +163,7 @@ class Playground:
             out = self.model.forward(x, upto=(layer, neuron))
             title = (f"neuron {neuron} of layer {layer} at step {self.step}, for the point "
                      f"({self.points[0][0]:.2f}, {self.points[0][1]:.2f})")
-            page = step_page(out, title)
+            page = step_page(out, title, root=f"({out.name})")   # ∂(L2.n3)/∂x: not a loss
             for p in self.model.parameters():
                 p.grad = 0.0   # the page's backward pass leaves the training's gradients alone
         return page
@@ -199,7 +212,7 @@ def run_playground(toy: str, host: str = "127.0.0.1", port: int = 0, steps: int 
             session.wait_for_permission(lambda: False)
             loss, accuracy = playground.train_step()
             session.publish("step", step=playground.step, loss=loss, accuracy=accuracy,
-                            **({"boundary": playground.boundary()}
+                            **({"boundary": playground.boundary(), "weights": playground.model.weights()}
                                if playground.step % 2 == 0 or playground.step < 5 else {}))
             if interval:
                 time.sleep(interval)

@@ -23,15 +23,16 @@ def panel_page() -> str:
 
 class RunEvents:
     """A trainer's story as events for the panel: `publish(kind, **payload)` sends each one (to
-    the server's session, or to the Jupyter widget)."""
+    the server's session, or to the Jupyter widget). `steps`: the step the run goes to, if not
+    the trainer's settings' (the widget's `train(trainer, steps)`)."""
 
-    def __init__(self, trainer: Any, publish: Callable[..., None]) -> None:
+    def __init__(self, trainer: Any, publish: Callable[..., None], steps: int | None = None) -> None:
         self.trainer, self.publish = trainer, publish
         self._waiting: list[dict[str, Any]] = []
         self._sent_at = 0.0
         vocab = trainer.corpus.vocab
         publish("hello", model=trainer.config.model, parameters=trainer.model.num_parameters(),
-                steps=trainer.settings.steps, start=trainer.step,
+                steps=steps or trainer.settings.steps, start=trainer.step,
                 lr=trainer.optimizer.lr or trainer.settings.lr,
                 vocabulary=[vocab.decode([i]) for i in range(len(vocab))],
                 history=[[i + 1, loss] for i, loss in enumerate(trainer.history)][-2000:],
