@@ -103,9 +103,14 @@ def check_series(shown: dict, records: list[dict]) -> None:
 
 def check_hover(browser, shown: dict, records: list[dict]) -> None:
     layers = [r for r in records if "layers" in r]
+    series = shown["norms"]["series"]
     for name in ("tokens", "blocks.0.ffn.up"):
-        last = len(layers) - 1
-        x, y = shown["norms"]["series"][name]["points"][last]
+        # the recorded step where this line lies farthest from every other: a point only it owns
+        def room(k: int, name: str = name) -> float:
+            return min(abs(points["points"][k][1] - series[name]["points"][k][1])
+                       for other, points in series.items() if other != name)
+        last = max(range(len(layers)), key=room)
+        x, y = series[name]["points"][last]
         svg = browser.find_element("id", "norms")
         size = svg.size
         ActionChains(browser).move_to_element_with_offset(
