@@ -21,8 +21,10 @@ in the order the engine ran them; `#step=12` in the URL opens step 12.
   [upstream] × [local] = [downstream] (or ⊙, entry by entry) only for elementwise gates, and for
   every other gate its vector-Jacobian rule, from the gate's docstring, with the real shapes.
 - **Gradients fill in.** Each value's gradient appears in its node once the pass reaches it, and
-  each edge gets the gradient sent along it (signed for one number, ‖g‖ for a tensor), coloured on
-  a log scale from the graph's own smallest to its largest gradient (the legend gives both).
+  each edge of every view shows the gradient that has crossed it so far (signed for one number,
+  ‖g‖ for a tensor; summed over the readers behind it; several values as their combined norm;
+  " so far" until its last contribution arrives: `placement.Crossings`), coloured on a log scale
+  from the smallest to the largest gradient the edges show (the legend gives both).
 - Hovering a node shows its label, shape, dtype and statistics.
 - **Cards.** Below the lines, each step's tensors as heatmaps (upstream, inputs, downstream; a
   2-D slice of a higher-rank tensor, picked with a selector), each with its colour scale (one for
@@ -46,58 +48,58 @@ from autograd.core.value import Value
 from autograd.plumbing.atomic import write_atomically
 from autograd.tools.as_found import graph_as_found
 from autograd.tools.cards import card
-from autograd.tools.draw import (
-    Placement,
-    draw,
-    edge_text,
-    format_grad,
-    gate_id,
-    graph_values,
-    magnitude,
-    node_id,
-    render_svg,
-    statistics,
-)
+from autograd.tools.draw import draw, format_grad, graph_values, render_svg, statistics
 from autograd.tools.levels import ModuleTree
+from autograd.tools.placement import Crossings, Placement, Send, gate_id, node_id, sends_of
 from autograd.tools.trace import Trace, label, number, trace_backward
 
 
 def page_data(output: Value, trace: Trace, values_in_order: list[Value]) -> dict[str, Any]:
     """The page's JSON: per step the gate's node, its lines and the gradients it fills in; per
-    value what hovering shows; the forward pass (`values_in_order` is `graph_values(output)`);
-    the range of the gradients' magnitudes, for the colour scale."""
+    value what hovering shows; the forward pass (`values_in_order` is `graph_values(output)`).
+    What the edges show is each view's (`_view_edges`)."""
     steps = []
-    sizes: list[float] = []
     for step in trace:
         flows = []
         for value, down, total in zip(step.inputs, step.downstream, step.running):
             if down is None:
                 continue
-            sizes.append(magnitude(down))
             flows.append({"node": node_id(value), "name": label(value, trace.labels),
-                          "downstream": number(down), "edge": edge_text(down),
-                          "size": magnitude(down), "fill": format_grad(total)})
+                          "downstream": number(down), "fill": format_grad(total)})
         steps.append({"gate": gate_id(step.output), "name": step.gate, "scope": step.scope,
                       "output": label(step.output, trace.labels),
                       "output_node": node_id(step.output),
-                      "upstream": number(step.upstream), "upstream_edge": edge_text(step.upstream),
-                      "upstream_size": magnitude(step.upstream),
+                      "upstream": number(step.upstream),
                       "output_fill": format_grad(step.upstream), "lines": step.lines(trace.labels),
                       "flows": flows, "card": card(step, trace.labels)})
-    values = {node_id(v): _hover(v, trace.labels) for v in trace.values.values()}
+    values = {node_id(v): _hover(v, trace.labels) for v in values_in_order}
     # the forward pass, gate by gate in the order the gates ran (their nodes' sequence)
     made = [v for v in values_in_order if v.grad_fn is not None]   # already in creation order
     forward = [{"gate": gate_id(v), "output": node_id(v), "name": v.grad_fn.name,  # type: ignore[union-attr]
                 "scope": v.grad_fn.scope, **_hover(v, trace.labels)} for v in made]  # type: ignore[union-attr]
     values.update({gate_id(s.output): {"label": f"{s.gate} gate", "info": s.rule} for s in trace})
-    positive = [s for s in sizes if s > 0]
-    scale = [min(positive), max(positive)] if positive else [0.0, 0.0]   # [0, 0]: all are 0
-    return {"steps": steps, "forward": forward, "values": values, "scale": scale}
+    return {"steps": steps, "forward": forward, "values": values}
+
+
+def _view_edges(sends: list[Send], labels: dict[int, str], values: list[Value],
+                placement: Placement) -> dict[str, list[list[Any]]]:
+    """What each edge of a view shows after each step that changes it (`Crossings.updates`):
+    the gradients crossed so far, summed over the readers behind it."""
+    return Crossings(values, placement, labels).carry(sends).updates()
+
+
+def _scale(views: dict[str, Any]) -> list[float]:
+    """The range of the magnitudes the edges of every view show, for the colour scale."""
+    sizes = [update[2] for view in views.values() for updates in view["edges"].values()
+             for update in updates if update[2] > 0]
+    return [min(sizes), max(sizes)] if sizes else [0.0, 0.0]   # [0, 0]: all are 0
 
 
 def _hover(value: Value, labels: dict[int, str]) -> dict[str, str]:
     data = np.asarray(value.data)
     info = f"shape {data.shape}, {data.dtype}" if data.ndim else f"{data.dtype}"
+    if value.grad_fn is None and not value.requires_grad:
+        info = "a constant (no gradient); " + info
     if data.size <= 6:
         info += f"; value {number(data)}"
     else:
@@ -113,6 +115,7 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1, root:
     values = graph_values(output)
     tree = ModuleTree.of({v.grad_fn.scope for v in values if v.grad_fn is not None})
     views, svgs = {}, []
+    sends = sends_of(trace)
     opened_in = tree.views(depth)
     collapsed_in = {name: tree.collapsed(opened) for name, opened in opened_in.items()}
     if tree.lists:
@@ -126,9 +129,10 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1, root:
         svgs.append(f'<template id="view-{html.escape(name)}">{svg}</template>')
         placement = Placement(values, collapsed)
         views[name] = {"opened": sorted(opened, key=tree.units.index),
-                       "hidden": _hidden_nodes(values, placement)}
+                       "hidden": _hidden_nodes(values, placement),
+                       "edges": _view_edges(sends, trace.labels, values, placement)}
     data = json.dumps({"title": title, "root": root, **page_data(output, trace, values), "views": views,
-                       "parent": tree.parent, "lists": tree.lists})
+                       "scale": _scale(views), "parent": tree.parent, "lists": tree.lists})
     for step in trace:
         step.output.grad_fn.free()  # type: ignore[union-attr]
     return (_TEMPLATE.replace("__TITLE__", html.escape(title)).replace("__SVG__", "".join(svgs))
@@ -197,7 +201,6 @@ def save_frames(output: Value, folder: str | Path, depth: int = 0, fmt: str = "s
     collapsed = tree.collapsed(tree.views(depth)["start"])
     placement = Placement(values, collapsed)
     grads: dict[int, Any] = {id(output): trace.steps[0].upstream} if len(trace) else {}
-    sent: dict[tuple[int, int], Any] = {}
     paths = []
     for k in range(len(trace) + 1):
         if k:
@@ -205,10 +208,9 @@ def save_frames(output: Value, folder: str | Path, depth: int = 0, fmt: str = "s
             for value, down, total in zip(step.inputs, step.downstream, step.running):
                 if down is not None:
                     grads[id(value)] = total
-                    sent[(id(value), id(step.output))] = down
         current = "" if k == 0 else placement.node(trace.steps[k - 1].output,
                                                   gate_id(trace.steps[k - 1].output))
-        graph = draw(output, grads=dict(grads) if k else {}, contributions=dict(sent),
+        graph = draw(output, grads=dict(grads) if k else {}, trace=trace, done=k,
                      pending_grads=True, collapse=collapsed, labels=trace.labels,
                      highlight=current)
         graph.attr(label=f"step {k} of {len(trace)}" + (f": {trace.steps[k - 1].gate}" if k else

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core.engine import backward
+from autograd.core.engine import backward, topological_order
 from autograd.core.function import Context, align_gradients
 from autograd.core.value import Value
 
@@ -159,7 +159,7 @@ def trace_backward(output: Value, grad: Any = None, retain_graph: bool = False,
     if not retain_graph:
         for step in steps:
             step.output.grad_fn.free()  # type: ignore[union-attr]
-    return Trace(steps, sums, values, unique_labels(output, steps))
+    return Trace(steps, sums, values, unique_labels(topological_order(output, constants=True)))
 
 
 def gate_rule(function: type) -> str:
@@ -168,20 +168,37 @@ def gate_rule(function: type) -> str:
     return " ".join(text.split())
 
 
-def unique_labels(output: Value, steps: list[Step]) -> dict[int, str]:
-    """A label per value of the pass that no other value has: its name, else the gate that made
-    it (`tanh`), with `#2`, `#3`, … where a label repeats, numbered in the engine's order."""
-    seen: dict[int, Value] = {id(output): output}
-    for step in steps:
-        for value in (step.output, *step.inputs):
-            seen.setdefault(id(value), value)
+def unique_labels(values: list[Value]) -> dict[int, str]:
+    """A label per value of `values` (a graph in forward order, as `topological_order` gives
+    it) that no other has: its name, else the gate that made it (`linear`), numbered `#1`, `#2`,
+    … in the order the forward pass made them where several share it; an unnamed leaf is named
+    after the first gate that reads it (`const of add#1`, `input of matmul#2`)."""
+    made = {id(v): v.name or v.grad_fn.name.lower() for v in values  # type: ignore[union-attr]
+            if v.name or v.grad_fn is not None}
+    labels = _numbered(made)
+    first_reader: dict[int, Value] = {}
+    for value in values:
+        for parent in value.grad_fn.inputs if value.grad_fn is not None else ():
+            first_reader.setdefault(id(parent), value)
+    leaves = {}
+    for value in values:
+        if id(value) not in made:
+            kind = "input" if value.requires_grad else "const"
+            reader = first_reader.get(id(value))
+            leaves[id(value)] = f"{kind} of {labels[id(reader)]}" if reader is not None else kind
+    return {**labels, **_numbered(leaves)}
+
+
+def _numbered(bases: dict[int, str]) -> dict[int, str]:
+    """Each base as it is where it is unique, else `base#1`, `base#2`, … in the given order."""
     counts: dict[str, int] = {}
-    labels: dict[int, str] = {}
-    for key, value in seen.items():
-        base = value.name or (value.grad_fn.name.lower() if value.grad_fn is not None
-                              else "const")
+    for base in bases.values():
         counts[base] = counts.get(base, 0) + 1
-        labels[key] = base if counts[base] == 1 else f"{base}#{counts[base]}"
+    seen: dict[str, int] = {}
+    labels = {}
+    for key, base in bases.items():
+        seen[base] = seen.get(base, 0) + 1
+        labels[key] = base if counts[base] == 1 else f"{base}#{seen[base]}"
     return labels
 
 
