@@ -295,3 +295,44 @@ def test_labels_follow_the_forward_pass_and_constants_are_named(pages: dict[str,
     hover = page_data(transformer)["values"][f"v{id(table)}"]
     assert hover["label"] == "const of add#1"   # tokens + positions, the first Add
     assert hover["info"].startswith("a constant (no gradient); shape (6, 8)")
+
+
+def test_several_values_across_one_edge_show_their_combined_norm(tmp_path: Path) -> None:
+    """Module a hands u and w to module b, and u also to a top-level u·u: the edge a → b
+    carries b's shares of u and of w, "(2 values)", as √(‖g_u‖² + ‖g_w‖²)."""
+    import autograd
+    from autograd import Tensor
+
+    x = Tensor(np.random.default_rng(0).normal(size=5), requires_grad=True, name="x")
+    with autograd.scope("a"):
+        u, w = x * 2.0, x.tanh()
+    with autograd.scope("b"):
+        y = (u * w).sum()
+    z = y + (u * u).sum()
+    values = topological_order(z, constants=True)
+    sends = engine_sends(z)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(inspection, "_subject", lambda args: (z, "z"))
+        assert main(["graph", "--example", "neuron", "--collapse", "--no-data",
+                     "--out", str(tmp_path / "z.svg")]) == 0
+    shown = svg_edges((tmp_path / "z.svg").read_text())
+    check_edges(shown, Step(values, sends, Path()), "a, b")
+    assert shown[("m_a", "m_b")].endswith("(2 values)")
+
+
+def test_without_a_trace_an_edge_shows_a_whole_gradient_only_where_it_is_all_that_crosses() -> None:
+    """After a plain backward only each value's whole gradient is known: f = a·a + 3a draws
+    a's two edges without a number (neither carries all of ∂f/∂a = 2a + 3 = 7), and the
+    products' edges with theirs."""
+    from autograd import Scalar
+    from autograd.tools.draw import draw
+
+    a = Scalar(2.0, name="a")
+    square, triple = a * a, a * 3.0
+    f = square + triple
+    f.backward()
+    edges = re.findall(r"^\s*(\S+) -> (\S+)(?: \[label=(\S+))?", draw(f).source, re.M)
+    labels = {(tail, head): label for tail, head, label in edges}
+    assert labels[(f"v{id(a)}", f"g{id(square)}")] == labels[(f"v{id(a)}", f"g{id(triple)}")] == ""
+    assert labels[(f"v{id(square)}", f"g{id(f)}")] == labels[(f"v{id(triple)}", f"g{id(f)}")] == "1"
+    assert a.grad == 7.0
