@@ -223,6 +223,31 @@ def test_the_explorer_overview_at_the_last_step_shows_what_crossed_each_edge(
     check_edges(shown, step, f"explorer overview ({name})")  # type: ignore[arg-type]
 
 
+HOVER = """
+const edge = Array.from(document.querySelectorAll('#graph svg g.edge'))
+  .find(function (g) { return g.querySelector('title').textContent === arguments[0]; }, null);
+const label = edge.querySelector('text.edge-grad'), box = label.getBoundingClientRect();
+label.dispatchEvent(new MouseEvent('mouseover', {bubbles: true, clientX: box.left + 2,
+                                                 clientY: box.top + 2}));
+return document.getElementById('tip').textContent;
+"""
+
+
+def test_hovering_an_edge_names_the_value_that_crossed_it(pages: dict[str, Step], browser) -> None:
+    step = pages["transformer"]
+    data = page_data(step)
+    browser.get("about:blank")
+    browser.get(step.out.as_uri() + f"#step={len(data['steps'])}")
+    browser.execute_script("document.getElementById('overview').click();")
+    expected, _ = expected_edges(step.values, step.sends)
+    stream = expected[("m_blocks.0", "m_blocks.1")]
+    [crossing] = stream.per_value   # the residual stream, read by blocks.1's ln1 and its add
+    assert len(stream.steps[crossing]) == 2
+    tip = browser.execute_script(HOVER.replace("arguments[0]", "'m_blocks.0->m_blocks.1'"))
+    assert tip == (f"∂L/∂{data['values'][f'v{crossing}']['label']}: the sum of the 2 gradients "
+                   "sent across this edge")
+
+
 def test_explorer_edges_fill_in_with_the_sum_so_far(pages: dict[str, Step]) -> None:
     """At every step of the Transformer's overview, each edge shows the sum of the
     contributions made so far, and says "so far" until the last has arrived."""
@@ -297,9 +322,9 @@ def test_labels_follow_the_forward_pass_and_constants_are_named(pages: dict[str,
     assert hover["info"].startswith("a constant (no gradient); shape (6, 8)")
 
 
-def test_several_values_across_one_edge_show_their_combined_norm(tmp_path: Path) -> None:
-    """Module a hands u and w to module b, and u also to a top-level u·u: the edge a → b
-    carries b's shares of u and of w, "(2 values)", as √(‖g_u‖² + ‖g_w‖²)."""
+def two_modules() -> Value:
+    """Module a hands u and w to module b, which reads u twice (in two gates), and u also to
+    a top-level u·u."""
     import autograd
     from autograd import Tensor
 
@@ -307,8 +332,14 @@ def test_several_values_across_one_edge_show_their_combined_norm(tmp_path: Path)
     with autograd.scope("a"):
         u, w = x * 2.0, x.tanh()
     with autograd.scope("b"):
-        y = (u * w).sum()
-    z = y + (u * u).sum()
+        y = (u * w).sum() + u.sum()
+    return y + (u * u).sum()
+
+
+def test_several_values_across_one_edge_show_their_combined_norm(tmp_path: Path) -> None:
+    """The edge a → b carries b's shares of u and of w, "(2 values)", as
+    √(‖g_u‖² + ‖g_w‖²); the edge a → u·u the rest of ∂L/∂u."""
+    z = two_modules()
     values = topological_order(z, constants=True)
     sends = engine_sends(z)
     with pytest.MonkeyPatch.context() as patch:
@@ -336,3 +367,28 @@ def test_without_a_trace_an_edge_shows_a_whole_gradient_only_where_it_is_all_tha
     assert labels[(f"v{id(a)}", f"g{id(square)}")] == labels[(f"v{id(a)}", f"g{id(triple)}")] == ""
     assert labels[(f"v{id(square)}", f"g{id(f)}")] == labels[(f"v{id(triple)}", f"g{id(f)}")] == "1"
     assert a.grad == 7.0
+
+
+def test_frames_show_the_sum_so_far_on_every_edge(tmp_path: Path) -> None:
+    """The slides (`save_frames`) of the two modules collapsed: after k gates every edge shows
+    the sum of the contributions made so far, "so far" while more are to come (b's two reads
+    of u arrive at different steps)."""
+    from autograd.tools.explorer import save_frames
+
+    z = two_modules()
+    values = topological_order(z, constants=True)
+    sends = engine_sends(z)
+    frames = save_frames(z, tmp_path, depth=1)
+    expected, drawn = expected_edges(values, sends)
+    partial = 0
+    for done, frame in enumerate(frames):
+        shown = svg_edges(frame.read_text())
+        assert set(shown) == drawn
+        for edge, text in shown.items():
+            sums, complete = expected[edge].after(done) if edge in expected else ([], True)
+            if not sums:
+                assert text == "", f"frame {done}, {edge}: {text!r} before any gradient"
+                continue
+            check_shown(text, sums, complete, f"frame {done}, {edge}")
+            partial += not complete
+    assert partial > 0

@@ -48,7 +48,7 @@ from autograd.core.value import Value
 from autograd.plumbing.atomic import write_atomically
 from autograd.tools.as_found import graph_as_found
 from autograd.tools.cards import card
-from autograd.tools.draw import draw, format_grad, graph_values, render_svg, statistics
+from autograd.tools.draw import draw, format_grad, graph_values, render_svgs, statistics
 from autograd.tools.levels import ModuleTree
 from autograd.tools.placement import Crossings, Placement, Send, gate_id, node_id, sends_of
 from autograd.tools.trace import Trace, label, number, trace_backward
@@ -120,11 +120,11 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1, root:
     collapsed_in = {name: tree.collapsed(opened) for name, opened in opened_in.items()}
     if tree.lists:
         opened_in["grouped"], collapsed_in["grouped"] = set(), tree.grouped()
-    laid_out: dict[tuple[str, ...], str] = {}   # the start view is often another one
+    # a view collapsing the same modules as another (the start view, often) is laid out once
+    unique = list(dict.fromkeys(tuple(c) for c in collapsed_in.values()))
+    laid_out = dict(zip(unique, _legible_layouts(output, [list(c) for c in unique], trace.labels)))
     for name, collapsed in collapsed_in.items():
         opened = opened_in[name]
-        if tuple(collapsed) not in laid_out:
-            laid_out[tuple(collapsed)] = _legible_layout(output, collapsed, trace.labels)
         svg = laid_out[tuple(collapsed)]
         svgs.append(f'<template id="view-{html.escape(name)}">{svg}</template>')
         placement = Placement(values, collapsed)
@@ -145,10 +145,11 @@ GRAPH_AREA = (900.0, 764.0)
 LEGIBLE_SCALE = 1.05
 
 
-def _legible_layout(output: Value, collapsed: list[str], labels: dict[int, str]) -> str:
-    """One view's SVG, top to bottom where it fits the graph's area legibly or its width does
-    (a column the page pans down), else whichever of top to bottom and left to right fits at the
-    larger scale (a long chain is a strip left to right, a column top to bottom)."""
+def _legible_layouts(output: Value, views: list[list[str]], labels: dict[int, str]) -> list[str]:
+    """Each view's SVG (`views`: the modules each collapses), top to bottom where it fits the
+    graph's area legibly or its width does (a column the page pans down), else whichever of top
+    to bottom and left to right fits at the larger scale (a long chain is a strip left to right,
+    a column top to bottom); two Graphviz runs in all (`render_svgs`)."""
     def size(svg: str) -> tuple[float, float]:
         found = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
         return (float(found.group(1)), float(found.group(2))) if found else (1.0, 1.0)
@@ -157,16 +158,18 @@ def _legible_layout(output: Value, collapsed: list[str], labels: dict[int, str])
         width, height = size(svg)
         return min(GRAPH_AREA[0] / width, GRAPH_AREA[1] / height)
 
-    def drawn(rankdir: str) -> str:
-        svg = render_svg(draw(output, show_grad=True, grads={}, pending_grads=True,
-                              collapse=collapsed, labels=labels, rankdir=rankdir))
-        return svg[svg.index("<svg"):]
+    def drawn(rankdir: str, which: list[int]) -> list[str]:
+        svgs = render_svgs([draw(output, show_grad=True, grads={}, pending_grads=True,
+                                 collapse=views[k], labels=labels, rankdir=rankdir) for k in which])
+        return [svg[svg.index("<svg"):] for svg in svgs]
 
-    down = drawn("TB")
-    if fitted(down) >= LEGIBLE_SCALE or size(down)[0] * LEGIBLE_SCALE <= GRAPH_AREA[0]:
-        return down
-    across = drawn("LR")
-    return across if fitted(across) > fitted(down) else down
+    chosen = drawn("TB", list(range(len(views))))
+    wide = [k for k, down in enumerate(chosen) if fitted(down) < LEGIBLE_SCALE and
+            size(down)[0] * LEGIBLE_SCALE > GRAPH_AREA[0]]
+    for k, across in zip(wide, drawn("LR", wide)):
+        if fitted(across) > fitted(chosen[k]):
+            chosen[k] = across
+    return chosen
 
 
 def _hidden_nodes(values: list[Value], placement: Placement) -> dict[str, str]:
