@@ -50,14 +50,14 @@ from autograd.tools.as_found import graph_as_found
 from autograd.tools.cards import card
 from autograd.tools.draw import draw, format_grad, graph_values, render_svgs, statistics
 from autograd.tools.levels import ModuleTree
-from autograd.tools.placement import Crossings, Placement, Send, gate_id, node_id, sends_of
+from autograd.tools.placement import Crossings, Placement, gate_id, node_id, sends_of
 from autograd.tools.trace import Trace, label, number, trace_backward
 
 
 def page_data(output: Value, trace: Trace, values_in_order: list[Value]) -> dict[str, Any]:
     """The page's JSON: per step the gate's node, its lines and the gradients it fills in; per
     value what hovering shows; the forward pass (`values_in_order` is `graph_values(output)`).
-    What the edges show is each view's (`_view_edges`)."""
+    What the edges show is each view's (`step_page`)."""
     steps = []
     for step in trace:
         flows = []
@@ -79,13 +79,6 @@ def page_data(output: Value, trace: Trace, values_in_order: list[Value]) -> dict
                 "scope": v.grad_fn.scope, **_hover(v, trace.labels)} for v in made]  # type: ignore[union-attr]
     values.update({gate_id(s.output): {"label": f"{s.gate} gate", "info": s.rule} for s in trace})
     return {"steps": steps, "forward": forward, "values": values}
-
-
-def _view_edges(sends: list[Send], labels: dict[int, str], values: list[Value],
-                placement: Placement) -> dict[str, list[list[Any]]]:
-    """What each edge of a view shows after each step that changes it (`Crossings.updates`):
-    the gradients crossed so far, summed over the readers behind it."""
-    return Crossings(values, placement, labels).carry(sends).updates()
 
 
 def _scale(views: dict[str, Any]) -> list[float]:
@@ -130,7 +123,8 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1, root:
         placement = Placement(values, collapsed)
         views[name] = {"opened": sorted(opened, key=tree.units.index),
                        "hidden": _hidden_nodes(values, placement),
-                       "edges": _view_edges(sends, trace.labels, values, placement)}
+                       # each edge after each step that changes it: what has crossed it so far
+                       "edges": Crossings(values, placement, trace.labels).carry(sends).updates()}
     data = json.dumps({"title": title, "root": root, **page_data(output, trace, values), "views": views,
                        "scale": _scale(views), "parent": tree.parent, "lists": tree.lists})
     for step in trace:
