@@ -242,10 +242,18 @@ def test_hovering_an_edge_names_the_value_that_crossed_it(pages: dict[str, Step]
     expected, _ = expected_edges(step.values, step.sends)
     stream = expected[("m_blocks.0", "m_blocks.1")]
     [crossing] = stream.per_value   # the residual stream, read by blocks.1's ln1 and its add
-    assert len(stream.steps[crossing]) == 2
+    assert len(stream.steps[crossing]) == 2 == sum(
+        id(v) == crossing and reader is not None for _, v, reader, _ in step.sends)
     tip = browser.execute_script(HOVER.replace("arguments[0]", "'m_blocks.0->m_blocks.1'"))
-    assert tip == (f"∂L/∂{data['values'][f'v{crossing}']['label']}: the sum of the 2 gradients "
-                   "sent across this edge")
+    assert tip == f"∂L/∂{data['values'][f'v{crossing}']['label']}, all of it: the sum of its 2 " \
+        "contributions"
+    # the RNN's W_h is read once per time step: each step's edge carries one share of it
+    rnn = pages["rnn"]
+    [weight] = [v for v in rnn.values if v.name == "recurrent.weight"]
+    shares = sum(v is weight and reader is not None for _, v, reader, _ in rnn.sends)
+    tips = {key: updates[-1][3] for key, updates in page_data(rnn)["views"][""]["edges"].items()}
+    assert shares == 5 and tips[f"v{id(weight)}->m_t3"] == \
+        f"part of ∂L/∂recurrent.weight: 1 of its {shares} contributions"
 
 
 def test_explorer_edges_fill_in_with_the_sum_so_far(pages: dict[str, Step]) -> None:

@@ -148,6 +148,7 @@ class Crossings:
             for parent in value.grad_fn.inputs:
                 self._join((placement.node(parent, node_id(parent)), gate), parent, value)
         self.sent: dict[Edge, dict[int, list[Send]]] = {}   # edge → id(value) → its sends
+        self.shares: dict[int, int] = {}   # id(value) → how many contributions it receives
         self.unknown: set[Edge] = set()   # edges a value crosses with a share nobody recorded
 
     def _join(self, edge: Edge, value: Value, reader: Value | None) -> None:
@@ -160,6 +161,8 @@ class Crossings:
     def carry(self, sends: Iterable[Send]) -> Crossings:
         """The engine's own sends, in the order it made them (`sends_of(trace)`)."""
         for send in sends:
+            if send.reader is not None:
+                self.shares[id(send.value)] = self.shares.get(id(send.value), 0) + 1
             edge = self.edge_of.get(_pair(send.value, send.reader))
             if edge is not None and edge in self.edges:
                 self.sent.setdefault(edge, {}).setdefault(id(send.value), []).append(send)
@@ -179,6 +182,7 @@ class Crossings:
             if id(value) in grads and len(self.reached[id(value)]) == 1:
                 self.sent.setdefault(next(iter(edges)), {})[id(value)] = [
                     Send(0, value, None, grads[id(value)])]
+                self.shares[id(value)] = 1
             else:
                 self.unknown |= edges
         return self
@@ -189,21 +193,20 @@ class Crossings:
         if edge in self.unknown:
             return None
         totals: list[tuple[Value, Any]] = []
-        missing = arrivals = 0
+        missing = 0
         for sends in self.sent.get(edge, {}).values():
             arrived = [s.grad for s in sends if done is None or s.step < done]
             missing += len(sends) - len(arrived)
-            arrivals += len(arrived)
             if arrived:
                 totals.append((sends[0].value, _total(arrived)))
-        return self._told(totals, arrivals, missing) if totals else None
+        return self._told(totals, self.sent[edge], missing) if totals else None
 
-    def _told(self, totals: list[tuple[Value, Any]], arrivals: int, missing: int) -> Flow:
+    def _told(self, totals: list[tuple[Value, Any]], sent: dict[int, list[Send]],
+              missing: int) -> Flow:
         if len(totals) == 1:
             value, grad = totals[0]
             text, size = edge_text(grad), magnitude(grad)
-            tip = (f"∂L/∂{self._name(value)}: the sum of the {arrivals} gradients sent across this "
-                   f"edge" if arrivals > 1 else f"∂L/∂{self._name(value)} across this edge")
+            tip = self._share(value, sent[id(value)])
         else:
             size = float(np.sqrt(sum(magnitude(g) ** 2 for _, g in totals)))
             text = f"‖{size:.3g}‖ ({len(totals)} values)"
@@ -213,6 +216,15 @@ class Crossings:
             text += " so far"
             tip += f"; so far: {missing} contribution{'s' if missing > 1 else ''} still to come"
         return Flow(text, size, tip)
+
+    def _share(self, value: Value, sends: list[Send]) -> str:
+        """What part of ∂L/∂value crosses an edge: all of it, or some of its contributions."""
+        name, count, of = self._name(value), len(sends), self.shares.get(id(value), 0)
+        if sends[0].reader is None or count == of == 1:
+            return f"∂L/∂{name}, all of it"
+        if count == of:
+            return f"∂L/∂{name}, all of it: the sum of its {of} contributions"
+        return f"part of ∂L/∂{name}: {count} of its {of} contributions"
 
     def _name(self, value: Value) -> str:
         return self.labels.get(id(value)) or value.name or "value"
