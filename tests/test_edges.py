@@ -312,9 +312,8 @@ def test_the_live_views_model_graph_adds_up_and_names_the_loss() -> None:
 
 
 def test_labels_follow_the_forward_pass_and_constants_are_named(pages: dict[str, Step]) -> None:
-    """The MLP's hidden layer (made first) is linear#1, its logits linear#2, in the explorer
-    and in the graph; the Transformer's position table is named after its reader and
-    hoverable."""
+    """The MLP's hidden layer (made first) is linear#1, its logits linear#2; the Transformer's
+    position table, a constant, says on hover which gate reads it."""
     mlp = pages["mlp"]
     data = page_data(mlp)
     made = {v.grad_fn.scope: v for v in mlp.values if v.grad_fn is not None and
@@ -326,8 +325,9 @@ def test_labels_follow_the_forward_pass_and_constants_are_named(pages: dict[str,
     transformer = pages["transformer"]
     [table] = [v for v in transformer.values if v.grad_fn is None and not v.requires_grad]
     hover = page_data(transformer)["values"][f"v{id(table)}"]
-    assert hover["label"] == "const of add#1"   # tokens + positions, the first Add
-    assert hover["info"].startswith("a constant (no gradient); shape (6, 8)")
+    assert hover["label"] == "const"   # the only constant
+    # read by tokens + positions, the first Add
+    assert hover["info"].startswith("a constant (no gradient) read by add#1; shape (6, 8)")
 
 
 def two_modules() -> Value:
@@ -400,3 +400,17 @@ def test_frames_show_the_sum_so_far_on_every_edge(tmp_path: Path) -> None:
             check_shown(text, sums, complete, f"frame {done}, {edge}")
             partial += not complete
     assert partial > 0
+
+
+def test_constants_are_numbered_in_the_order_the_forward_pass_reads_them() -> None:
+    """XOR's constants: its inputs X (read by the first MatMul), its targets (by the
+    Subtract), the ½ of the error (by the last Multiply)."""
+    from autograd.tools.trace import trace_backward
+    from examples import load
+
+    out = load("xor").graph()
+    trace = trace_backward(out)
+    constants = {trace.labels[id(v)]: v for v in topological_order(out, constants=True)
+                 if v.grad_fn is None and not v.requires_grad}
+    assert sorted(constants) == ["const#1", "const#2", "const#3"]
+    assert [np.shape(constants[f"const#{k}"].data) for k in (1, 2, 3)] == [(4, 2), (4,), ()]

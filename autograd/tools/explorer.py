@@ -51,7 +51,7 @@ from autograd.tools.cards import card
 from autograd.tools.draw import draw, format_grad, graph_values, render_svgs, statistics
 from autograd.tools.levels import ModuleTree
 from autograd.tools.placement import Crossings, Placement, gate_id, node_id, sends_of
-from autograd.tools.trace import Trace, label, number, trace_backward
+from autograd.tools.trace import Trace, first_readers, label, number, trace_backward
 
 
 def page_data(output: Value, trace: Trace, values_in_order: list[Value]) -> dict[str, Any]:
@@ -72,7 +72,8 @@ def page_data(output: Value, trace: Trace, values_in_order: list[Value]) -> dict
                       "upstream": number(step.upstream),
                       "output_fill": format_grad(step.upstream), "lines": step.lines(trace.labels),
                       "flows": flows, "card": card(step, trace.labels)})
-    values = {node_id(v): _hover(v, trace.labels) for v in values_in_order}
+    readers = first_readers(values_in_order)
+    values = {node_id(v): _hover(v, trace.labels, readers.get(id(v))) for v in values_in_order}
     # the forward pass, gate by gate in the order the gates ran (their nodes' sequence)
     made = [v for v in values_in_order if v.grad_fn is not None]   # already in creation order
     forward = [{"gate": gate_id(v), "output": node_id(v), "name": v.grad_fn.name,  # type: ignore[union-attr]
@@ -88,11 +89,15 @@ def _scale(views: dict[str, Any]) -> list[float]:
     return [min(sizes), max(sizes)] if sizes else [0.0, 0.0]   # [0, 0]: all are 0
 
 
-def _hover(value: Value, labels: dict[int, str]) -> dict[str, str]:
+def _hover(value: Value, labels: dict[int, str], reader: Value | None = None) -> dict[str, str]:
+    """What hovering a value shows; an unnamed leaf says which gate first reads it."""
     data = np.asarray(value.data)
     info = f"shape {data.shape}, {data.dtype}" if data.ndim else f"{data.dtype}"
-    if value.grad_fn is None and not value.requires_grad:
-        info = "a constant (no gradient); " + info
+    if value.grad_fn is None and not value.name and reader is not None:
+        kind = "an input" if value.requires_grad else "a constant (no gradient)"
+        ctx = reader.grad_fn
+        where = f" in {ctx.scope}" if ctx is not None and ctx.scope else ""
+        info = f"{kind} read by {label(reader, labels)}{where}; {info}"
     if data.size <= 6:
         info += f"; value {number(data)}"
     else:

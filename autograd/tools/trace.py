@@ -170,23 +170,32 @@ def gate_rule(function: type) -> str:
 
 def unique_labels(values: list[Value]) -> dict[int, str]:
     """A label per value of `values` (a graph in forward order, as `topological_order` gives
-    it) that no other has: its name, else the gate that made it (`linear`), numbered `#1`, `#2`,
-    … in the order the forward pass made them where several share it; an unnamed leaf is named
-    after the first gate that reads it (`const of add#1`, `input of matmul#2`)."""
+    it) that no other has: its name, else the gate that made it (`linear`), else `const` (or
+    `input`, for a leaf that wants a gradient); numbered `#1`, `#2`, … in the order the forward
+    pass made or first read them where several share one."""
+    readers = first_readers(values)
+    order = {id(v): k for k, v in enumerate(values)}
+
+    def first_read(leaf: Value) -> tuple[int, int]:   # by which gate, at which input
+        reader = readers.get(id(leaf))
+        if reader is None or reader.grad_fn is None:
+            return -1, 0
+        return order[id(reader)], [id(v) for v in reader.grad_fn.inputs].index(id(leaf))
+
+    unnamed = sorted((v for v in values if not v.name and v.grad_fn is None), key=first_read)
+    leaves = {id(v): "input" if v.requires_grad else "const" for v in unnamed}
     made = {id(v): v.name or v.grad_fn.name.lower() for v in values  # type: ignore[union-attr]
             if v.name or v.grad_fn is not None}
-    labels = _numbered(made)
-    first_reader: dict[int, Value] = {}
+    return {**_numbered(made), **_numbered(leaves)}
+
+
+def first_readers(values: list[Value]) -> dict[int, Value]:
+    """id(value) → the value made by the first gate (in forward order) that read it."""
+    readers: dict[int, Value] = {}
     for value in values:
         for parent in value.grad_fn.inputs if value.grad_fn is not None else ():
-            first_reader.setdefault(id(parent), value)
-    leaves = {}
-    for value in values:
-        if id(value) not in made:
-            kind = "input" if value.requires_grad else "const"
-            reader = first_reader.get(id(value))
-            leaves[id(value)] = f"{kind} of {labels[id(reader)]}" if reader is not None else kind
-    return {**labels, **_numbered(leaves)}
+            readers.setdefault(id(parent), value)
+    return readers
 
 
 def _numbered(bases: dict[int, str]) -> dict[int, str]:
