@@ -35,12 +35,13 @@ from autograd.tools.placement import (
     node_id,
     sends_of,
 )
-from autograd.tools.trace import Trace, unique_labels
+from autograd.tools.trace import Trace, in_forward_order, unique_labels
 
 
 def graph_values(output: Value) -> list[Value]:
-    """Every value `output` was computed from (constants included), inputs before users."""
-    return topological_order(output, constants=True)
+    """Every value `output` was computed from (constants included), inputs before users, in
+    the order the forward pass met them (`trace.in_forward_order`)."""
+    return in_forward_order(topological_order(output, constants=True))
 
 
 def edge_style(size: float, low: float = 1e-6, high: float = 1e2) -> dict[str, str]:

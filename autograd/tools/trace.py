@@ -169,24 +169,34 @@ def gate_rule(function: type) -> str:
 
 
 def unique_labels(values: list[Value]) -> dict[int, str]:
-    """A label per value of `values` (a graph in forward order, as `topological_order` gives
-    it) that no other has: its name, else the gate that made it (`linear`), else `const` (or
-    `input`, for a leaf that wants a gradient); numbered `#1`, `#2`, … in the order the forward
-    pass made or first read them where several share one."""
-    readers = first_readers(values)
-    order = {id(v): k for k, v in enumerate(values)}
-
-    def first_read(leaf: Value) -> tuple[int, int]:   # by which gate, at which input
-        reader = readers.get(id(leaf))
-        if reader is None or reader.grad_fn is None:
-            return -1, 0
-        return order[id(reader)], [id(v) for v in reader.grad_fn.inputs].index(id(leaf))
-
-    unnamed = sorted((v for v in values if not v.name and v.grad_fn is None), key=first_read)
-    leaves = {id(v): "input" if v.requires_grad else "const" for v in unnamed}
-    made = {id(v): v.name or v.grad_fn.name.lower() for v in values  # type: ignore[union-attr]
+    """A label per value of `values` (a graph, in any order) that no other has: its name, else
+    the gate that made it (`linear`), else `const` (or `input`, for a leaf that wants a
+    gradient); numbered `#1`, `#2`, … in the order the forward pass made or first read them
+    (`in_forward_order`) where several share one."""
+    ordered = in_forward_order(values)
+    leaves = {id(v): "input" if v.requires_grad else "const" for v in ordered
+              if not v.name and v.grad_fn is None}
+    made = {id(v): v.name or v.grad_fn.name.lower() for v in ordered  # type: ignore[union-attr]
             if v.name or v.grad_fn is not None}
     return {**_numbered(made), **_numbered(leaves)}
+
+
+def in_forward_order(values: list[Value]) -> list[Value]:
+    """`values` as the forward pass met them: each gate's output in the order the gates ran,
+    each leaf just before the first gate that read it (by its place among that gate's inputs).
+    One order, whatever the values' ids: drawings laid out from it do not change from run to
+    run."""
+    readers = first_readers(values)
+
+    def met(value: Value) -> tuple[int, ...]:
+        if value.grad_fn is not None:
+            return value.grad_fn.sequence, 1
+        reader = readers.get(id(value))
+        if reader is None or reader.grad_fn is None:
+            return (-1,)
+        return reader.grad_fn.sequence, 0, [id(v) for v in reader.grad_fn.inputs].index(id(value))
+
+    return sorted(values, key=met)
 
 
 def first_readers(values: list[Value]) -> dict[int, Value]:
