@@ -142,7 +142,7 @@ def draw(output: Value, show_data: bool = True, show_grad: bool = True,
                 attrs = {**attrs, "fillcolor": "#ffb347", "color": "#d35400", "penwidth": "3"}
             clusters.setdefault(scope, []).append((name, attrs))
     _emit_clusters(graph, clusters)
-    crossings = Crossings(values, modules, names)
+    crossings = Crossings(values, modules, names, trace.steps[0].root if trace and trace.steps else "L")
     if show_grad and trace is not None:
         crossings.carry(sends_of(trace))
     elif show_grad:

@@ -129,7 +129,7 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1, root:
         views[name] = {"opened": sorted(opened, key=tree.units.index),
                        "hidden": _hidden_nodes(values, placement),
                        # each edge after each step that changes it: what has crossed it so far
-                       "edges": Crossings(values, placement, trace.labels).carry(sends).updates()}
+                       "edges": Crossings(values, placement, trace.labels, root).carry(sends).updates()}
     data = json.dumps({"title": title, "root": root, **page_data(output, trace, values), "views": views,
                        "scale": _scale(views), "parent": tree.parent, "lists": tree.lists})
     for step in trace:

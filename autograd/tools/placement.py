@@ -134,8 +134,9 @@ class Crossings:
     docstring): `carry` the engine's sends (from a trace), or `carry_whole` the values' whole
     gradients where nothing else is known; then `flow` or `updates`."""
 
-    def __init__(self, values: list[Value], placement: Placement, labels: dict[int, str]) -> None:
-        self.labels = labels
+    def __init__(self, values: list[Value], placement: Placement, labels: dict[int, str],
+                 root: str = "L") -> None:
+        self.labels, self.root = labels, root   # root: how the hover writes the output (∂L/∂x)
         self.edges: dict[Edge, None] = {}              # drawn edges, in drawing order
         self.edge_of: dict[tuple[int, int], Edge] = {}   # every (value, reader) pair's edge
         self.reached: dict[int, set[Edge]] = {}        # id(value) → the edges its readers lie behind
@@ -220,11 +221,12 @@ class Crossings:
     def _share(self, value: Value, sends: list[Send]) -> str:
         """What part of ∂L/∂value crosses an edge: all of it, or some of its contributions."""
         name, count, of = self._name(value), len(sends), self.shares.get(id(value), 0)
+        grad = f"∂{self.root}/∂{name}"
         if sends[0].reader is None or count == of == 1:
-            return f"∂L/∂{name}, all of it"
+            return f"{grad}, all of it"
         if count == of:
-            return f"∂L/∂{name}, all of it: the sum of its {of} contributions"
-        return f"part of ∂L/∂{name}: {count} of its {of} contributions"
+            return f"{grad}, all of it: the sum of its {of} contributions"
+        return f"part of {grad}: {count} of its {of} contributions"
 
     def _name(self, value: Value) -> str:
         return self.labels.get(id(value)) or value.name or "value"
