@@ -169,7 +169,9 @@ class Probe:
         from autograd.tools.trace import trace_backward
 
         trace = trace_backward(loss)
-        self._graph_source = draw(loss, collapse=True, grads=trace.grads, show_data=False).source
+        labels = {**trace.labels, id(loss): loss.name or "loss"}
+        self._graph_source = draw(loss, collapse=True, trace=trace, labels=labels,
+                                  show_data=False).source
 
     def before_update(self, model: Module) -> None:
         self._weights = layer_weights(model)

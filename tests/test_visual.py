@@ -173,8 +173,10 @@ def test_stepper_sums_only_the_contributions_seen_so_far_at_a_branch() -> None:
     assert gradient_so_far(trace, "b", 2) == "b = 3, ∂L/∂b so far = nothing yet"
     assert gradient_so_far(trace, "c", 2) == "c = 4, ∂L/∂c so far = 2"
     assert a.grad == 7.0
-    # the two unnamed products get labels of their own, numbered in the engine's order
-    assert sorted(trace.labels.values()) == ["a", "add", "b", "c", "multiply", "multiply#2"]
+    # the two unnamed products get labels of their own, numbered in the order the forward pass
+    # made them: a·b first, though the backward pass reaches a·c first
+    assert sorted(trace.labels.values()) == ["a", "add", "b", "c", "multiply#1", "multiply#2"]
+    assert [trace.labels[id(s.output)] for s in trace] == ["add", "multiply#2", "multiply#1"]
     assert "(sum so far 7)" in trace.steps[2].describe(trace.labels)
 
 

@@ -3,9 +3,10 @@
 - A value shows its name, shape and dtype, its numbers (a Scalar, or a tensor of ≤ 16 entries)
   or a summary (mean, std, min, max), and its gradient once known. Parameters are green,
   other inputs grey, the output gold.
-- After backward, every edge carries the magnitude of the gradient flowing along it (|g|, or
-  the L2 norm of a tensor), drawn with colour and width on a log scale from blue (vanishing) to
-  red (exploding).
+- After backward, every edge carries the gradient that crossed it (signed for one number, else
+  the L2 norm; summed over the readers behind it, several values as their combined norm: see
+  `placement`), drawn with colour and width on a log scale from blue (vanishing) to red
+  (exploding).
 - Nodes are grouped in clusters by the module that made them (`blocks.0.attn`); modules listed
   in `collapse` (or all of them, with `collapse=True`) become a single node.
 """
@@ -25,16 +26,22 @@ from autograd.core.engine import topological_order
 from autograd.core.value import Value
 from autograd.nn.module import Parameter
 from autograd.plumbing.atomic import write_atomically
+from autograd.tools.placement import (
+    Crossings,
+    Flow,
+    Placement,
+    gate_id,
+    magnitude,
+    node_id,
+    sends_of,
+)
+from autograd.tools.trace import Trace, in_forward_order, unique_labels
 
 
 def graph_values(output: Value) -> list[Value]:
-    """Every value `output` was computed from (constants included), inputs before users."""
-    return topological_order(output, constants=True)
-
-
-def magnitude(grad: Any) -> float:
-    array = np.asarray(grad, dtype=np.float64)
-    return float(abs(array.reshape(()))) if array.size == 1 else float(np.linalg.norm(array))
+    """Every value `output` was computed from (constants included), inputs before users, in
+    the order the forward pass met them (`trace.in_forward_order`)."""
+    return in_forward_order(topological_order(output, constants=True))
 
 
 def edge_style(size: float, low: float = 1e-6, high: float = 1e2) -> dict[str, str]:
@@ -83,14 +90,6 @@ def format_grad(grad: Any) -> str:
     return f"grad {numbers(data)}" if data.size <= 16 else f"grad ‖{magnitude(grad):.3g}‖"
 
 
-def node_id(value: Value) -> str:
-    return f"v{id(value)}"
-
-
-def gate_id(value: Value) -> str:
-    return f"g{id(value)}"
-
-
 class Drawing(graphviz.Digraph):
     """The `graphviz.Digraph` that `draw` returns: shown in Jupyter, it is scaled to the cell's
     width instead of overflowing it (a wide graph scrolls sideways where that would shrink its
@@ -110,27 +109,32 @@ class Drawing(graphviz.Digraph):
 
 def draw(output: Value, show_data: bool = True, show_grad: bool = True,
          collapse: bool | list[str] | None = None, rankdir: str = "LR",
-         grads: dict[int, Any] | None = None, contributions: dict[tuple[int, int], Any] | None = None,
+         grads: dict[int, Any] | None = None, trace: Trace | None = None, done: int | None = None,
          pending_grads: bool = False, labels: dict[int, str] | None = None,
          highlight: str = "") -> Drawing:
     """The graph of `output` as a `graphviz.Digraph` (displays inline in Jupyter).
 
-    `grads` maps id(value) → gradient (e.g. `trace.grads`); without it each value's `.grad` is
-    used. `contributions` maps (id(input), id(gate output)) → the gradient sent along that edge.
-    `pending_grads` writes "grad ?" where a gradient will appear (for the step-through page).
-    `labels` maps id(value) → the label to show (e.g. `trace.labels`), instead of its name.
-    `highlight` names a node to draw as the current gate (a frame of the step-through).
+    `trace` (from `trace_backward(output)`) gives every gradient the engine sent, so each edge
+    carries what crossed it (see `placement`: summed over the readers behind it, several values
+    as their combined norm); `done` keeps only its first `done` gates (an edge still waiting
+    for contributions says "so far"). `grads` maps id(value) → the gradient a node shows
+    (default: the trace's, else each value's `.grad`, and then an edge has a number only where
+    one whole gradient is what crosses it). `pending_grads` writes "grad ?" where a gradient
+    will appear (for the step-through page). `labels` maps id(value) → the label to show
+    (default: the trace's, else `unique_labels`). `highlight` names a node to draw as the
+    current gate (a frame of the step-through).
     """
     values = graph_values(output)
-    known = grads if grads is not None else {
+    known = grads if grads is not None else trace.grads if trace is not None else {
         id(v): v.grad for v in values if v.grad is not None and v.requires_grad}
+    names = labels if labels is not None else trace.labels if trace is not None else \
+        unique_labels(values)
     graph = Drawing("backprop", graph_attr={"rankdir": rankdir, "fontsize": "11",
-                                                     "fontname": "Helvetica"},
-                             node_attr={"fontname": "Helvetica", "fontsize": "10"},
-                             edge_attr={"fontname": "Helvetica", "fontsize": "9"})
+                                            "fontname": "Helvetica"},
+                    node_attr={"fontname": "Helvetica", "fontsize": "10"},
+                    edge_attr={"fontname": "Helvetica", "fontsize": "9"})
     modules = Placement(values, _collapsed_scopes(values, collapse))
-    look = _Look(output, show_data, known if show_grad else {}, show_grad and pending_grads,
-                 labels or {})
+    look = _Look(output, show_data, known if show_grad else {}, show_grad and pending_grads, names)
     clusters: dict[str, list[tuple[str, dict[str, str]]]] = {}
     for value in values:
         for name, scope, attrs in _nodes_of(value, modules, look):
@@ -138,75 +142,28 @@ def draw(output: Value, show_data: bool = True, show_grad: bool = True,
                 attrs = {**attrs, "fillcolor": "#ffb347", "color": "#d35400", "penwidth": "3"}
             clusters.setdefault(scope, []).append((name, attrs))
     _emit_clusters(graph, clusters)
-    flows = _Flows(known, contributions or {}) if show_grad else None
-    edges: dict[tuple[str, str], Any] = {}
-    for value in values:
-        for tail, head, flow in _edges_into(value, modules, flows):
-            edges.setdefault((tail, head), flow)   # one edge per pair of nodes drawn
-    sizes = [magnitude(flow) for flow in edges.values() if flow is not None]
-    sizes = [size for size in sizes if size > 0]
-    low, high = (min(sizes), max(sizes)) if sizes else (1e-6, 1e2)
-    for (tail, head), flow in edges.items():
-        if flow is None:
-            graph.edge(tail, head)
-        else:
-            graph.edge(tail, head, label=edge_text(flow), **edge_style(magnitude(flow), low, high))
-    if sizes:
-        graph.attr(label=f"edge colour and width: |gradient| on a log scale from {low:.3g} (blue) "
-                   f"to {high:.3g} (red)", labelloc="b", fontsize="10")
+    crossings = Crossings(values, modules, names, trace.steps[0].root if trace and trace.steps else "L")
+    if show_grad and trace is not None:
+        crossings.carry(sends_of(trace))
+    elif show_grad:
+        crossings.carry_whole(values, known)
+    _emit_edges(graph, {edge: crossings.flow(edge, done) for edge in crossings.edges})
     return graph
 
 
-def edge_text(grad: Any) -> str:
-    """What an edge shows: the signed value of a single number, else the norm of a tensor."""
-    array = np.asarray(grad, dtype=np.float64)
-    return f"{array.reshape(()).item():.3g}" if array.size == 1 else f"‖{magnitude(grad):.3g}‖"
-
-
-class Placement:
-    """Where each value is drawn when some modules are collapsed: in its own node, or inside
-    the node of the collapsed module that made it. A leaf (a parameter, a constant) read only
-    inside one collapsed module goes inside it."""
-
-    def __init__(self, values: list[Value], collapsed: list[str]) -> None:
-        self.collapsed = collapsed
-        self.scopes = {v.grad_fn.scope for v in values if v.grad_fn is not None}
-        readers: dict[int, set[str | None]] = {}
-        for value in values:
-            if value.grad_fn is not None:
-                for parent in value.grad_fn.inputs:
-                    readers.setdefault(id(parent), set()).add(self._maker(value))
-        self.inside: dict[int, str] = {}
-        for value in values:
-            owners = readers.get(id(value), set())
-            owner = next(iter(owners)) if len(owners) == 1 else None
-            if value.grad_fn is None and owner is not None:
-                self.inside[id(value)] = owner
-        self.drawn: set[str] = set()
-
-    def _maker(self, value: Value) -> str | None:
-        """The collapsed module whose gate made `value`, if any."""
-        scope = value.grad_fn.scope if value.grad_fn is not None else ""
-        for prefix in self.collapsed:
-            if scope == prefix or scope.startswith(prefix + "."):
-                return prefix
-        return None
-
-    def repeats(self, module: str) -> int:
-        """How many numbered blocks (`blocks.0`, `blocks.1`) a collapsed list holds; 0 for a
-        module that is not a list of blocks."""
-        depth = module.count(".") + 1
-        parts = {scope.split(".")[depth] for scope in self.scopes
-                 if scope.startswith(module + ".")}
-        return len(parts) if parts and all(p.isdigit() for p in parts) else 0
-
-    def home(self, value: Value) -> str | None:
-        return self.inside.get(id(value)) or self._maker(value)
-
-    def node(self, value: Value, own: str) -> str:
-        """The graph node that shows `value` (its own node `own`, or its module's)."""
-        module = self.home(value)
-        return f"m_{module}" if module else own
+def _emit_edges(graph: graphviz.Digraph, flows: dict[tuple[str, str], Flow | None]) -> None:
+    """The edges, each with what crosses it, coloured on the log scale of their own range."""
+    sizes = [flow.size for flow in flows.values() if flow is not None and flow.size > 0]
+    low, high = (min(sizes), max(sizes)) if sizes else (1e-6, 1e2)
+    for (tail, head), flow in flows.items():
+        if flow is None:
+            graph.edge(tail, head)
+        else:
+            graph.edge(tail, head, label=flow.text, tooltip=flow.tip, labeltooltip=flow.tip,
+                       **edge_style(flow.size, low, high))
+    if sizes:
+        graph.attr(label=f"edge colour and width: |gradient| on a log scale from {low:.3g} (blue) "
+                   f"to {high:.3g} (red)", labelloc="b", fontsize="10")
 
 
 @dataclass
@@ -243,37 +200,6 @@ def _nodes_of(value: Value, modules: Placement, look: _Look) -> list[tuple[str, 
         nodes.append((gate_id(value), scope, {"label": value.grad_fn.name, "shape": "box",
                                               "style": "rounded,filled", "fillcolor": "#f2f2f2"}))
     return nodes
-
-
-class _Flows:
-    """The gradient drawn on an edge: what was sent along it, else the input's whole gradient."""
-
-    def __init__(self, known: dict[int, Any], contributions: dict[tuple[int, int], Any]) -> None:
-        self.known, self.contributions = known, contributions
-
-    def into(self, value: Value) -> Any:
-        return self.known.get(id(value))
-
-    def along(self, parent: Value, value: Value) -> Any:
-        if not parent.requires_grad:
-            return None
-        return self.contributions.get((id(parent), id(value)), self.known.get(id(parent)))
-
-
-def _edges_into(value: Value, modules: Placement, flows: _Flows | None
-                ) -> list[tuple[str, str, Any]]:
-    """The edges (tail, head, gradient or None) into `value`'s gate and from it to `value`."""
-    if value.grad_fn is None:
-        return []
-    gate = modules.node(value, gate_id(value))
-    edges = []
-    if gate == gate_id(value):
-        edges.append((gate, node_id(value), flows.into(value) if flows else None))
-    for parent in value.grad_fn.inputs:
-        source = modules.node(parent, node_id(parent))
-        if source != gate:
-            edges.append((source, gate, flows.along(parent, value) if flows else None))
-    return edges
 
 
 def _value_style(value: Value, is_output: bool) -> dict[str, str]:
@@ -326,6 +252,18 @@ def _emit_clusters(graph: graphviz.Digraph, clusters: dict[str, list]) -> None:
 
 def render_svg(graph: graphviz.Digraph) -> str:
     return graph.pipe(format="svg").decode("utf-8")
+
+
+def render_svgs(graphs: list[graphviz.Digraph]) -> list[str]:
+    """The SVGs of several graphs from one run of Graphviz (starting `dot` costs ten times
+    more than laying out one of the explorer's views)."""
+    if not graphs:
+        return []
+    out = graphviz.pipe("dot", "svg", "\n".join(g.source for g in graphs).encode("utf-8"))
+    svgs = ["<?xml" + part for part in out.decode("utf-8").split("<?xml")[1:]]
+    if len(svgs) != len(graphs):
+        raise RuntimeError(f"graphviz: {len(graphs)} graphs drawn as {len(svgs)} pictures")
+    return svgs
 
 
 def save_svg(output: Value | graphviz.Digraph, path: str | Path, **options: Any) -> Path:

@@ -21,8 +21,10 @@ in the order the engine ran them; `#step=12` in the URL opens step 12.
   [upstream] × [local] = [downstream] (or ⊙, entry by entry) only for elementwise gates, and for
   every other gate its vector-Jacobian rule, from the gate's docstring, with the real shapes.
 - **Gradients fill in.** Each value's gradient appears in its node once the pass reaches it, and
-  each edge gets the gradient sent along it (signed for one number, ‖g‖ for a tensor), coloured on
-  a log scale from the graph's own smallest to its largest gradient (the legend gives both).
+  each edge of every view shows the gradient that has crossed it so far (signed for one number,
+  ‖g‖ for a tensor; summed over the readers behind it; several values as their combined norm;
+  " so far" until its last contribution arrives: `placement.Crossings`), coloured on a log scale
+  from the smallest to the largest gradient the edges show (the legend gives both).
 - Hovering a node shows its label, shape, dtype and statistics.
 - **Cards.** Below the lines, each step's tensors as heatmaps (upstream, inputs, downstream; a
   2-D slice of a higher-rank tensor, picked with a selector), each with its colour scale (one for
@@ -46,58 +48,56 @@ from autograd.core.value import Value
 from autograd.plumbing.atomic import write_atomically
 from autograd.tools.as_found import graph_as_found
 from autograd.tools.cards import card
-from autograd.tools.draw import (
-    Placement,
-    draw,
-    edge_text,
-    format_grad,
-    gate_id,
-    graph_values,
-    magnitude,
-    node_id,
-    render_svg,
-    statistics,
-)
+from autograd.tools.draw import draw, format_grad, graph_values, render_svgs, statistics
 from autograd.tools.levels import ModuleTree
-from autograd.tools.trace import Trace, label, number, trace_backward
+from autograd.tools.placement import Crossings, Placement, gate_id, node_id, sends_of
+from autograd.tools.trace import Trace, first_readers, label, number, trace_backward
 
 
 def page_data(output: Value, trace: Trace, values_in_order: list[Value]) -> dict[str, Any]:
     """The page's JSON: per step the gate's node, its lines and the gradients it fills in; per
-    value what hovering shows; the forward pass (`values_in_order` is `graph_values(output)`);
-    the range of the gradients' magnitudes, for the colour scale."""
+    value what hovering shows; the forward pass (`values_in_order` is `graph_values(output)`).
+    What the edges show is each view's (`step_page`)."""
     steps = []
-    sizes: list[float] = []
     for step in trace:
         flows = []
         for value, down, total in zip(step.inputs, step.downstream, step.running):
             if down is None:
                 continue
-            sizes.append(magnitude(down))
             flows.append({"node": node_id(value), "name": label(value, trace.labels),
-                          "downstream": number(down), "edge": edge_text(down),
-                          "size": magnitude(down), "fill": format_grad(total)})
+                          "downstream": number(down), "fill": format_grad(total)})
         steps.append({"gate": gate_id(step.output), "name": step.gate, "scope": step.scope,
                       "output": label(step.output, trace.labels),
                       "output_node": node_id(step.output),
-                      "upstream": number(step.upstream), "upstream_edge": edge_text(step.upstream),
-                      "upstream_size": magnitude(step.upstream),
+                      "upstream": number(step.upstream),
                       "output_fill": format_grad(step.upstream), "lines": step.lines(trace.labels),
                       "flows": flows, "card": card(step, trace.labels)})
-    values = {node_id(v): _hover(v, trace.labels) for v in trace.values.values()}
+    readers = first_readers(values_in_order)
+    values = {node_id(v): _hover(v, trace.labels, readers.get(id(v))) for v in values_in_order}
     # the forward pass, gate by gate in the order the gates ran (their nodes' sequence)
     made = [v for v in values_in_order if v.grad_fn is not None]   # already in creation order
     forward = [{"gate": gate_id(v), "output": node_id(v), "name": v.grad_fn.name,  # type: ignore[union-attr]
                 "scope": v.grad_fn.scope, **_hover(v, trace.labels)} for v in made]  # type: ignore[union-attr]
     values.update({gate_id(s.output): {"label": f"{s.gate} gate", "info": s.rule} for s in trace})
-    positive = [s for s in sizes if s > 0]
-    scale = [min(positive), max(positive)] if positive else [0.0, 0.0]   # [0, 0]: all are 0
-    return {"steps": steps, "forward": forward, "values": values, "scale": scale}
+    return {"steps": steps, "forward": forward, "values": values}
 
 
-def _hover(value: Value, labels: dict[int, str]) -> dict[str, str]:
+def _scale(views: dict[str, Any]) -> list[float]:
+    """The range of the magnitudes the edges of every view show, for the colour scale."""
+    sizes = [update[2] for view in views.values() for updates in view["edges"].values()
+             for update in updates if update[2] > 0]
+    return [min(sizes), max(sizes)] if sizes else [0.0, 0.0]   # [0, 0]: all are 0
+
+
+def _hover(value: Value, labels: dict[int, str], reader: Value | None = None) -> dict[str, str]:
+    """What hovering a value shows; an unnamed leaf says which gate first reads it."""
     data = np.asarray(value.data)
     info = f"shape {data.shape}, {data.dtype}" if data.ndim else f"{data.dtype}"
+    if value.grad_fn is None and not value.name and reader is not None:
+        kind = "an input" if value.requires_grad else "a constant (no gradient)"
+        ctx = reader.grad_fn
+        where = f" in {ctx.scope}" if ctx is not None and ctx.scope else ""
+        info = f"{kind} read by {label(reader, labels)}{where}; {info}"
     if data.size <= 6:
         info += f"; value {number(data)}"
     else:
@@ -113,22 +113,25 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1, root:
     values = graph_values(output)
     tree = ModuleTree.of({v.grad_fn.scope for v in values if v.grad_fn is not None})
     views, svgs = {}, []
+    sends = sends_of(trace)
     opened_in = tree.views(depth)
     collapsed_in = {name: tree.collapsed(opened) for name, opened in opened_in.items()}
     if tree.lists:
         opened_in["grouped"], collapsed_in["grouped"] = set(), tree.grouped()
-    laid_out: dict[tuple[str, ...], str] = {}   # the start view is often another one
+    # a view collapsing the same modules as another (the start view, often) is laid out once
+    unique = list(dict.fromkeys(tuple(c) for c in collapsed_in.values()))
+    laid_out = dict(zip(unique, _legible_layouts(output, [list(c) for c in unique], trace.labels)))
     for name, collapsed in collapsed_in.items():
         opened = opened_in[name]
-        if tuple(collapsed) not in laid_out:
-            laid_out[tuple(collapsed)] = _legible_layout(output, collapsed, trace.labels)
         svg = laid_out[tuple(collapsed)]
         svgs.append(f'<template id="view-{html.escape(name)}">{svg}</template>')
         placement = Placement(values, collapsed)
         views[name] = {"opened": sorted(opened, key=tree.units.index),
-                       "hidden": _hidden_nodes(values, placement)}
+                       "hidden": _hidden_nodes(values, placement),
+                       # each edge after each step that changes it: what has crossed it so far
+                       "edges": Crossings(values, placement, trace.labels, root).carry(sends).updates()}
     data = json.dumps({"title": title, "root": root, **page_data(output, trace, values), "views": views,
-                       "parent": tree.parent, "lists": tree.lists})
+                       "scale": _scale(views), "parent": tree.parent, "lists": tree.lists})
     for step in trace:
         step.output.grad_fn.free()  # type: ignore[union-attr]
     return (_TEMPLATE.replace("__TITLE__", html.escape(title)).replace("__SVG__", "".join(svgs))
@@ -141,10 +144,11 @@ GRAPH_AREA = (900.0, 764.0)
 LEGIBLE_SCALE = 1.05
 
 
-def _legible_layout(output: Value, collapsed: list[str], labels: dict[int, str]) -> str:
-    """One view's SVG, top to bottom where it fits the graph's area legibly or its width does
-    (a column the page pans down), else whichever of top to bottom and left to right fits at the
-    larger scale (a long chain is a strip left to right, a column top to bottom)."""
+def _legible_layouts(output: Value, views: list[list[str]], labels: dict[int, str]) -> list[str]:
+    """Each view's SVG (`views`: the modules each collapses), top to bottom where it fits the
+    graph's area legibly or its width does (a column the page pans down), else whichever of top
+    to bottom and left to right fits at the larger scale (a long chain is a strip left to right,
+    a column top to bottom); two Graphviz runs in all (`render_svgs`)."""
     def size(svg: str) -> tuple[float, float]:
         found = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
         return (float(found.group(1)), float(found.group(2))) if found else (1.0, 1.0)
@@ -153,16 +157,18 @@ def _legible_layout(output: Value, collapsed: list[str], labels: dict[int, str])
         width, height = size(svg)
         return min(GRAPH_AREA[0] / width, GRAPH_AREA[1] / height)
 
-    def drawn(rankdir: str) -> str:
-        svg = render_svg(draw(output, show_grad=True, grads={}, pending_grads=True,
-                              collapse=collapsed, labels=labels, rankdir=rankdir))
-        return svg[svg.index("<svg"):]
+    def drawn(rankdir: str, which: list[int]) -> list[str]:
+        svgs = render_svgs([draw(output, show_grad=True, grads={}, pending_grads=True,
+                                 collapse=views[k], labels=labels, rankdir=rankdir) for k in which])
+        return [svg[svg.index("<svg"):] for svg in svgs]
 
-    down = drawn("TB")
-    if fitted(down) >= LEGIBLE_SCALE or size(down)[0] * LEGIBLE_SCALE <= GRAPH_AREA[0]:
-        return down
-    across = drawn("LR")
-    return across if fitted(across) > fitted(down) else down
+    chosen = drawn("TB", list(range(len(views))))
+    wide = [k for k, down in enumerate(chosen) if fitted(down) < LEGIBLE_SCALE and
+            size(down)[0] * LEGIBLE_SCALE > GRAPH_AREA[0]]
+    for k, across in zip(wide, drawn("LR", wide)):
+        if fitted(across) > fitted(chosen[k]):
+            chosen[k] = across
+    return chosen
 
 
 def _hidden_nodes(values: list[Value], placement: Placement) -> dict[str, str]:
@@ -197,7 +203,6 @@ def save_frames(output: Value, folder: str | Path, depth: int = 0, fmt: str = "s
     collapsed = tree.collapsed(tree.views(depth)["start"])
     placement = Placement(values, collapsed)
     grads: dict[int, Any] = {id(output): trace.steps[0].upstream} if len(trace) else {}
-    sent: dict[tuple[int, int], Any] = {}
     paths = []
     for k in range(len(trace) + 1):
         if k:
@@ -205,10 +210,9 @@ def save_frames(output: Value, folder: str | Path, depth: int = 0, fmt: str = "s
             for value, down, total in zip(step.inputs, step.downstream, step.running):
                 if down is not None:
                     grads[id(value)] = total
-                    sent[(id(value), id(step.output))] = down
         current = "" if k == 0 else placement.node(trace.steps[k - 1].output,
                                                   gate_id(trace.steps[k - 1].output))
-        graph = draw(output, grads=dict(grads) if k else {}, contributions=dict(sent),
+        graph = draw(output, grads=dict(grads) if k else {}, trace=trace, done=k,
                      pending_grads=True, collapse=collapsed, labels=trace.labels,
                      highlight=current)
         graph.attr(label=f"step {k} of {len(trace)}" + (f": {trace.steps[k - 1].gate}" if k else

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core.engine import backward
+from autograd.core.engine import backward, topological_order
 from autograd.core.function import Context, align_gradients
 from autograd.core.value import Value
 
@@ -159,7 +159,7 @@ def trace_backward(output: Value, grad: Any = None, retain_graph: bool = False,
     if not retain_graph:
         for step in steps:
             step.output.grad_fn.free()  # type: ignore[union-attr]
-    return Trace(steps, sums, values, unique_labels(output, steps))
+    return Trace(steps, sums, values, unique_labels(topological_order(output, constants=True)))
 
 
 def gate_rule(function: type) -> str:
@@ -168,20 +168,56 @@ def gate_rule(function: type) -> str:
     return " ".join(text.split())
 
 
-def unique_labels(output: Value, steps: list[Step]) -> dict[int, str]:
-    """A label per value of the pass that no other value has: its name, else the gate that made
-    it (`tanh`), with `#2`, `#3`, … where a label repeats, numbered in the engine's order."""
-    seen: dict[int, Value] = {id(output): output}
-    for step in steps:
-        for value in (step.output, *step.inputs):
-            seen.setdefault(id(value), value)
+def unique_labels(values: list[Value]) -> dict[int, str]:
+    """A label per value of `values` (a graph, in any order) that no other has: its name, else
+    the gate that made it (`linear`), else `const` (or `input`, for a leaf that wants a
+    gradient); numbered `#1`, `#2`, … in the order the forward pass made or first read them
+    (`in_forward_order`) where several share one."""
+    ordered = in_forward_order(values)
+    leaves = {id(v): "input" if v.requires_grad else "const" for v in ordered
+              if not v.name and v.grad_fn is None}
+    made = {id(v): v.name or v.grad_fn.name.lower() for v in ordered  # type: ignore[union-attr]
+            if v.name or v.grad_fn is not None}
+    return {**_numbered(made), **_numbered(leaves)}
+
+
+def in_forward_order(values: list[Value]) -> list[Value]:
+    """`values` as the forward pass met them: each gate's output in the order the gates ran,
+    each leaf just before the first gate that read it (by its place among that gate's inputs).
+    One order, whatever the values' ids: drawings laid out from it do not change from run to
+    run."""
+    readers = first_readers(values)
+
+    def met(value: Value) -> tuple[int, ...]:
+        if value.grad_fn is not None:
+            return value.grad_fn.sequence, 1
+        reader = readers.get(id(value))
+        if reader is None or reader.grad_fn is None:
+            return (-1,)
+        return reader.grad_fn.sequence, 0, [id(v) for v in reader.grad_fn.inputs].index(id(value))
+
+    return sorted(values, key=met)
+
+
+def first_readers(values: list[Value]) -> dict[int, Value]:
+    """id(value) → the value made by the first gate (in forward order) that read it."""
+    readers: dict[int, Value] = {}
+    for value in values:
+        for parent in value.grad_fn.inputs if value.grad_fn is not None else ():
+            readers.setdefault(id(parent), value)
+    return readers
+
+
+def _numbered(bases: dict[int, str]) -> dict[int, str]:
+    """Each base as it is where it is unique, else `base#1`, `base#2`, … in the given order."""
     counts: dict[str, int] = {}
-    labels: dict[int, str] = {}
-    for key, value in seen.items():
-        base = value.name or (value.grad_fn.name.lower() if value.grad_fn is not None
-                              else "const")
+    for base in bases.values():
         counts[base] = counts.get(base, 0) + 1
-        labels[key] = base if counts[base] == 1 else f"{base}#{counts[base]}"
+    seen: dict[str, int] = {}
+    labels = {}
+    for key, base in bases.items():
+        seen[base] = seen.get(base, 0) + 1
+        labels[key] = base if counts[base] == 1 else f"{base}#{seen[base]}"
     return labels
 
 

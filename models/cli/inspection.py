@@ -25,9 +25,7 @@ def run_graph(args: argparse.Namespace) -> int:
 
     output, title = _subject(args)
     trace = trace_backward(output)
-    edges = {(id(value), id(step.output)): down for step in trace
-             for value, down in zip(step.inputs, step.downstream) if down is not None}
-    graph = draw(output, show_data=not args.no_data, grads=trace.grads, contributions=edges,
+    graph = draw(output, show_data=not args.no_data, trace=trace,
                  collapse=True if args.collapse else None)
     print(f"{title}: {len(trace)} gates; written to {save_svg(graph, args.out)}")
     return 0
