@@ -21,11 +21,15 @@ from autograd.gates import (
     einsum,
     indexing,
     linalg,
+    logexp,
     norm,
     recurrent,
     reduce,
+    rounding,
+    scan,
     shape,
     softmax,
+    trig,
 )
 from autograd.gates import elementwise as ew
 from models import demo
@@ -478,6 +482,55 @@ def _vector_methods(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]
                 values(draw, (draw(st.integers(1, 4)),))], lambda a, b: a.outer(b)
     return _untied(lambda a, b: (a.maximum(b) - a.minimum(b)) * 0.5)(draw)
 
+def _off_integers(x: np.ndarray) -> np.ndarray:
+    """Entries 0.1 or more from every integer, where floor, ceil and trunc jump."""
+    return np.where(np.abs(x - np.round(x)) < 0.1, x + 0.3, x)
+
+
+def _remainder_of(op: Callable[[Tensor, Tensor], Tensor]) -> Callable[[Draw], Any]:
+    """x = y·(q + f) with an integer q and a fraction f in [0.1, 0.9]: x/y is never within 0.1
+    of an integer, where fmod and remainder jump."""
+    def build(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+        shape_x, shape_y = broadcast_pair(draw)
+        y = away_from_zero(values(draw, shape_y))
+        full = np.broadcast_shapes(shape_x, shape_y)
+        quotient = np.round(values(draw, full, -3, 3)) + values(draw, full, 0.1, 0.9)
+        return [np.broadcast_to(y, full) * quotient, y], op
+    return build
+
+
+def _scan(method: str, zeros: bool = False) -> Callable[[Draw], Any]:
+    """A running sum or product along a drawn axis (0-d included); with `zeros`, some entries
+    exactly 0, where a product's gradient must not divide."""
+    def build(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+        shape_ = draw(shapes())
+        x = values(draw, shape_)
+        if zeros and x.size > 1 and draw(st.booleans()):
+            x.flat[draw(st.integers(0, x.size - 1))] = 0.0
+        reach = max(len(shape_), 1)
+        axis = draw(st.integers(-reach, reach - 1))
+        return [x], lambda t: getattr(t, method)(axis)
+    return build
+
+
+def _softplus(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    """β and the threshold drawn; x kept 0.2 from where βx crosses the threshold (the gate
+    switches to the line there, as PyTorch's, with a small jump)."""
+    beta, threshold = draw(st.sampled_from([0.5, 1.0, 2.0])), draw(st.sampled_from([20.0, 1.0]))
+    x = values(draw, draw(shapes()), -4, 4)
+    x = np.where(np.abs(beta * x - threshold) < 0.2, x + 0.5 / beta, x)
+    return [x], lambda t: F.softplus(t, beta=beta, threshold=threshold)
+
+
+def _away_from(*kinks: float) -> Callable[[np.ndarray], np.ndarray]:
+    """Entries moved 0.2 or more from each kink."""
+    def fix(x: np.ndarray) -> np.ndarray:
+        for kink in kinks:
+            x = np.where(np.abs(x - kink) < 0.2, x + 0.4, x)
+        return x
+    return fix
+
+
 CASES: list[GateCase] = [
     GateCase(ew.Add, "add", _binary(lambda a, b: a + b)),
     GateCase(ew.Subtract, "subtract", _binary(lambda a, b: a - b)),
@@ -545,4 +598,32 @@ CASES: list[GateCase] = [
     GateCase(shape.BroadcastTo, "repeat-tile-expand", _copies),
     GateCase(shape.Transpose, "permute-ravel-chunk", _permute_ravel_chunk),
     GateCase(ew.Multiply, "outer-maximum-minimum", _vector_methods),
+    GateCase(trig.Tan, "tan", _unary(lambda t: t.tan(), low=-1.2, high=1.2)),
+    GateCase(trig.Sinh, "sinh", _unary(lambda t: t.sinh())),
+    GateCase(trig.Cosh, "cosh", _unary(lambda t: t.cosh())),
+    GateCase(trig.Asin, "asin", _unary(lambda t: t.asin(), low=-0.9, high=0.9)),
+    GateCase(trig.Acos, "acos", _unary(lambda t: t.acos(), low=-0.9, high=0.9)),
+    GateCase(trig.Atan, "atan", _unary(lambda t: t.atan(), low=-3, high=3)),
+    GateCase(trig.Atan2, "atan2", _binary(F.atan2, fix_a=lambda x: away_from_zero(x, 0.1),
+                                          fix_b=away_from_zero)),
+    GateCase(rounding.Sign, "sign", _unary(lambda t: t.sign() * t, lambda x: away_from_zero(x, 0.1))),
+    GateCase(rounding.Floor, "floor", _unary(lambda t: t.floor() + t, _off_integers)),
+    GateCase(rounding.Ceil, "ceil", _unary(lambda t: t.ceil() * t, _off_integers)),
+    GateCase(rounding.Round, "round", _unary(lambda t: t.round() * t, lambda x: _off_integers(x + 0.5) - 0.5)),
+    GateCase(rounding.Trunc, "trunc", _unary(lambda t: t.trunc() - t, _off_integers)),
+    GateCase(rounding.Fmod, "fmod", _remainder_of(F.fmod)),
+    GateCase(rounding.Remainder, "remainder", _remainder_of(lambda a, b: a % b)),
+    GateCase(logexp.Log2, "log2", _unary(lambda t: t.log2(), positive)),
+    GateCase(logexp.Log10, "log10", _unary(lambda t: t.log10(), positive)),
+    GateCase(logexp.Exp2, "exp2", _unary(lambda t: t.exp2())),
+    GateCase(logexp.LogAddExp, "logaddexp", _binary(F.logaddexp)),
+    GateCase(logexp.LogSumExp, "logsumexp", _reduction("logsumexp")),
+    GateCase(scan.Cumsum, "cumsum", _scan("cumsum")),
+    GateCase(scan.Cumprod, "cumprod", _scan("cumprod", zeros=True)),
+    GateCase(activation.Softplus, "softplus", _softplus),
+    GateCase(activation.LeakyRelu, "leaky_relu",
+             _unary(lambda t: F.leaky_relu(t, 0.2), lambda x: away_from_zero(x, 0.1))),
+    GateCase(activation.Relu6, "relu6", _unary(F.relu6, _away_from(0.0, 6.0), low=-2, high=8)),
+    GateCase(activation.Hardswish, "hardswish", _unary(F.hardswish, _away_from(-3.0, 3.0), -5, 5)),
+    GateCase(activation.LogSigmoid, "logsigmoid", _unary(F.logsigmoid, low=-8, high=8)),
 ]

@@ -11,7 +11,15 @@ from autograd.core.broadcast import normalize_axes
 from autograd.core.kernels import channel_sum
 from autograd.core.tensor import Tensor
 from autograd.core.value import Value, data_of
-from autograd.gates.activation import Dropout, Gelu
+from autograd.gates.activation import (
+    Dropout,
+    Gelu,
+    Hardswish,
+    LeakyRelu,
+    LogSigmoid,
+    Relu6,
+    Softplus,
+)
 from autograd.gates.arrange import Pad, pad_widths
 from autograd.gates.conv import Conv1d
 from autograd.gates.einsum import LETTERS, Einsum
@@ -227,3 +235,83 @@ def _paired_axes(dims: Any, ndim_a: int, ndim_b: int) -> tuple[list[int], list[i
     listed = [[d] if isinstance(d, (int, np.integer)) else list(d) for d in dims]
     return ([normalize_axes(int(i), ndim_a, "tensordot")[0] for i in listed[0]],
             [normalize_axes(int(j), ndim_b, "tensordot")[0] for j in listed[1]])
+
+
+# --- PyTorch's other activations (gates in gates/activation.py, or compositions) ---------------
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """(1/β)·ln(1 + e^{βx}), and x itself where βx > threshold (PyTorch's defaults). One gate."""
+    if beta <= 0:
+        raise ValueError(f"softplus: beta must be > 0, got {beta}")
+    return Softplus.apply(x, beta=beta, threshold=threshold)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x for x > 0, else negative_slope·x. One gate."""
+    return LeakyRelu.apply(x, negative_slope=negative_slope)
+
+
+def relu6(x: Tensor) -> Tensor:
+    """min(max(x, 0), 6); gradient 0 at both kinks, as PyTorch. One gate."""
+    return Relu6.apply(x)
+
+
+def silu(x: Tensor) -> Tensor:
+    """x·σ(x) (SiLU, or swish), composed of Sigmoid and Multiply."""
+    return x * x.sigmoid()
+
+
+def hardswish(x: Tensor) -> Tensor:
+    """x·relu6(x + 3)/6, with PyTorch's gradients at the kinks ±3. One gate."""
+    return Hardswish.apply(x)
+
+
+def mish(x: Tensor) -> Tensor:
+    """x·tanh(softplus(x)), composed of Softplus, Tanh and Multiply."""
+    return x * softplus(x).tanh()
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    """ln σ(x), exact in both tails (never ln of a rounded σ). One gate."""
+    return LogSigmoid.apply(x)
+
+
+# --- torch-level functions of two values and scans (as maximum and minimum above) -------------
+def atan2(y: Tensor, x: Tensor | float) -> Tensor:
+    """The angle of the point (x, y) in (−π, π], entry by entry (see Tensor.atan2)."""
+    return y.atan2(x)
+
+
+def logaddexp(a: Tensor, b: Tensor | float) -> Tensor:
+    """ln(eᵃ + eᵇ) entry by entry, without overflow."""
+    return a.logaddexp(b)
+
+
+def lerp(start: Tensor, end: Tensor | float, weight: Tensor | float) -> Tensor:
+    """start + weight·(end − start)."""
+    return start.lerp(end, weight)
+
+
+def fmod(a: Tensor, b: Tensor | float) -> Tensor:
+    """a − trunc(a/b)·b (the sign of a)."""
+    return a.fmod(b)
+
+
+def remainder(a: Tensor, b: Tensor | float) -> Tensor:
+    """a − ⌊a/b⌋·b (the sign of b), as a % b."""
+    return a.remainder(b)
+
+
+def logsumexp(x: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False
+              ) -> Tensor:
+    """ln Σ exp(x) over the axes, without overflow (see Tensor.logsumexp)."""
+    return x.logsumexp(axis=axis, keepdims=keepdims)
+
+
+def cumsum(x: Tensor, axis: int) -> Tensor:
+    """The running sums along `axis`."""
+    return x.cumsum(axis)
+
+
+def cumprod(x: Tensor, axis: int) -> Tensor:
+    """The running products along `axis` (gradient exact at zeros)."""
+    return x.cumprod(axis)
