@@ -23,6 +23,7 @@ from autograd.gates import (
     linalg,
     logexp,
     norm,
+    pool,
     recurrent,
     reduce,
     rounding,
@@ -531,6 +532,54 @@ def _away_from(*kinks: float) -> Callable[[np.ndarray], np.ndarray]:
     return fix
 
 
+def _grid(draw: Draw, sizes: tuple[int, int], dilation: tuple[int, int], padding: tuple[int, int],
+          stride: tuple[int, int]) -> tuple[int, int]:
+    """An (H, W) that the (dilated) kernel fits, with a few output positions per axis."""
+    return tuple(draw(st.integers(max(1, d * (k - 1) + 1 - 2 * p), d * (k - 1) + 1 + s))
+                 for k, d, p, s in zip(sizes, dilation, padding, stride))  # type: ignore[return-value]
+
+
+def _pairs(draw: Draw, low: int, high: int) -> tuple[int, int]:
+    return draw(st.integers(low, high)), draw(st.integers(low, high))
+
+
+def _conv2d(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    n, c_in, c_out = draw(st.integers(1, 2)), draw(st.integers(1, 2)), 1 + draw(st.booleans())
+    sizes, stride, dilation, padding = (_pairs(draw, 1, 2), _pairs(draw, 1, 2),
+                                        _pairs(draw, 1, 2), _pairs(draw, 0, 1))
+    height, width = _grid(draw, sizes, dilation, padding, stride)
+    x, w = values(draw, (n, c_in, height, width)), values(draw, (c_out, c_in, *sizes))
+    options = {"stride": stride, "padding": padding, "dilation": dilation}
+    if draw(st.booleans()):
+        return [x, w, values(draw, (c_out,))], lambda x_, w_, b_: F.conv2d(x_, w_, b_, **options)
+    return [x, w], lambda x_, w_: F.conv2d(x_, w_, None, **options)
+
+
+def _pool2d(which: str) -> Callable[[Draw], Any]:
+    """Distinct entries (no ties within 0.05, so a window's maximum is a smooth choice), and
+    padding that leaves every window an entry of x (else max's output is −∞)."""
+    def build(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+        n, c = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+        sizes, stride = _pairs(draw, 1, 3), _pairs(draw, 1, 2)
+        most = np.subtract(sizes, 1 if which == "max" else 0) // 2
+        padding = (draw(st.integers(0, most[0])), draw(st.integers(0, most[1])))
+        dilation = _pairs(draw, 1, 2) if which == "max" else (1, 1)
+        shape_ = (n, c, *_grid(draw, sizes, dilation, padding, stride))
+        if which == "max":
+            return [distinct(draw, shape_)], lambda t: F.max_pool2d(t, sizes, stride, padding,
+                                                                    dilation)
+        return [values(draw, shape_)], lambda t: F.avg_pool2d(t, sizes, stride, padding)
+    return build
+
+
+def _batch_norm2d(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    n, c = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    shape_ = (n, c, draw(st.integers(1, 2)), 2)
+    x = values(draw, shape_) + distinct(draw, shape_)   # variance well above ε per channel
+    return [x, values(draw, (c,)), values(draw, (c,))], \
+        lambda x_, w_, b_: F.batch_norm(x_, w_, b_, training=True)
+
+
 CASES: list[GateCase] = [
     GateCase(ew.Add, "add", _binary(lambda a, b: a + b)),
     GateCase(ew.Subtract, "subtract", _binary(lambda a, b: a - b)),
@@ -609,7 +658,8 @@ CASES: list[GateCase] = [
     GateCase(rounding.Sign, "sign", _unary(lambda t: t.sign() * t, lambda x: away_from_zero(x, 0.1))),
     GateCase(rounding.Floor, "floor", _unary(lambda t: t.floor() + t, _off_integers)),
     GateCase(rounding.Ceil, "ceil", _unary(lambda t: t.ceil() * t, _off_integers)),
-    GateCase(rounding.Round, "round", _unary(lambda t: t.round() * t, lambda x: _off_integers(x + 0.5) - 0.5)),
+    GateCase(rounding.Round, "round",
+             _unary(lambda t: t.round() * t, lambda x: _off_integers(x + 0.5) - 0.5)),
     GateCase(rounding.Trunc, "trunc", _unary(lambda t: t.trunc() - t, _off_integers)),
     GateCase(rounding.Fmod, "fmod", _remainder_of(F.fmod)),
     GateCase(rounding.Remainder, "remainder", _remainder_of(lambda a, b: a % b)),
@@ -626,4 +676,8 @@ CASES: list[GateCase] = [
     GateCase(activation.Relu6, "relu6", _unary(F.relu6, _away_from(0.0, 6.0), low=-2, high=8)),
     GateCase(activation.Hardswish, "hardswish", _unary(F.hardswish, _away_from(-3.0, 3.0), -5, 5)),
     GateCase(activation.LogSigmoid, "logsigmoid", _unary(F.logsigmoid, low=-8, high=8)),
+    GateCase(conv.Conv2d, "conv2d", _conv2d),
+    GateCase(pool.MaxPool2d, "max_pool2d", _pool2d("max")),
+    GateCase(pool.AvgPool2d, "avg_pool2d", _pool2d("avg")),
+    GateCase(norm.BatchNorm, "batch_norm2d", _batch_norm2d),
 ]

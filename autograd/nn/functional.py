@@ -21,12 +21,13 @@ from autograd.gates.activation import (
     Softplus,
 )
 from autograd.gates.arrange import Pad, pad_widths
-from autograd.gates.conv import Conv1d
+from autograd.gates.conv import Conv1d, Conv2d, pair
 from autograd.gates.einsum import LETTERS, Einsum
 from autograd.gates.elementwise import Maximum, Minimum
 from autograd.gates.indexing import Embedding, Where
 from autograd.gates.linalg import Linear
 from autograd.gates.norm import BatchNorm, LayerNorm
+from autograd.gates.pool import AvgPool2d, MaxPool2d
 from autograd.gates.recurrent import GRUCell, LSTMCell
 from autograd.gates.shape import Concat, Stack
 from autograd.gates.softmax import CrossEntropy, LogSoftmax, MaskedSoftmax, Softmax
@@ -94,13 +95,14 @@ def where(condition: Any, a: Tensor, b: Tensor) -> Tensor:
 def batch_norm(x: Tensor, weight: Tensor, bias: Tensor, running_mean: np.ndarray | None = None,
                running_var: np.ndarray | None = None, training: bool = True,
                eps: float = 1e-5) -> Tensor:
-    """Batch normalisation of x (N, C) or (N, C, L) per channel C: with this batch's statistics
+    """Batch normalisation of x (N, C), (N, C, L) or (N, C, H, W) per channel C: with this batch's statistics
     when training (or when no running ones are given), else with the running ones."""
-    if x.ndim not in (2, 3) or weight.shape != (x.shape[1],) or bias.shape != (x.shape[1],):
-        raise ValueError(f"batch_norm: x of shape {x.shape} needs (N, C) or (N, C, L) with "
-                         f"weight and bias of shape (C,), got {weight.shape} and {bias.shape}")
+    if x.ndim not in (2, 3, 4) or weight.shape != (x.shape[1],) or bias.shape != (x.shape[1],):
+        raise ValueError(f"batch_norm: x of shape {x.shape} needs (N, C), (N, C, L) or "
+                         f"(N, C, H, W) with weight and bias of shape (C,), got {weight.shape} "
+                         f"and {bias.shape}")
     axes, mean, var = batch_statistics(x)
-    shape = (1, -1) if x.ndim == 2 else (1, -1, 1)
+    shape = (1, -1, *(1,) * (x.ndim - 2))
     if training or running_mean is None or running_var is None:
         batch = True
     else:
@@ -111,9 +113,9 @@ def batch_norm(x: Tensor, weight: Tensor, bias: Tensor, running_mean: np.ndarray
 
 
 def batch_statistics(x: Tensor) -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
-    """The axes batch norm reduces for x (N, C) or (N, C, L), and x's mean and (biased)
-    variance over them, kept as size-1 axes."""
-    axes = (0,) if x.ndim == 2 else (0, 2)
+    """The axes batch norm reduces for x (N, C, *) — every axis but the channels — and x's
+    mean and (biased) variance over them, kept as size-1 axes."""
+    axes = (0, *range(2, x.ndim))
     count = x.size // x.shape[1]
     mean = channel_sum(x.data) / count
     centred = x.data - mean
@@ -315,3 +317,36 @@ def cumsum(x: Tensor, axis: int) -> Tensor:
 def cumprod(x: Tensor, axis: int) -> Tensor:
     """The running products along `axis` (gradient exact at zeros)."""
     return x.cumprod(axis)
+
+
+# --- 2-D convolution and pooling (gates in gates/conv.py and gates/pool.py) -------------------
+def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None,
+           stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
+           dilation: int | tuple[int, int] = 1) -> Tensor:
+    """2-D convolution (cross-correlation, as in PyTorch) of x (N, C_in, H, W) with weight
+    (C_out, C_in, KH, KW) → (N, C_out, H_out, W_out), each output size as conv1d's L_out;
+    stride, padding and dilation an int or an (h, w) pair. One fused gate."""
+    return Conv2d.apply(x, weight, bias, stride=pair(stride, "conv2d", "stride"),
+                        padding=pair(padding, "conv2d", "padding"),
+                        dilation=pair(dilation, "conv2d", "dilation"))
+
+
+def max_pool2d(x: Tensor, kernel_size: int | tuple[int, int],
+               stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0,
+               dilation: int | tuple[int, int] = 1) -> Tensor:
+    """The maximum of each window of x (N, C, H, W), per channel; stride defaults to
+    kernel_size, padding (at most half the kernel) counts as −∞, as PyTorch. One gate."""
+    sizes = pair(kernel_size, "max_pool2d", "kernel_size")
+    return MaxPool2d.apply(x, sizes, sizes if stride is None else pair(stride, "max_pool2d", "stride"),
+                           padding=pair(padding, "max_pool2d", "padding"),
+                           dilation=pair(dilation, "max_pool2d", "dilation"))
+
+
+def avg_pool2d(x: Tensor, kernel_size: int | tuple[int, int],
+               stride: int | tuple[int, int] | None = None,
+               padding: int | tuple[int, int] = 0) -> Tensor:
+    """The mean of each window of x (N, C, H, W), per channel; stride defaults to kernel_size,
+    padding counts as zeros and in the count (PyTorch's count_include_pad=True). One gate."""
+    sizes = pair(kernel_size, "avg_pool2d", "kernel_size")
+    return AvgPool2d.apply(x, sizes, sizes if stride is None else pair(stride, "avg_pool2d", "stride"),
+                           padding=pair(padding, "avg_pool2d", "padding"))
