@@ -27,6 +27,16 @@ def _flat_recorded(ctx: Context, grad: Any, out: Any) -> Any:
     return times_constant(grad, 0.0)
 
 
+def _by_quotient(ctx: Context, grad: Raw) -> tuple[Raw, Raw]:
+    """The gradients of z = x − q·y with a step function q = ctx.quotient: 1 and −q."""
+    return grad, -grad * ctx.quotient
+
+
+def _by_quotient_recorded(ctx: Context, grad: Any, out: Any) -> Any:
+    """`_by_quotient`, recorded."""
+    return grad, times_constant(grad, -ctx.quotient)
+
+
 class Sign(Function):
     """z = sign x ∈ {−1, 0, 1};  ∂z/∂x = 0 (0 at x = 0 as well, as PyTorch)"""
 
@@ -105,13 +115,8 @@ class Fmod(Function):
             ctx.quotient = np.trunc(np.divide(x, y))
             return np.fmod(x, y)
 
-    @staticmethod
-    def backward(ctx: Context, grad: Raw) -> tuple[Raw, Raw]:
-        return grad, -grad * ctx.quotient
-
-    @staticmethod
-    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
-        return grad, times_constant(grad, -ctx.quotient)
+    backward = staticmethod(_by_quotient)
+    recorded_backward = staticmethod(_by_quotient_recorded)
 
 
 class Remainder(Function):
@@ -126,10 +131,5 @@ class Remainder(Function):
             ctx.quotient = np.floor_divide(x, y)
             return np.remainder(x, y)
 
-    @staticmethod
-    def backward(ctx: Context, grad: Raw) -> tuple[Raw, Raw]:
-        return grad, -grad * ctx.quotient
-
-    @staticmethod
-    def recorded_backward(ctx: Context, grad: Any, out: Any) -> Any:
-        return grad, times_constant(grad, -ctx.quotient)
+    backward = staticmethod(_by_quotient)
+    recorded_backward = staticmethod(_by_quotient_recorded)
