@@ -1,4 +1,5 @@
-"""Neural-network operations on Tensors (import as `F`). Each is one gate from `gates/`."""
+"""Neural-network operations on Tensors (import as `F`). Each is one gate from `gates/`, or (as
+silu and mish) a short composition of gates, said in its docstring."""
 
 from __future__ import annotations
 
