@@ -60,7 +60,7 @@ class Cumprod(Function):
     @staticmethod
     def backward(ctx: Context, grad: np.ndarray) -> np.ndarray:
         (x,) = ctx.saved_tensors
-        if x.ndim == 0:
+        if x.ndim == 0 or x.shape[ctx.axis] == 0:
             return grad
         xs, gs = np.moveaxis(x, ctx.axis, 0), np.moveaxis(grad, ctx.axis, 0)
         before = np.ones_like(xs)
@@ -74,9 +74,9 @@ class Cumprod(Function):
     @staticmethod
     def composition(x: Any, axis: int) -> Any:
         """The running products as a chain of multiplications, stacked: exact at zeros."""
-        if x.ndim == 0:
-            return x * 1.0
         at = _axis(x, axis, "cumprod")
+        if x.ndim == 0 or x.shape[at] == 0:
+            return x * 1.0
         before = (slice(None),) * at
         running = [x[before + (0,)]]  # noqa: RUF005 (mypy: py3.10)
         for i in range(1, x.shape[at]):
