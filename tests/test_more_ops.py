@@ -181,6 +181,8 @@ def test_cumsum_and_cumprod_values_and_cumprods_gradient_at_several_zeros() -> N
     expected = [sum(weights[j] * math.prod(x[k] for k in range(j + 1) if k != i)
                     for j in range(i, 5)) for i in range(5)]
     assert gradient(lambda t: t.cumprod(0) * Tensor(weights), x).tolist() == expected
+    for scan in ("cumsum", "cumprod", "logsumexp"):   # along an empty axis
+        assert gradient(lambda t, s=scan: getattr(t, s)(1), np.ones((2, 0))).shape == (2, 0)
 
 
 def test_all_and_any_are_boolean_and_not_differentiable() -> None:
@@ -350,6 +352,8 @@ def test_rmsprop_and_adagrad_state_round_trips_and_refuses_what_does_not_fit(mak
      r"conv2d: stride \(0, 0\) and dilation \(1, 1\) must be ≥ 1"),
     (lambda: F.conv2d(Tensor(np.ones((1, 1, 4, 4))), Tensor(np.ones((1, 1, 3, 3))),
                       padding=(1, 2, 3)), r"conv2d: padding must be an int or a pair of ints"),
+    (lambda: Conv2d(3, 4, (0, 2)), r"Conv2d: in_channels 3, out_channels 4 and kernel_size \(0, 2\) "
+                                   r"must be ≥ 1"),
     (lambda: F.max_pool2d(Tensor(np.ones((1, 1, 4, 4))), 2, padding=2),
      r"max_pool2d: padding \(2, 2\) must be at most half of the window's span \(2, 2\)"),
     (lambda: F.avg_pool2d(Tensor(np.ones((4, 4))), 2), r"avg_pool2d: input must be \(N, C, H, W\)"),

@@ -101,6 +101,9 @@ class Conv2d(Module):
         super().__init__()
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = pair(kernel_size, "Conv2d", "kernel_size")
+        if min(in_channels, out_channels, *self.kernel_size) < 1:
+            raise ValueError(f"Conv2d: in_channels {in_channels}, out_channels {out_channels} and "
+                             f"kernel_size {self.kernel_size} must be ≥ 1")
         self.stride, self.padding, self.dilation = stride, padding, dilation
         fan_in = in_channels * self.kernel_size[0] * self.kernel_size[1]
         self.weight = _uniform(rng, (out_channels, in_channels, *self.kernel_size), fan_in, dtype)
