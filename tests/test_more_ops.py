@@ -18,8 +18,11 @@ from autograd import (
     BatchNorm2d,
     Conv2d,
     F,
+    Linear,
     MaxPool2d,
+    Module,
     Scalar,
+    Sequential,
     Tensor,
     grad,
     gradcheck,
@@ -368,3 +371,32 @@ def test_rmsprop_and_adagrad_state_round_trips_and_refuses_what_does_not_fit(mak
 def test_bad_arguments_are_named(call: Callable[[], Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+class Flatten(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return x.reshape(x.shape[0], -1)
+
+
+class Relu(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return x.relu()
+
+
+def test_a_small_2d_cnn_learns_a_fixed_batch() -> None:
+    """Conv2d → BatchNorm2d → ReLU → MaxPool2d → AvgPool2d → Linear, trained with RMSprop: the
+    pieces compose, and the loss on one batch falls."""
+    rng = np.random.default_rng(4)
+    net = Sequential(Conv2d(1, 4, 3, padding=1, rng=rng), BatchNorm2d(4), Relu(), MaxPool2d(2),
+                     AvgPool2d(2), Flatten(), Linear(4 * 2 * 2, 3, rng=rng))
+    images = Tensor(rng.standard_normal((12, 1, 8, 8)).astype(np.float32))
+    labels = rng.integers(0, 3, 12)
+    opt = optim.RMSprop(net.parameters(), lr=0.01)
+    losses = []
+    for _ in range(30):
+        opt.zero_grad()
+        loss = F.cross_entropy(net(images), labels)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0]
