@@ -324,6 +324,22 @@ def test_adagrad_follows_pytorchs_rule(options: dict[str, Any]) -> None:
         np.testing.assert_allclose(mine, reference, rtol=1e-13)
 
 
+def test_adagrad_counts_each_parameters_own_updates_for_lr_decay() -> None:
+    """A parameter without a gradient at a step is not updated and its t does not move (as
+    PyTorch's per-parameter state step)."""
+    p, q = leaf(W0), leaf(W0)
+    opt = optim.Adagrad([p, q], lr=0.1, lr_decay=0.5)
+    for k in range(3):
+        opt.zero_grad()
+        loss = (p * p * Tensor(C)).sum() + ((q * q * Tensor(C)).sum() if k != 1 else 0.0)
+        loss.backward()
+        opt.step()
+    np.testing.assert_allclose(p.data, adagrad_reference(W0, C, 3, 0.1, 0.5, 0.0, 0.0, 1e-10)[-1],
+                               rtol=1e-13)
+    np.testing.assert_allclose(q.data, adagrad_reference(W0, C, 2, 0.1, 0.5, 0.0, 0.0, 1e-10)[-1],
+                               rtol=1e-13)
+
+
 @pytest.mark.parametrize("make", [
     lambda ps: optim.RMSprop(ps, lr=0.01, momentum=0.9, centered=True),
     lambda ps: optim.Adagrad(ps, lr=0.1, lr_decay=0.1)])

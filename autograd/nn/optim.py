@@ -216,8 +216,8 @@ class RMSprop(Optimizer):
 class Adagrad(Optimizer):
     """Adagrad, PyTorch's rule and defaults: g ← g + λw (weight_decay λ), s ← s + g² (s starts
     at initial_accumulator_value), w ← w − η_t·g/(√s + ε) with η_t = η/(1 + (t − 1)·lr_decay)
-    at step t (counted per optimiser, where PyTorch counts per parameter: the same unless some
-    parameters have no gradient at some steps)."""
+    at the parameter's t-th update (counted per parameter, as PyTorch: a step that finds no
+    gradient for it does not count)."""
 
     def __init__(self, params: Iterable[Tensor], lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
@@ -228,17 +228,19 @@ class Adagrad(Optimizer):
                              f"{initial_accumulator_value}")
         self.lr_decay, self.weight_decay, self.eps = lr_decay, weight_decay, eps
         self.sum = [np.full_like(p.data, initial_accumulator_value) for p in self.params]
+        self.updates = [np.zeros((), dtype=np.float64) for _ in self.params]   # t, per parameter
 
     def _buffers(self) -> dict[str, list[np.ndarray]]:
-        return {"sum": self.sum}
+        return {"sum": self.sum, "step": self.updates}
 
     @no_grad()
     def step(self) -> None:
         self.steps += 1
-        step_size = self.lr / (1 + (self.steps - 1) * self.lr_decay)
-        for p, total in zip(self.params, self.sum):
+        for p, total, updates in zip(self.params, self.sum, self.updates):
             if p.grad is None:
                 continue
+            updates += 1
+            step_size = self.lr / (1 + (float(updates) - 1) * self.lr_decay)
             grad = data_of(p.grad)
             if self.weight_decay:
                 grad = grad + self.weight_decay * p.data
