@@ -36,12 +36,16 @@ from autograd.nn import functional as F
 from autograd.nn import optim
 from autograd.nn.functional import einsum, tensordot
 from autograd.nn.layers import (
+    AvgPool2d,
     BatchNorm1d,
+    BatchNorm2d,
     Conv1d,
+    Conv2d,
     Dropout,
     Embedding,
     LayerNorm,
     Linear,
+    MaxPool2d,
     ModuleList,
     Sequential,
 )
@@ -49,9 +53,12 @@ from autograd.nn.module import Module, Parameter
 from autograd.tools.profile import profile
 
 __all__ = [
+    "AvgPool2d",
     "BatchNorm1d",
+    "BatchNorm2d",
     "Context",
     "Conv1d",
+    "Conv2d",
     "Dropout",
     "Embedding",
     "F",
@@ -59,6 +66,7 @@ __all__ = [
     "GradcheckError",
     "LayerNorm",
     "Linear",
+    "MaxPool2d",
     "Module",
     "ModuleList",
     "Parameter",

@@ -21,11 +21,16 @@ from autograd.gates import (
     einsum,
     indexing,
     linalg,
+    logexp,
     norm,
+    pool,
     recurrent,
     reduce,
+    rounding,
+    scan,
     shape,
     softmax,
+    trig,
 )
 from autograd.gates import elementwise as ew
 from models import demo
@@ -96,9 +101,9 @@ def _binary(op: Callable[[Tensor, Tensor], Tensor],
 
 
 def _unary(op: Callable[[Tensor], Tensor], fix: Callable[[np.ndarray], np.ndarray] = lambda x: x,
-           low: float = -2.0, high: float = 2.0) -> Callable[[Draw], Any]:
+           low: float = -2.0, high: float = 2.0, max_dims: int = 3) -> Callable[[Draw], Any]:
     def build(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
-        return [fix(values(draw, draw(shapes()), low, high))], op
+        return [fix(values(draw, draw(shapes(max_dims=max_dims)), low, high))], op
     return build
 
 
@@ -260,7 +265,9 @@ def _layer_norm(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
 
 def _batch_norm(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
     n, c = draw(st.integers(2, 4)), draw(st.integers(1, 3))
-    shape_ = (n, c) if draw(st.booleans()) else (n, c, draw(st.integers(1, 3)))
+    spatial = draw(st.sampled_from([(), (draw(st.integers(1, 3)),),           # (N, C), (N, C, L)
+                                    (draw(st.integers(1, 2)), draw(st.integers(1, 2)))]))  # H, W
+    shape_ = (n, c, *spatial)
     x = values(draw, shape_) + distinct(draw, shape_)   # variance well above ε per channel
     w, b = values(draw, (c,)), values(draw, (c,))
     if draw(st.booleans()):
@@ -478,6 +485,103 @@ def _vector_methods(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]
                 values(draw, (draw(st.integers(1, 4)),))], lambda a, b: a.outer(b)
     return _untied(lambda a, b: (a.maximum(b) - a.minimum(b)) * 0.5)(draw)
 
+def _off_integers(x: np.ndarray) -> np.ndarray:
+    """Entries 0.1 or more from every integer, where floor, ceil and trunc jump."""
+    return np.where(np.abs(x - np.round(x)) < 0.1, x + 0.3, x)
+
+
+def _remainder_of(op: Callable[[Tensor, Tensor], Tensor]) -> Callable[[Draw], Any]:
+    """x = y·(q + f) with an integer q and a fraction f in [0.1, 0.9]: x/y is never within 0.1
+    of an integer, where fmod and remainder jump."""
+    def build(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+        shape_x, shape_y = broadcast_pair(draw, max_dims=2)
+        y = away_from_zero(values(draw, shape_y))
+        full = np.broadcast_shapes(shape_x, shape_y)
+        quotient = np.round(values(draw, full, -3, 3)) + values(draw, full, 0.1, 0.9)
+        return [np.broadcast_to(y, full) * quotient, y], op
+    return build
+
+
+def _scan(method: str, zeros: bool = False) -> Callable[[Draw], Any]:
+    """A running sum or product along a drawn axis (0-d included); with `zeros`, some entries
+    exactly 0, where a product's gradient must not divide."""
+    def build(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+        shape_ = draw(shapes())
+        x = values(draw, shape_)
+        if zeros and x.size > 1 and draw(st.booleans()):
+            x.flat[draw(st.integers(0, x.size - 1))] = 0.0
+        reach = max(len(shape_), 1)
+        axis = draw(st.integers(-reach, reach - 1))
+        return [x], lambda t: getattr(t, method)(axis)
+    return build
+
+
+def _entrywise(op: Callable[[Tensor], Tensor],
+               fix: Callable[[np.ndarray], np.ndarray] = lambda x: x, low: float = -2.0,
+               high: float = 2.0) -> Callable[[Draw], Any]:
+    """`_unary` on shapes of at most 2 axes: for a gate that works entry by entry these test
+    no less, and drawing fewer values keeps issue 18's many new cases within their time."""
+    return _unary(op, fix, low, high, max_dims=2)
+
+
+def _softplus(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    """β and the threshold drawn; x kept 0.2 from where βx crosses the threshold (the gate
+    switches to the line there, as PyTorch's, with a small jump)."""
+    beta, threshold = draw(st.sampled_from([0.5, 1.0, 2.0])), draw(st.sampled_from([20.0, 1.0]))
+    x = values(draw, draw(shapes(max_dims=2)), -4, 4)
+    x = np.where(np.abs(beta * x - threshold) < 0.2, x + 0.5 / beta, x)
+    return [x], lambda t: F.softplus(t, beta=beta, threshold=threshold)
+
+
+def _away_from(*kinks: float) -> Callable[[np.ndarray], np.ndarray]:
+    """Entries moved 0.2 or more from each kink."""
+    def fix(x: np.ndarray) -> np.ndarray:
+        for kink in kinks:
+            x = np.where(np.abs(x - kink) < 0.2, x + 0.4, x)
+        return x
+    return fix
+
+
+def _grid(draw: Draw, sizes: tuple[int, int], dilation: tuple[int, int], padding: tuple[int, int],
+          stride: tuple[int, int]) -> tuple[int, int]:
+    """An (H, W) that the (dilated) kernel fits, with a few output positions per axis."""
+    return tuple(draw(st.integers(max(1, d * (k - 1) + 1 - 2 * p), d * (k - 1) + 1 + s))
+                 for k, d, p, s in zip(sizes, dilation, padding, stride))  # type: ignore[return-value]
+
+
+def _pairs(draw: Draw, low: int, high: int) -> tuple[int, int]:
+    return draw(st.integers(low, high)), draw(st.integers(low, high))
+
+
+def _conv2d(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+    n, c_in, c_out = draw(st.integers(1, 2)), draw(st.integers(1, 2)), 1 + draw(st.booleans())
+    sizes, stride, dilation, padding = (_pairs(draw, 1, 2), _pairs(draw, 1, 2),
+                                        _pairs(draw, 1, 2), _pairs(draw, 0, 1))
+    height, width = _grid(draw, sizes, dilation, padding, stride)
+    x, w = values(draw, (n, c_in, height, width)), values(draw, (c_out, c_in, *sizes))
+    options = {"stride": stride, "padding": padding, "dilation": dilation}
+    if draw(st.booleans()):
+        return [x, w, values(draw, (c_out,))], lambda x_, w_, b_: F.conv2d(x_, w_, b_, **options)
+    return [x, w], lambda x_, w_: F.conv2d(x_, w_, None, **options)
+
+
+def _pool2d(which: str) -> Callable[[Draw], Any]:
+    """Distinct entries (no ties within 0.05, so a window's maximum is a smooth choice), and
+    padding that leaves every window an entry of x (else max's output is −∞)."""
+    def build(draw: Draw) -> tuple[list[np.ndarray], Callable[..., Tensor]]:
+        n, c = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+        sizes, stride = _pairs(draw, 1, 3), _pairs(draw, 1, 2)
+        most = np.subtract(sizes, 1 if which == "max" else 0) // 2
+        padding = (draw(st.integers(0, most[0])), draw(st.integers(0, most[1])))
+        dilation = _pairs(draw, 1, 2) if which == "max" else (1, 1)
+        shape_ = (n, c, *_grid(draw, sizes, dilation, padding, stride))
+        if which == "max":
+            return [distinct(draw, shape_)], lambda t: F.max_pool2d(t, sizes, stride, padding,
+                                                                    dilation)
+        return [values(draw, shape_)], lambda t: F.avg_pool2d(t, sizes, stride, padding)
+    return build
+
+
 CASES: list[GateCase] = [
     GateCase(ew.Add, "add", _binary(lambda a, b: a + b)),
     GateCase(ew.Subtract, "subtract", _binary(lambda a, b: a - b)),
@@ -545,4 +649,36 @@ CASES: list[GateCase] = [
     GateCase(shape.BroadcastTo, "repeat-tile-expand", _copies),
     GateCase(shape.Transpose, "permute-ravel-chunk", _permute_ravel_chunk),
     GateCase(ew.Multiply, "outer-maximum-minimum", _vector_methods),
+    GateCase(trig.Tan, "tan", _entrywise(lambda t: t.tan(), low=-1.2, high=1.2)),
+    GateCase(trig.Sinh, "sinh", _entrywise(lambda t: t.sinh())),
+    GateCase(trig.Cosh, "cosh", _entrywise(lambda t: t.cosh())),
+    GateCase(trig.Asin, "asin", _entrywise(lambda t: t.asin(), low=-0.9, high=0.9)),
+    GateCase(trig.Acos, "acos", _entrywise(lambda t: t.acos(), low=-0.9, high=0.9)),
+    GateCase(trig.Atan, "atan", _entrywise(lambda t: t.atan(), low=-3, high=3)),
+    GateCase(trig.Atan2, "atan2", _binary(F.atan2, fix_a=lambda x: away_from_zero(x, 0.1),
+                                          fix_b=away_from_zero)),
+    GateCase(rounding.Sign, "sign", _entrywise(lambda t: t.sign() * t, lambda x: away_from_zero(x, 0.1))),
+    GateCase(rounding.Floor, "floor", _entrywise(lambda t: t.floor() + t, _off_integers)),
+    GateCase(rounding.Ceil, "ceil", _entrywise(lambda t: t.ceil() * t, _off_integers)),
+    GateCase(rounding.Round, "round",
+             _entrywise(lambda t: t.round() * t, lambda x: _off_integers(x + 0.5) - 0.5)),
+    GateCase(rounding.Trunc, "trunc", _entrywise(lambda t: t.trunc() - t, _off_integers)),
+    GateCase(rounding.Fmod, "fmod", _remainder_of(F.fmod)),
+    GateCase(rounding.Remainder, "remainder", _remainder_of(lambda a, b: a % b)),
+    GateCase(logexp.Log2, "log2", _entrywise(lambda t: t.log2(), positive)),
+    GateCase(logexp.Log10, "log10", _entrywise(lambda t: t.log10(), positive)),
+    GateCase(logexp.Exp2, "exp2", _entrywise(lambda t: t.exp2())),
+    GateCase(logexp.LogAddExp, "logaddexp", _binary(F.logaddexp)),
+    GateCase(logexp.LogSumExp, "logsumexp", _reduction("logsumexp")),
+    GateCase(scan.Cumsum, "cumsum", _scan("cumsum")),
+    GateCase(scan.Cumprod, "cumprod", _scan("cumprod", zeros=True)),
+    GateCase(activation.Softplus, "softplus", _softplus),
+    GateCase(activation.LeakyRelu, "leaky_relu",
+             _entrywise(lambda t: F.leaky_relu(t, 0.2), lambda x: away_from_zero(x, 0.1))),
+    GateCase(activation.Relu6, "relu6", _entrywise(F.relu6, _away_from(0.0, 6.0), low=-2, high=8)),
+    GateCase(activation.Hardswish, "hardswish", _entrywise(F.hardswish, _away_from(-3.0, 3.0), -5, 5)),
+    GateCase(activation.LogSigmoid, "logsigmoid", _entrywise(F.logsigmoid, low=-8, high=8)),
+    GateCase(conv.Conv2d, "conv2d", _conv2d),
+    GateCase(pool.MaxPool2d, "max_pool2d", _pool2d("max")),
+    GateCase(pool.AvgPool2d, "avg_pool2d", _pool2d("avg")),
 ]

@@ -67,11 +67,11 @@ def leading_sum(x: np.ndarray) -> np.ndarray:
 
 
 def channel_sum(x: np.ndarray) -> np.ndarray:
-    """Σ over every axis but the channel axis 1 of x (N, C) or (N, C, L), kept as size-1 axes
+    """Σ over every axis but the channel axis 1 of x (N, C) or (N, C, *S), kept as size-1 axes
     (numpy's own multi-axis sum is slow here)."""
     sums = leading_sum(x.reshape(x.shape[0], -1))
-    if x.ndim == 3:
-        sums = last_axis_sum(sums.reshape(x.shape[1], x.shape[2]))
+    if x.ndim >= 3:
+        sums = last_axis_sum(sums.reshape(x.shape[1], -1))
     return sums.reshape((1, -1) + (1,) * (x.ndim - 2))
 
 

@@ -29,6 +29,9 @@ from autograd.gates.elementwise import (
     Subtract,
     Tanh,
 )
+from autograd.gates.logexp import Exp2, Log2, Log10, LogAddExp
+from autograd.gates.rounding import Ceil, Floor, Fmod, Remainder, Round, Sign, Trunc
+from autograd.gates.trig import Acos, Asin, Atan, Atan2, Cosh, Sinh, Tan
 
 Self = TypeVar("Self", bound="Arithmetic")
 
@@ -121,3 +124,89 @@ class Arithmetic(Value):
 
     def __abs__(self: Self) -> Self:
         return Abs._apply_one(self)
+
+    # --- more of PyTorch's elementwise functions (gates in trig, rounding, logexp) ------------
+    def _other(self: Self, other: Any) -> Self:
+        return other if isinstance(other, Value) else self._lift(other)  # type: ignore[return-value]
+
+    def tan(self: Self) -> Self:
+        return Tan._apply_one(self)
+
+    def sinh(self: Self) -> Self:
+        return Sinh._apply_one(self)
+
+    def cosh(self: Self) -> Self:
+        return Cosh._apply_one(self)
+
+    def asin(self: Self) -> Self:
+        return Asin._apply_one(self)
+
+    def acos(self: Self) -> Self:
+        return Acos._apply_one(self)
+
+    def atan(self: Self) -> Self:
+        return Atan._apply_one(self)
+
+    def atan2(self: Self, other: Any) -> Self:
+        """The angle of the point (other, self): atan2(y=self, x=other), as PyTorch."""
+        return Atan2._apply_two(self, self._other(other))
+
+    def sign(self: Self) -> Self:
+        return Sign._apply_one(self)
+
+    def floor(self: Self) -> Self:
+        return Floor._apply_one(self)
+
+    def ceil(self: Self) -> Self:
+        return Ceil._apply_one(self)
+
+    def round(self: Self, decimals: int = 0) -> Self:
+        """Halves to even, as PyTorch (2.5 → 2); zero gradient."""
+        return Round.apply(self, decimals=decimals) if decimals else Round._apply_one(self)
+
+    def trunc(self: Self) -> Self:
+        return Trunc._apply_one(self)
+
+    def square(self: Self) -> Self:
+        """x·x (one Multiply gate)."""
+        return Multiply._apply_two(self, self)
+
+    def reciprocal(self: Self) -> Self:
+        """1/x (one Divide gate)."""
+        return Divide._apply_two(self._lift(1.0), self)
+
+    def rsqrt(self: Self) -> Self:
+        """1/√x as x ** −½ (one Power gate)."""
+        return Power._apply_two(self, self._lift(-0.5))
+
+    def log2(self: Self) -> Self:
+        return Log2._apply_one(self)
+
+    def log10(self: Self) -> Self:
+        return Log10._apply_one(self)
+
+    def exp2(self: Self) -> Self:
+        return Exp2._apply_one(self)
+
+    def logaddexp(self: Self, other: Any) -> Self:
+        """ln(eˣ + eʸ) without overflow."""
+        return LogAddExp._apply_two(self, self._other(other))
+
+    def lerp(self: Self, end: Any, weight: Any) -> Self:
+        """self + weight·(end − self), as PyTorch's lerp (weight a number or a value; composed
+        of Subtract, Multiply and Add)."""
+        return self + weight * (self._other(end) - self)
+
+    def fmod(self: Self, other: Any) -> Self:
+        """x − trunc(x/y)·y: the sign of x (C's fmod)."""
+        return Fmod._apply_two(self, self._other(other))
+
+    def remainder(self: Self, other: Any) -> Self:
+        """x − ⌊x/y⌋·y: the sign of y (Python's %, PyTorch's remainder)."""
+        return Remainder._apply_two(self, self._other(other))
+
+    def __mod__(self: Self, other: Any) -> Self:
+        return Remainder._apply_two(self, self._other(other))
+
+    def __rmod__(self: Self, other: Any) -> Self:
+        return Remainder._apply_two(self._other(other), self)

@@ -17,7 +17,9 @@ from autograd.core.versions import bump_version
 from autograd.gates.elementwise import Cast, Clone, Maximum, Minimum
 from autograd.gates.indexing import Index, SetItem
 from autograd.gates.linalg import MatMul
+from autograd.gates.logexp import LogSumExp
 from autograd.gates.reduce import Max, Mean, Norm, Prod, Sum
+from autograd.gates.scan import Cumprod, Cumsum
 from autograd.gates.shape import Reshape, Split, Transpose
 
 Axis = int | tuple[int, ...] | None
@@ -287,6 +289,30 @@ class Tensor(Arithmetic, Rearranging):
         """√var (see `var`)."""
         return self.var(axis=axis, correction=correction, keepdims=keepdims).sqrt()
 
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """ln Σ exp(x) over the axes, without overflow (one LogSumExp gate; its gradient is the
+        softmax). PyTorch's logsumexp(dim, keepdim); here axis=None reduces every axis."""
+        return LogSumExp.apply(self, axis=axis, keepdims=keepdims)
+
+    def cumsum(self, axis: int) -> Tensor:
+        """The running sums along `axis` (PyTorch's cumsum(dim))."""
+        return Cumsum.apply(self, axis)
+
+    def cumprod(self, axis: int) -> Tensor:
+        """The running products along `axis` (PyTorch's cumprod(dim)); its gradient is exact
+        where entries are 0, as prod's."""
+        return Cumprod.apply(self, axis)
+
+    def all(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Whether every entry is non-zero (over the axes): a boolean tensor, not differentiable."""
+        return Tensor._wrap(np.all(self.data, axis=_checked_axes(axis, self.ndim, "all"),
+                                   keepdims=keepdims), None)
+
+    def any(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Whether some entry is non-zero (over the axes): a boolean tensor, not differentiable."""
+        return Tensor._wrap(np.any(self.data, axis=_checked_axes(axis, self.ndim, "any"),
+                                   keepdims=keepdims), None)
+
     def split(self, split_size: int | list[int], axis: int = 0) -> tuple[Tensor, ...]:
         """Pieces along `axis`: of `split_size` entries each (the last may be shorter), or of the
         listed sizes (PyTorch's torch.split). One Split gate with several outputs."""
@@ -474,6 +500,11 @@ class Tensor(Arithmetic, Rearranging):
 
 def _in_dtype(value: Tensor, dtype: np.dtype) -> Tensor:
     return value if value.data.dtype == dtype else value.astype(dtype)
+
+
+def _checked_axes(axis: Axis, ndim: int, where: str) -> tuple[int, ...] | None:
+    """`axis` checked against `ndim` (None stays None: every axis)."""
+    return None if axis is None else normalize_axes(axis, ndim, where)
 
 
 def _index_arrays(index: Any) -> Any:

@@ -1,4 +1,5 @@
-"""Neural-network operations on Tensors (import as `F`). Each is one gate from `gates/`."""
+"""Neural-network operations on Tensors (import as `F`). Each is one gate from `gates/`, or (as
+silu and mish) a short composition of gates, said in its docstring."""
 
 from __future__ import annotations
 
@@ -11,14 +12,23 @@ from autograd.core.broadcast import normalize_axes
 from autograd.core.kernels import channel_sum
 from autograd.core.tensor import Tensor
 from autograd.core.value import Value, data_of
-from autograd.gates.activation import Dropout, Gelu
+from autograd.gates.activation import (
+    Dropout,
+    Gelu,
+    Hardswish,
+    LeakyRelu,
+    LogSigmoid,
+    Relu6,
+    Softplus,
+)
 from autograd.gates.arrange import Pad, pad_widths
-from autograd.gates.conv import Conv1d
+from autograd.gates.conv import Conv1d, Conv2d, pair
 from autograd.gates.einsum import LETTERS, Einsum
 from autograd.gates.elementwise import Maximum, Minimum
 from autograd.gates.indexing import Embedding, Where
 from autograd.gates.linalg import Linear
 from autograd.gates.norm import BatchNorm, LayerNorm
+from autograd.gates.pool import AvgPool2d, MaxPool2d
 from autograd.gates.recurrent import GRUCell, LSTMCell
 from autograd.gates.shape import Concat, Stack
 from autograd.gates.softmax import CrossEntropy, LogSoftmax, MaskedSoftmax, Softmax
@@ -86,13 +96,14 @@ def where(condition: Any, a: Tensor, b: Tensor) -> Tensor:
 def batch_norm(x: Tensor, weight: Tensor, bias: Tensor, running_mean: np.ndarray | None = None,
                running_var: np.ndarray | None = None, training: bool = True,
                eps: float = 1e-5) -> Tensor:
-    """Batch normalisation of x (N, C) or (N, C, L) per channel C: with this batch's statistics
+    """Batch normalisation of x (N, C), (N, C, L) or (N, C, H, W) per channel C: with this batch's statistics
     when training (or when no running ones are given), else with the running ones."""
-    if x.ndim not in (2, 3) or weight.shape != (x.shape[1],) or bias.shape != (x.shape[1],):
-        raise ValueError(f"batch_norm: x of shape {x.shape} needs (N, C) or (N, C, L) with "
-                         f"weight and bias of shape (C,), got {weight.shape} and {bias.shape}")
+    if x.ndim not in (2, 3, 4) or weight.shape != (x.shape[1],) or bias.shape != (x.shape[1],):
+        raise ValueError(f"batch_norm: x of shape {x.shape} needs (N, C), (N, C, L) or "
+                         f"(N, C, H, W) with weight and bias of shape (C,), got {weight.shape} "
+                         f"and {bias.shape}")
     axes, mean, var = batch_statistics(x)
-    shape = (1, -1) if x.ndim == 2 else (1, -1, 1)
+    shape = (1, -1, *(1,) * (x.ndim - 2))
     if training or running_mean is None or running_var is None:
         batch = True
     else:
@@ -103,9 +114,9 @@ def batch_norm(x: Tensor, weight: Tensor, bias: Tensor, running_mean: np.ndarray
 
 
 def batch_statistics(x: Tensor) -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
-    """The axes batch norm reduces for x (N, C) or (N, C, L), and x's mean and (biased)
-    variance over them, kept as size-1 axes."""
-    axes = (0,) if x.ndim == 2 else (0, 2)
+    """The axes batch norm reduces for x (N, C, *) — every axis but the channels — and x's
+    mean and (biased) variance over them, kept as size-1 axes."""
+    axes = (0, *range(2, x.ndim))
     count = x.size // x.shape[1]
     mean = channel_sum(x.data) / count
     centred = x.data - mean
@@ -227,3 +238,116 @@ def _paired_axes(dims: Any, ndim_a: int, ndim_b: int) -> tuple[list[int], list[i
     listed = [[d] if isinstance(d, (int, np.integer)) else list(d) for d in dims]
     return ([normalize_axes(int(i), ndim_a, "tensordot")[0] for i in listed[0]],
             [normalize_axes(int(j), ndim_b, "tensordot")[0] for j in listed[1]])
+
+
+# --- PyTorch's other activations (gates in gates/activation.py, or compositions) ---------------
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """(1/β)·ln(1 + e^{βx}), and x itself where βx > threshold (PyTorch's defaults). One gate."""
+    if beta <= 0:
+        raise ValueError(f"softplus: beta must be > 0, got {beta}")
+    return Softplus.apply(x, beta=beta, threshold=threshold)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x for x > 0, else negative_slope·x. One gate."""
+    return LeakyRelu.apply(x, negative_slope=negative_slope)
+
+
+def relu6(x: Tensor) -> Tensor:
+    """min(max(x, 0), 6); gradient 0 at both kinks, as PyTorch. One gate."""
+    return Relu6.apply(x)
+
+
+def silu(x: Tensor) -> Tensor:
+    """x·σ(x) (SiLU, or swish), composed of Sigmoid and Multiply."""
+    return x * x.sigmoid()
+
+
+def hardswish(x: Tensor) -> Tensor:
+    """x·relu6(x + 3)/6, with PyTorch's gradients at the kinks ±3. One gate."""
+    return Hardswish.apply(x)
+
+
+def mish(x: Tensor) -> Tensor:
+    """x·tanh(softplus(x)), composed of Softplus, Tanh and Multiply."""
+    return x * softplus(x).tanh()
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    """ln σ(x), exact in both tails (never ln of a rounded σ). One gate."""
+    return LogSigmoid.apply(x)
+
+
+# --- torch-level functions of two values and scans (as maximum and minimum above) -------------
+def atan2(y: Tensor, x: Tensor | float) -> Tensor:
+    """The angle of the point (x, y) in (−π, π], entry by entry (see Tensor.atan2)."""
+    return y.atan2(x)
+
+
+def logaddexp(a: Tensor, b: Tensor | float) -> Tensor:
+    """ln(eᵃ + eᵇ) entry by entry, without overflow."""
+    return a.logaddexp(b)
+
+
+def lerp(start: Tensor, end: Tensor | float, weight: Tensor | float) -> Tensor:
+    """start + weight·(end − start)."""
+    return start.lerp(end, weight)
+
+
+def fmod(a: Tensor, b: Tensor | float) -> Tensor:
+    """a − trunc(a/b)·b (the sign of a)."""
+    return a.fmod(b)
+
+
+def remainder(a: Tensor, b: Tensor | float) -> Tensor:
+    """a − ⌊a/b⌋·b (the sign of b), as a % b."""
+    return a.remainder(b)
+
+
+def logsumexp(x: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False
+              ) -> Tensor:
+    """ln Σ exp(x) over the axes, without overflow (see Tensor.logsumexp)."""
+    return x.logsumexp(axis=axis, keepdims=keepdims)
+
+
+def cumsum(x: Tensor, axis: int) -> Tensor:
+    """The running sums along `axis`."""
+    return x.cumsum(axis)
+
+
+def cumprod(x: Tensor, axis: int) -> Tensor:
+    """The running products along `axis` (gradient exact at zeros)."""
+    return x.cumprod(axis)
+
+
+# --- 2-D convolution and pooling (gates in gates/conv.py and gates/pool.py) -------------------
+def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None,
+           stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
+           dilation: int | tuple[int, int] = 1) -> Tensor:
+    """2-D convolution (cross-correlation, as in PyTorch) of x (N, C_in, H, W) with weight
+    (C_out, C_in, KH, KW) → (N, C_out, H_out, W_out), each output size as conv1d's L_out;
+    stride, padding and dilation an int or an (h, w) pair. One fused gate."""
+    return Conv2d.apply(x, weight, bias, stride=pair(stride, "conv2d", "stride"),
+                        padding=pair(padding, "conv2d", "padding"),
+                        dilation=pair(dilation, "conv2d", "dilation"))
+
+
+def max_pool2d(x: Tensor, kernel_size: int | tuple[int, int],
+               stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0,
+               dilation: int | tuple[int, int] = 1) -> Tensor:
+    """The maximum of each window of x (N, C, H, W), per channel; stride defaults to
+    kernel_size, padding (at most half the kernel) counts as −∞, as PyTorch. One gate."""
+    sizes = pair(kernel_size, "max_pool2d", "kernel_size")
+    return MaxPool2d.apply(x, sizes, sizes if stride is None else pair(stride, "max_pool2d", "stride"),
+                           padding=pair(padding, "max_pool2d", "padding"),
+                           dilation=pair(dilation, "max_pool2d", "dilation"))
+
+
+def avg_pool2d(x: Tensor, kernel_size: int | tuple[int, int],
+               stride: int | tuple[int, int] | None = None,
+               padding: int | tuple[int, int] = 0) -> Tensor:
+    """The mean of each window of x (N, C, H, W), per channel; stride defaults to kernel_size,
+    padding counts as zeros and in the count (PyTorch's count_include_pad=True). One gate."""
+    sizes = pair(kernel_size, "avg_pool2d", "kernel_size")
+    return AvgPool2d.apply(x, sizes, sizes if stride is None else pair(stride, "avg_pool2d", "stride"),
+                           padding=pair(padding, "avg_pool2d", "padding"))

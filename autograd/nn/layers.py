@@ -1,7 +1,8 @@
-"""Layers: Linear, Embedding, Conv1d, LayerNorm, BatchNorm1d, Dropout, Sequential, ModuleList.
+"""Layers: Linear, Embedding, Conv1d, Conv2d, MaxPool2d, AvgPool2d, LayerNorm, BatchNorm1d,
+BatchNorm2d, Dropout, Sequential, ModuleList.
 
-Initialisation follows PyTorch's defaults, so results carry over: weights and biases of Linear
-and Conv1d ~ U(−1/√fan_in, 1/√fan_in); Embedding ~ N(0, 1); norms start at weight 1, bias 0.
+Initialisation follows PyTorch's defaults, so results carry over: weights and biases of Linear,
+Conv1d and Conv2d ~ U(−1/√fan_in, 1/√fan_in); Embedding ~ N(0, 1); norms start at weight 1, bias 0.
 Every layer takes `dtype` (float32 by default) and `rng` (a numpy Generator, for reproducible
 initialisation).
 """
@@ -15,6 +16,7 @@ import numpy as np
 
 from autograd.core.grad_mode import no_grad
 from autograd.core.tensor import Tensor
+from autograd.gates.conv import pair
 from autograd.nn import functional as F
 from autograd.nn.module import Module, Parameter
 
@@ -88,6 +90,66 @@ class Conv1d(Module):
                 f"stride {self.stride}, padding {self.padding}, dilation {self.dilation}")
 
 
+class Conv2d(Module):
+    """A 2-D convolution over (N, C_in, H, W); see `F.conv2d`. Weight (C_out, C_in, KH, KW);
+    kernel_size, stride, padding and dilation an int or an (h, w) pair."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
+                 stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0,
+                 dilation: int | tuple[int, int] = 1, bias: bool = True, dtype: Any = np.float32,
+                 rng: np.random.Generator | None = None) -> None:
+        super().__init__()
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = pair(kernel_size, "Conv2d", "kernel_size")
+        if min(in_channels, out_channels, *self.kernel_size) < 1:
+            raise ValueError(f"Conv2d: in_channels {in_channels}, out_channels {out_channels} and "
+                             f"kernel_size {self.kernel_size} must be ≥ 1")
+        self.stride, self.padding, self.dilation = stride, padding, dilation
+        fan_in = in_channels * self.kernel_size[0] * self.kernel_size[1]
+        self.weight = _uniform(rng, (out_channels, in_channels, *self.kernel_size), fan_in, dtype)
+        self.bias = _uniform(rng, (out_channels,), fan_in, dtype) if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels} → {self.out_channels}, kernel {self.kernel_size}, "
+                f"stride {self.stride}, padding {self.padding}, dilation {self.dilation}")
+
+
+class MaxPool2d(Module):
+    """The maximum of each window, per channel; see `F.max_pool2d`."""
+
+    def __init__(self, kernel_size: int | tuple[int, int],
+                 stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0,
+                 dilation: int | tuple[int, int] = 1) -> None:
+        super().__init__()
+        self.kernel_size, self.stride, self.padding, self.dilation = (
+            kernel_size, stride, padding, dilation)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
+
+    def extra_repr(self) -> str:
+        return f"kernel {self.kernel_size}, stride {self.stride or self.kernel_size}"
+
+
+class AvgPool2d(Module):
+    """The mean of each window, per channel; see `F.avg_pool2d`."""
+
+    def __init__(self, kernel_size: int | tuple[int, int],
+                 stride: int | tuple[int, int] | None = None,
+                 padding: int | tuple[int, int] = 0) -> None:
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+    def extra_repr(self) -> str:
+        return f"kernel {self.kernel_size}, stride {self.stride or self.kernel_size}"
+
+
 class LayerNorm(Module):
     """Normalise the last axis to mean 0 and variance 1, then scale by w and shift by b."""
 
@@ -104,9 +166,9 @@ class LayerNorm(Module):
         return f"{self.dim}"
 
 
-class BatchNorm1d(Module):
-    """Normalise each channel over the batch (and length) axes: x̂ = (x − μ_B)/√(σ²_B + ε),
-    y = x̂·w + b, for input (N, C) or (N, C, L).
+class _BatchNorm(Module):
+    """What BatchNorm1d and BatchNorm2d share: normalise each channel (axis 1) over every other
+    axis, x̂ = (x − μ_B)/√(σ²_B + ε), y = x̂·w + b.
 
     Training uses the batch's statistics and updates running ones (momentum 0.1, the variance
     unbiased, as PyTorch); evaluation uses the running statistics.
@@ -114,6 +176,7 @@ class BatchNorm1d(Module):
 
     running_mean: Tensor   # buffers, registered in __init__
     running_var: Tensor
+    _layouts: tuple[str, ...]   # the input shapes the layer takes, by their axes' names
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  dtype: Any = np.float32) -> None:
@@ -125,9 +188,11 @@ class BatchNorm1d(Module):
         self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm1d: expected (N, {self.num_features}) or "
-                             f"(N, {self.num_features}, L), got {x.shape}")
+        ranks = [layout.count(",") + 1 for layout in self._layouts]
+        if x.ndim not in ranks or x.shape[1] != self.num_features:
+            expected = " or ".join(f"({layout})" for layout in self._layouts).replace(
+                "C", str(self.num_features))
+            raise ValueError(f"{type(self).__name__}: expected {expected}, got {x.shape}")
         out = F.batch_norm(x, self.weight, self.bias, self.running_mean.data,
                            self.running_var.data, self.training, self.eps)
         if self.training:
@@ -146,6 +211,18 @@ class BatchNorm1d(Module):
 
     def extra_repr(self) -> str:
         return f"{self.num_features}"
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch norm of input (N, C) or (N, C, L), per channel (see `_BatchNorm`)."""
+
+    _layouts = ("N, C", "N, C, L")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch norm of input (N, C, H, W), per channel over N, H and W (see `_BatchNorm`)."""
+
+    _layouts = ("N, C, H, W",)
 
 
 class Dropout(Module):

@@ -1,4 +1,5 @@
-"""Optimisers (SGD with momentum, Adam, AdamW), gradient clipping and learning-rate schedules.
+"""Optimisers (SGD with momentum, Adam, AdamW, RMSprop, Adagrad), gradient clipping and
+learning-rate schedules.
 
 Every update changes parameters in place and bumps their version (`bump_version`), so a graph
 that saved a parameter's old values refuses a later backward instead of giving a wrong
@@ -161,6 +162,92 @@ class AdamW(Adam):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.01) -> None:
         super().__init__(params, lr, betas, eps, weight_decay)
+
+
+class RMSprop(Optimizer):
+    """RMSprop, PyTorch's rule and defaults: g ← g + λw (weight_decay λ), v ← αv + (1−α)g²;
+    centered: ḡ ← αḡ + (1−α)g and the denominator √(v − ḡ²) + ε, else √v + ε; then
+    w ← w − η·g/denominator, or with momentum μ: b ← μb + g/denominator, w ← w − η·b."""
+
+    def __init__(self, params: Iterable[Tensor], lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
+                 centered: bool = False) -> None:
+        super().__init__(params, lr)
+        self.alpha, self.eps, self.weight_decay = alpha, eps, weight_decay
+        self.momentum, self.centered = momentum, centered
+        self.square_avg = [np.zeros_like(p.data) for p in self.params]
+        self.grad_avg = [np.zeros_like(p.data) for p in self.params] if centered else []
+        self.momentum_buffer = [np.zeros_like(p.data) for p in self.params] if momentum else []
+
+    def _buffers(self) -> dict[str, list[np.ndarray]]:
+        return {"square_avg": self.square_avg, "grad_avg": self.grad_avg,
+                "momentum_buffer": self.momentum_buffer}
+
+    @no_grad()
+    def step(self) -> None:
+        self.steps += 1
+        alpha = self.alpha
+        for index, p in enumerate(self.params):
+            if p.grad is None:
+                continue
+            grad = data_of(p.grad)
+            if self.weight_decay:
+                grad = grad + self.weight_decay * p.data
+            square_avg = self.square_avg[index]
+            square_avg *= alpha
+            square_avg += (1 - alpha) * grad * grad
+            if self.centered:
+                grad_avg = self.grad_avg[index]
+                grad_avg *= alpha
+                grad_avg += (1 - alpha) * grad
+                denominator = np.sqrt(square_avg - grad_avg * grad_avg)
+            else:
+                denominator = np.sqrt(square_avg)
+            denominator += self.eps
+            if self.momentum:
+                buffer = self.momentum_buffer[index]
+                buffer *= self.momentum
+                buffer += grad / denominator
+                p.add_(buffer, alpha=-self.lr)
+            else:
+                p.add_(grad / denominator, alpha=-self.lr)
+
+
+class Adagrad(Optimizer):
+    """Adagrad, PyTorch's rule and defaults: g ← g + λw (weight_decay λ), s ← s + g² (s starts
+    at initial_accumulator_value), w ← w − η_t·g/(√s + ε) with η_t = η/(1 + (t − 1)·lr_decay)
+    at the parameter's t-th update (counted per parameter, as PyTorch: a step that finds no
+    gradient for it does not count)."""
+
+    def __init__(self, params: Iterable[Tensor], lr: float = 1e-2, lr_decay: float = 0.0,
+                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
+                 eps: float = 1e-10) -> None:
+        super().__init__(params, lr)
+        if initial_accumulator_value < 0:
+            raise ValueError(f"Adagrad: initial_accumulator_value must be ≥ 0, got "
+                             f"{initial_accumulator_value}")
+        self.lr_decay, self.weight_decay, self.eps = lr_decay, weight_decay, eps
+        self.sum = [np.full_like(p.data, initial_accumulator_value) for p in self.params]
+        self.updates = [np.zeros((), dtype=np.float64) for _ in self.params]   # t, per parameter
+
+    def _buffers(self) -> dict[str, list[np.ndarray]]:
+        return {"sum": self.sum, "step": self.updates}
+
+    @no_grad()
+    def step(self) -> None:
+        self.steps += 1
+        for p, total, updates in zip(self.params, self.sum, self.updates):
+            if p.grad is None:
+                continue
+            updates += 1
+            step_size = self.lr / (1 + (float(updates) - 1) * self.lr_decay)
+            grad = data_of(p.grad)
+            if self.weight_decay:
+                grad = grad + self.weight_decay * p.data
+            total += grad * grad
+            denominator = np.sqrt(total)
+            denominator += self.eps
+            p.add_(grad / denominator, alpha=-step_size)
 
 
 @no_grad()
