@@ -107,6 +107,7 @@ class TransformerLanguageModel(LanguageModel):
             where = self.positions(np.arange(steps))
         else:
             where = self.position_table[:steps]
+            where.name = "positions"   # a constant: named, so the graph says what it is
         x = self.dropout(self.tokens(idx) + where)
         for block in self.blocks:
             x = block(x)

@@ -325,9 +325,20 @@ def test_labels_follow_the_forward_pass_and_constants_are_named(pages: dict[str,
     transformer = pages["transformer"]
     [table] = [v for v in transformer.values if v.grad_fn is None and not v.requires_grad]
     hover = page_data(transformer)["values"][f"v{id(table)}"]
-    assert hover["label"] == "const"   # the only constant
-    # read by tokens + positions, the first Add
-    assert hover["info"].startswith("a constant (no gradient) read by add#1; shape (6, 8)")
+    assert hover["label"] == "positions"   # the only constant, named by the model
+    assert hover["info"].startswith("shape (6, 8), float32")
+    # an unnamed constant says which gate reads it
+    from autograd import Tensor
+    from autograd.tools.explorer import step_page
+
+    x = Tensor(np.arange(3.0), requires_grad=True, name="x")
+    shift = Tensor(np.ones(3))
+    page = step_page((x * 2.0 + shift).sum())
+    values = json.loads(re.search(r'id="trace"[^>]*>(.*?)</script>', page, re.S).group(1)
+                        .replace("<\\/", "</"))["values"]
+    hover = values[f"v{id(shift)}"]
+    assert hover["label"].startswith("const")
+    assert hover["info"].startswith("a constant (no gradient) read by add"), hover
 
 
 def two_modules() -> Value:

@@ -82,10 +82,12 @@ def page_data(output: Value, trace: Trace, values_in_order: list[Value]) -> dict
     return {"steps": steps, "forward": forward, "values": values}
 
 
-def _scale(views: dict[str, Any]) -> list[float]:
-    """The range of the magnitudes the edges of every view show, for the colour scale."""
-    sizes = [update[2] for view in views.values() for updates in view["edges"].values()
-             for update in updates if update[2] > 0]
+def _scale(views: dict[str, Any], output: Value) -> list[float]:
+    """The range of the magnitudes the gates send along the edges of every view, for the colour
+    scale (the edge into the root carries its seed, 1, which no gate sent)."""
+    seed = f"{gate_id(output)}->{node_id(output)}"
+    sizes = [update[2] for view in views.values() for edge, updates in view["edges"].items()
+             if edge != seed for update in updates if update[2] > 0]
     return [min(sizes), max(sizes)] if sizes else [0.0, 0.0]   # [0, 0]: all are 0
 
 
@@ -131,7 +133,7 @@ def step_page(output: Value, title: str = "backward pass", depth: int = 1, root:
                        # each edge after each step that changes it: what has crossed it so far
                        "edges": Crossings(values, placement, trace.labels, root).carry(sends).updates()}
     data = json.dumps({"title": title, "root": root, **page_data(output, trace, values), "views": views,
-                       "scale": _scale(views), "parent": tree.parent, "lists": tree.lists})
+                       "scale": _scale(views, output), "parent": tree.parent, "lists": tree.lists})
     for step in trace:
         step.output.grad_fn.free()  # type: ignore[union-attr]
     return (_TEMPLATE.replace("__TITLE__", html.escape(title)).replace("__SVG__", "".join(svgs))
