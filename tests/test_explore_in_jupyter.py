@@ -4,6 +4,7 @@ backward pass), and inline in a cell without overflowing it."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -73,7 +74,23 @@ def test_a_models_page_is_the_same_before_and_after_backward(model: str) -> None
     _, loss = tiny_loss(model)
     before = explore(loss).page
     loss.backward()
-    assert explore(loss).page == before
+    after = explore(loss).page
+    # the numbers of every step and value, and each view's nodes and edges, are the same; the
+    # layout itself is compared not: Graphviz lays out a large clustered graph (the open-all
+    # view) a little differently from one run to the next, from the very same input
+    assert page_numbers(after) == page_numbers(before)
+    assert drawn_elements(after) == drawn_elements(before)
+
+
+def page_numbers(page: str) -> str:
+    return re.search(r'<script id="trace" type="application/json">(.*?)</script>', page, re.S)[1]
+
+
+def drawn_elements(page: str) -> dict[str, list[str]]:
+    """Per view, the sorted titles of its nodes and edges (what is drawn, wherever it is)."""
+    return {view: sorted(re.findall(r'<g id="(?:node|edge)\d+" class="(?:node|edge)[^"]*">\s*'
+                                    r"<title>(.*?)</title>", svg))
+            for view, svg in re.findall(r'<template id="(view-[^"]*)">(.*?)</template>', page, re.S)}
 
 
 def test_a_value_changed_in_place_since_is_refused_in_one_line() -> None:
