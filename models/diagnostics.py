@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autograd import Tensor, topological_order
-from autograd.core.value import data_of
+from autograd.core.value import Value, data_of
 from autograd.gates.activation import Gelu
 from autograd.gates.elementwise import Relu, Sigmoid, Tanh
 from autograd.gates.indexing import Embedding as Lookup
@@ -133,7 +133,7 @@ class Probe:
         self._tokens: list[list[int]] = []   # the token ids each embedding lookup read
 
     def after_forward(self, loss: Tensor) -> None:
-        found: dict[str, list[tuple[Any, Any]]] = {}   # name → (gate, value) per activation
+        found: dict[str, list[tuple[type, Value, Value]]] = {}   # name → (gate, out, in) each
         for value in topological_order(loss):
             ctx = value.grad_fn
             if ctx is None:
@@ -141,7 +141,7 @@ class Probe:
             gate = getattr(ctx.function, "function", ctx.function)
             if gate in ACTIVATIONS:
                 name = f"{_TIME_STEP.sub('', ctx.scope) or 'model'} {ACTIVATIONS[gate]}"
-                found.setdefault(name, []).append((gate, value))
+                found.setdefault(name, []).append((gate, value, ctx.inputs[0]))
             elif gate is MaskedSoftmax and self.pictures:
                 heads = value.data[0] if value.data.ndim == 4 else value.data[None, 0]
                 path = _TIME_STEP.sub("", ctx.scope) or "attention"
@@ -152,15 +152,15 @@ class Probe:
                     self._tokens.append(indices[0].tolist())
         for name, members in found.items():
             gate = members[0][0]
-            outs = [v.data for _, v in members]
-            ins = [v.grad_fn.inputs[0].data for _, v in members]
+            outs = [v.data for _, v, _ in members]
+            ins = [x.data for _, _, x in members]
             saturated = sum(_saturated(gate, o, [i]) * o.size for o, i in zip(outs, ins))
             self._activations[name] = {"saturation": saturated / sum(o.size for o in outs)}
             if not self.pictures:
                 continue
             self._activations[name]["histogram"] = histogram(outs)
             self._grads[name] = []
-            for _, value in members:
+            for _, value, _ in members:
                 value.register_hook(self._grads[name].append)
 
     def backward(self, loss: Tensor) -> None:

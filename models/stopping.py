@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from types import FrameType
 
 
 class StopRequest:
@@ -34,7 +34,7 @@ def stops_between_steps(signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTER
     request = StopRequest()
     previous = {number: signal.getsignal(number) for number in signals}
 
-    def first(number: int, frame: Any) -> None:
+    def first(number: int, frame: FrameType | None) -> None:
         request.signal = request.signal or number
         signal.signal(number, previous[number])
         name = SIGNAL_NAMES.get(number, f"signal {number}")

@@ -7,24 +7,21 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from models import checkpoint
 from models.cli.parser import from_args
 from models.data import DataError
+from models.diagnostics import Diagnostics, GradientNorms
+from models.live.training import LiveTraining
 from models.memory import check_fits, needs, shown
+from models.metrics import MetricsLog, MetricsObserver
 from models.observer import TrainingObserver
 from models.registry import DEFAULTS, MODELS, TRAINING
 from models.settings import DataSettings, ModelConfig, ServerSettings, TrainSettings
 from models.stopping import stops_between_steps
-from models.train import Diverged
+from models.train import Diverged, Trainer, make_schedule, perplexity_report
 from models.writer_lock import one_writer
-
-if TYPE_CHECKING:   # imported when used: `backproplab --help` need not load the trainer's imports
-    from models.diagnostics import GradientNorms
-    from models.live.training import LiveTraining
-    from models.metrics import MetricsObserver
-    from models.train import Trainer
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -55,8 +52,6 @@ def _refuse_existing(out: str) -> None:
 
 
 def _resumed(args: argparse.Namespace) -> Trainer:
-    from models.train import Trainer, make_schedule
-
     trainer = Trainer.load(args.out)
     if trainer.config.model != args.model:
         raise checkpoint.CheckpointError(f"--resume: {args.out} holds a {trainer.config.model} "
@@ -69,8 +64,6 @@ def _resumed(args: argparse.Namespace) -> Trainer:
 
 
 def _new_trainer(args: argparse.Namespace) -> Trainer:
-    from models.train import Trainer
-
     settings = from_args(TrainSettings, args, TRAINING[args.model])
     data = from_args(DataSettings, args)
     corpus = data.load()
@@ -87,9 +80,6 @@ def _observers(trainer: Trainer, args: argparse.Namespace, resumed: bool
     """What watches a run besides the progress bar: `OUT/metrics.jsonl` always (with the
     diagnostics it reads before it), the gradient norms with --log-grad-norms, the live page
     with --live. A taken --port fails here, before training."""
-    from models.diagnostics import Diagnostics, GradientNorms
-    from models.metrics import MetricsLog, MetricsObserver
-
     every = args.diagnostics_every if args.diagnostics_every is not None else (10 if args.live else 0)
     # the model graph panel: at most one drawing in 5 s
     diagnostics = Diagnostics(every, graph_seconds=5.0 if args.live else 0.0)
@@ -97,8 +87,6 @@ def _observers(trainer: Trainer, args: argparse.Namespace, resumed: bool
     norms = GradientNorms() if args.log_grad_norms else None
     live = None
     if args.live:
-        from models.live.training import LiveTraining
-
         server = from_args(ServerSettings, args)
         live = LiveTraining(trainer, server.host, server.port, server.read_only, diagnostics)
     trainer.observers += [diagnostics, *([norms] if norms else []), metrics, *([live] if live else [])]
@@ -117,8 +105,6 @@ class _Progress(TrainingObserver):
         self.bar.update(1)
 
     def after_validation(self, trainer: Trainer, val_loss: float) -> None:
-        from models.train import perplexity_report
-
         ppl = perplexity_report(val_loss)["perplexity"]
         shown = f"{ppl:.2f}" if ppl < 1e6 else f"{ppl:.3g}"   # a diverging run's: 4.4e+137, inf
         self.bar.write(f"step {trainer.step}: train loss {trainer.history[-1]:.4f}, val loss "
