@@ -13,7 +13,7 @@ if TYPE_CHECKING:   # the engine is imported when a command runs, not for `--hel
 def _subject(args: argparse.Namespace) -> tuple[Value, str]:
     """The graph a command shows: a worked example, or one step of a tiny model."""
     if args.example:
-        from examples import load
+        from autograd.examples import load
 
         example = load(args.example)
         return example.graph(), getattr(example, "TITLE", f"example {args.example}")

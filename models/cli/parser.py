@@ -181,7 +181,7 @@ def build_parser() -> Parser:
 
 
 def _add_subject(parser: argparse.ArgumentParser) -> None:
-    from examples import EXAMPLES
+    from autograd.examples import EXAMPLES
 
     subject = parser.add_mutually_exclusive_group(required=True)
     subject.add_argument("--example", choices=list(EXAMPLES), help="a lecture's worked example")
