@@ -176,12 +176,12 @@ class Trainer:
             self.optimizer.zero_grad()
             value = self.model.truncated_bptt_loss(x, y, self.settings.bptt, self._chunk_backward())
         else:
-            loss = self.model.loss(x, y)   # forward, and the loss
+            loss = self.model.loss(x, y)    # 1, 2: forward, and the loss
             self.notify("after_forward", loss)
-            self.optimizer.zero_grad()
-            self.backward(loss)
+            self.optimizer.zero_grad()      # 3: zero grads
+            self.backward(loss)             # 4: backward
             value = float(loss.data)
-        self.update(value)
+        self.update(value)                  # 5: update
         return value
 
     def next_batch(self) -> tuple[np.ndarray, np.ndarray]:
