@@ -24,7 +24,7 @@ import numpy as np
 
 from benchmarks.results import update_section
 from models.base import ModelConfig
-from models.metrics import step_record
+from models.diagnostics import Diagnostics
 from models.registry import DEFAULTS
 from models.train import DataSettings, Trainer, TrainSettings
 
@@ -43,13 +43,14 @@ def _trainer(model: str, corpus: Any, data: DataSettings) -> Trainer:
 class _Way:
     def __init__(self, name: str, trainer: Trainer, every: int, live: bool) -> None:
         self.name, self.trainer = name, trainer
-        trainer.diagnostics_every = every
+        # as --live: the model graph at most every 5 s
+        diagnostics = Diagnostics(every, graph_seconds=5.0 if live else 0.0)
+        trainer.observers.append(diagnostics)
         self.events = None
         if live:
             from models.live.training import LiveTraining
 
-            trainer.graph_seconds = 5.0   # as --live: the model graph at most every 5 s
-            self.events = LiveTraining(trainer, "127.0.0.1", 0).start()
+            self.events = LiveTraining(trainer, "127.0.0.1", 0, diagnostics=diagnostics).start()
         self.times: list[float] = []
 
     def cycle(self) -> None:
@@ -58,7 +59,7 @@ class _Way:
         for _ in range(10):
             loss = self.trainer.train_step()
             if self.events is not None:
-                self.events.stepped(*step_record(self.trainer, loss))
+                self.events.after_step(self.trainer, loss, 0.0)
         self.times.append((time.perf_counter() - start) / 10)
 
     def close(self) -> None:

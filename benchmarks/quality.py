@@ -18,6 +18,7 @@ from typing import Any
 
 from benchmarks.results import update_section
 from models.base import ModelConfig
+from models.observer import TrainingObserver
 from models.train import DataSettings, Trainer, TrainSettings, evaluate
 
 
@@ -71,6 +72,22 @@ TASKS: dict[str, Task] = {
 }
 
 
+class _Report(TrainingObserver):
+    """The loss every 10 s and each validation loss, on stderr."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.last = name, time.perf_counter()
+
+    def after_step(self, trainer: Trainer, loss: float, tokens_per_second: float) -> None:
+        if time.perf_counter() - self.last > 10:
+            self.last = time.perf_counter()
+            print(f"{self.name}: step {trainer.step}/{trainer.settings.steps}, loss {loss:.4f}",
+                  file=sys.stderr)
+
+    def after_validation(self, trainer: Trainer, val_loss: float) -> None:
+        print(f"{self.name}: step {trainer.step}, val loss (sample) {val_loss:.4f}", file=sys.stderr)
+
+
 def run_torch(name: str, data_path: str, seed: int) -> dict[str, Any]:
     """The same task trained by the PyTorch twin (same initial weights, same batches)."""
     from benchmarks.torch_reference import evaluate_reference, train_reference
@@ -93,17 +110,8 @@ def run(name: str, data_path: str, out: str, seed: int) -> dict[str, Any]:
     config = ModelConfig(vocab_size=len(corpus.vocab), seed=seed, **task.model)
     trainer = Trainer(config, TrainSettings(seed=seed, **task.train), data, corpus)
     start = time.perf_counter()
-    last_report = [start]
-
-    def report(t: Trainer, loss: float, rate: float) -> None:
-        if time.perf_counter() - last_report[0] > 10:
-            last_report[0] = time.perf_counter()
-            print(f"{name}: step {t.step}/{t.settings.steps}, loss {loss:.4f}", file=sys.stderr)
-
-    def validate(t: Trainer, val: float) -> None:
-        print(f"{name}: step {t.step}, val loss (sample) {val:.4f}", file=sys.stderr)
-
-    trainer.run(trainer.settings.steps, report, validate)
+    with trainer.watched_by(_Report(name)):
+        trainer.run(trainer.settings.steps)
     train_seconds = time.perf_counter() - start
     trainer.save(out)
     x, y = corpus.examples(task.split, config.block_size, trainer.model.window)

@@ -24,6 +24,7 @@ from typing import Any
 
 from models.base import ModelConfig
 from models.data import Corpus
+from models.observer import TrainingObserver
 from models.registry import DEFAULTS, MODELS
 from models.train import DataSettings, Trainer, TrainSettings, evaluate
 
@@ -59,6 +60,16 @@ def model_config(name: str, vocab_size: int, seed: int) -> ModelConfig:
     return ModelConfig(model=name, vocab_size=vocab_size, seed=seed, **DEFAULTS[name])
 
 
+class _Progress(TrainingObserver):
+    """Tells `progress(trainer)` after each step."""
+
+    def __init__(self, progress: Callable[[Trainer], None]) -> None:
+        self.progress = progress
+
+    def after_step(self, trainer: Trainer, loss: float, tokens_per_second: float) -> None:
+        self.progress(trainer)
+
+
 def train_one(name: str, data: DataSettings, corpus: Corpus, how: dict[str, Any], steps: int,
               eval_every: int, seed: int, progress: Callable[[Trainer], None] | None = None) -> Row:
     """Train (or count) one model and measure it on every split that has examples."""
@@ -66,7 +77,8 @@ def train_one(name: str, data: DataSettings, corpus: Corpus, how: dict[str, Any]
     settings = TrainSettings(steps=steps, eval_every=eval_every, seed=seed, **how)
     trainer = Trainer(config, settings, data, corpus)
     start = time.perf_counter()
-    trainer.run(steps, report=(lambda t, loss, rate: progress(t)) if progress else None)
+    with trainer.watched_by(*([_Progress(progress)] if progress else [])):
+        trainer.run(steps)
     seconds = time.perf_counter() - start
     model = trainer.model
     losses = {}

@@ -54,9 +54,9 @@ def main(steps: int | None = None, examples_only: bool = False, out: str = "demo
 def write_pictures(folder: str) -> None:
     """The neuron's graph, step-through pages (neuron; one step of a tiny Transformer) and the
     RNN gradient-flow plot, into `folder`."""
+    from autograd.examples import load
     from autograd.tools.draw import save_svg
     from autograd.tools.explorer import save_step_page
-    from examples import load
     from models.registry import tiny_loss
     from models.rnn_flow import demo_flows, plot_flows
 
@@ -117,9 +117,9 @@ def compare_models(steps: int) -> None:
 
 def print_examples() -> None:
     print("backproplab demo — the lectures' worked examples, computed by the engine\n")
-    from examples.add_mul import graph as add_mul
-    from examples.common import named
-    from examples.neuron import graph as neuron
+    from autograd.examples.add_mul import graph as add_mul
+    from autograd.examples.common import named
+    from autograd.examples.neuron import graph as neuron
 
     for kind in (Scalar, Tensor):
         f = add_mul(kind)
@@ -151,6 +151,6 @@ def print_examples() -> None:
     print("gradients sum where a value branches: b = a + a, c = b·b at a=3")
     print(f"  c = {c.data:g};  dc/da = {a.grad:g} (= 8a)")
     print()
-    from examples.newton import main as newton
+    from autograd.examples.newton import main as newton
 
     newton(steps=5)   # f' and f'' from the engine: a gradient's graph, differentiated again

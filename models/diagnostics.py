@@ -30,18 +30,23 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from autograd import Tensor, topological_order
-from autograd.core.value import data_of
+from autograd.core.value import Value, data_of
 from autograd.gates.activation import Gelu
 from autograd.gates.elementwise import Relu, Sigmoid, Tanh
 from autograd.gates.indexing import Embedding as Lookup
 from autograd.gates.softmax import MaskedSoftmax
 from autograd.nn.layers import Embedding
 from autograd.nn.module import Module
+from models.observer import TrainingObserver
+
+if TYPE_CHECKING:
+    from models.train import Trainer
 
 BINS = 30
 _TIME_STEP = re.compile(r"^t\d+(\.|$)")
@@ -128,7 +133,7 @@ class Probe:
         self._tokens: list[list[int]] = []   # the token ids each embedding lookup read
 
     def after_forward(self, loss: Tensor) -> None:
-        found: dict[str, list[tuple[Any, Any]]] = {}   # name → (gate, value) per activation
+        found: dict[str, list[tuple[type, Value, Value]]] = {}   # name → (gate, out, in) each
         for value in topological_order(loss):
             ctx = value.grad_fn
             if ctx is None:
@@ -136,7 +141,7 @@ class Probe:
             gate = getattr(ctx.function, "function", ctx.function)
             if gate in ACTIVATIONS:
                 name = f"{_TIME_STEP.sub('', ctx.scope) or 'model'} {ACTIVATIONS[gate]}"
-                found.setdefault(name, []).append((gate, value))
+                found.setdefault(name, []).append((gate, value, ctx.inputs[0]))
             elif gate is MaskedSoftmax and self.pictures:
                 heads = value.data[0] if value.data.ndim == 4 else value.data[None, 0]
                 path = _TIME_STEP.sub("", ctx.scope) or "attention"
@@ -147,15 +152,15 @@ class Probe:
                     self._tokens.append(indices[0].tolist())
         for name, members in found.items():
             gate = members[0][0]
-            outs = [v.data for _, v in members]
-            ins = [v.grad_fn.inputs[0].data for _, v in members]
+            outs = [v.data for _, v, _ in members]
+            ins = [x.data for _, _, x in members]
             saturated = sum(_saturated(gate, o, [i]) * o.size for o, i in zip(outs, ins))
             self._activations[name] = {"saturation": saturated / sum(o.size for o in outs)}
             if not self.pictures:
                 continue
             self._activations[name]["histogram"] = histogram(outs)
             self._grads[name] = []
-            for _, value in members:
+            for _, value, _ in members:
                 value.register_hook(self._grads[name].append)
 
     def backward(self, loss: Tensor) -> None:
@@ -206,6 +211,59 @@ class Probe:
         if self._graph_source is not None:
             record["graph_source"] = self._graph_source   # Graphviz source: rendered on demand
         return record
+
+
+class Diagnostics(TrainingObserver):
+    """A trainer's observer that records a `Probe` of the first step and of every `every`-th
+    one after it (its pictures every fifth record), and draws the step's graph in that record
+    at most once in `graph_seconds` (0: never). `record` holds the last step's record, or None
+    when that step was not recorded."""
+
+    def __init__(self, every: int, graph_seconds: float = 0.0) -> None:
+        self.every, self.graph_seconds = every, graph_seconds
+        self.record: dict[str, Any] | None = None
+        self._probe: Probe | None = None
+        self._graph_at = -math.inf
+
+    def before_step(self, trainer: Trainer) -> None:
+        self.record, self._probe, step, every = None, None, trainer.step, self.every
+        if not every or (step != 0 and (step + 1) % every):
+            return
+        graph = bool(self.graph_seconds) and time.monotonic() - self._graph_at >= self.graph_seconds
+        self._probe = Probe(pictures=step == 0 or (step + 1) % (5 * every) == 0, graph=graph)
+        if graph:
+            self._graph_at = time.monotonic()
+
+    def after_forward(self, trainer: Trainer, loss: Tensor) -> None:
+        if self._probe is not None:
+            self._probe.after_forward(loss)
+
+    def run_backward(self, trainer: Trainer, loss: Tensor) -> bool:
+        if self._probe is None or not self._probe.graph:
+            return False
+        self._probe.backward(loss)
+        return True
+
+    def after_backward(self, trainer: Trainer, loss: float) -> None:
+        if self._probe is not None:
+            self._probe.before_update(trainer.model)
+
+    def after_update(self, trainer: Trainer, loss: float) -> None:
+        if self._probe is not None:
+            self.record = self._probe.after_update(trainer.model)
+
+
+class GradientNorms(TrainingObserver):
+    """A trainer's observer that keeps every parameter's gradient norm ‖∂L/∂p‖ at each step
+    (`norms`: name → one per step), for `autograd.tools.flow.plot_grad_flow`."""
+
+    def __init__(self) -> None:
+        self.norms: dict[str, list[float]] = {}
+
+    def after_backward(self, trainer: Trainer, loss: float) -> None:
+        for name, p in trainer.model.named_parameters():
+            norm = float(np.linalg.norm(p.grad)) if p.grad is not None else 0.0
+            self.norms.setdefault(name, []).append(norm)
 
 
 def _first_table(model: Module) -> np.ndarray | None:

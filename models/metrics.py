@@ -14,20 +14,54 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from autograd.plumbing.atomic import write_atomically
+from models.observer import TrainingObserver
+
+if TYPE_CHECKING:
+    from models.diagnostics import Diagnostics
+    from models.train import Trainer
 
 FILE = "metrics.jsonl"
 
 
-def step_record(trainer: Any, loss: float) -> tuple[dict[str, Any], str | None]:
-    """The record of the step `trainer` just took — step, loss, lr and its diagnostics, if it
-    recorded them — and apart from it the Graphviz source of the step's graph, if one was drawn
-    (for the live page, not the log)."""
+def step_record(trainer: Trainer, loss: float, diagnostics: Diagnostics | None = None
+                ) -> tuple[dict[str, Any], str | None]:
+    """The record of the step `trainer` just took — step, loss, lr and its diagnostics, if
+    `diagnostics` recorded that step — and apart from it the Graphviz source of the step's
+    graph, if one was drawn (for the live page, not the log)."""
     record = {"step": trainer.step, "loss": loss, "lr": trainer.optimizer.lr,
-              **(trainer.diagnostics or {})}
+              **((diagnostics.record if diagnostics is not None else None) or {})}
     return record, record.pop("graph_source", None)
+
+
+class MetricsObserver(TrainingObserver):
+    """A trainer's observer that writes each step's record to a `MetricsLog`, once the step's
+    validation (if any) is known; it reads `diagnostics`, which comes before it among the
+    trainer's observers."""
+
+    def __init__(self, log: MetricsLog, diagnostics: Diagnostics | None = None) -> None:
+        self.log, self.diagnostics = log, diagnostics
+        self._pending: dict[str, Any] | None = None
+
+    def after_step(self, trainer: Trainer, loss: float, tokens_per_second: float) -> None:
+        self.flush()
+        self._pending, _ = step_record(trainer, loss, self.diagnostics)
+
+    def after_validation(self, trainer: Trainer, val_loss: float) -> None:
+        if self._pending is not None:
+            self._pending["val_loss"] = val_loss
+        self.flush()   # the log never runs ahead of the checkpoint by more than a step
+
+    def flush(self) -> None:
+        if self._pending is not None:
+            self.log.write(self._pending)
+            self._pending = None
+
+    def close(self) -> None:
+        self.flush()
+        self.log.close()
 
 
 class MetricsLog:

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from autograd import F, optim
-from autograd.tools.trace import contributions, trace_backward
+from autograd.core.value import Value
+from autograd.tools.trace import Trace, contributions, trace_backward
 from models.base import ModelConfig
 from models.recurrent import RecurrentLanguageModel
 from models.registry import build
@@ -35,7 +36,7 @@ class TimeFlow:
     cell_norms: list[float] | None = None   # ‖∂L/∂c_t‖, the LSTM's cell state
 
 
-def _norm(trace: Any, value: Any) -> float:
+def _norm(trace: Trace, value: Value) -> float:
     grad = trace.grad(value)
     return float(np.linalg.norm(grad)) if grad is not None else 0.0
 

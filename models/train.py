@@ -1,30 +1,32 @@
-"""Training: batches → loss → backward → clip → optimiser step, with periodic validation,
-checkpoints that resume exactly, and evaluation (loss, perplexity, bits per token)."""
+"""Training: the lecture's step (forward, loss, zero grads, backward, update) with periodic
+validation, checkpoints that resume exactly, and evaluation (loss, perplexity, bits per token).
+What watches training attaches as an observer (models/observer.py)."""
 
 from __future__ import annotations
 
 import math
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from autograd import Dropout, no_grad, optim
+from autograd import Dropout, Tensor, no_grad, optim
 from autograd.plumbing import allocator
 from models import checkpoint, schema
 from models.base import LanguageModel, ModelConfig
 from models.data import IGNORE, Batches, Corpus, DataError, Vocabulary
-from models.diagnostics import Probe
 from models.ngram import NGramLanguageModel
+from models.observer import TrainingObserver
 from models.recurrent import RecurrentLanguageModel
 from models.registry import MODELS, build
 from models.settings import OPTIMIZERS, SCHEDULES, DataSettings, TrainSettings
 
-__all__ = ["DataSettings", "TrainSettings", "Trainer", "evaluate", "load_model", "make_optimizer",
-           "make_schedule", "perplexity_report"]
+__all__ = ["DataSettings", "Diverged", "DivergenceGuard", "TrainSettings", "Trainer", "evaluate",
+           "load_model", "make_optimizer", "make_schedule", "perplexity_report"]
 
 FIRST_EVAL = 50   # the first validation, when `eval_every` is longer
 
@@ -106,8 +108,26 @@ class Diverged(FloatingPointError):
     """A training step's loss was not finite; the trainer holds the step before it."""
 
 
+class DivergenceGuard(TrainingObserver):
+    """A step whose loss is not finite raises `Diverged` before it updates anything, with the
+    random state put back, so the trainer still holds the last finite step (every trainer has
+    one, first among its observers)."""
+
+    def __init__(self) -> None:
+        self._rng_before: Mapping[str, Any] = {}
+
+    def before_step(self, trainer: Trainer) -> None:
+        self._rng_before = trainer.rng.bit_generator.state
+
+    def after_backward(self, trainer: Trainer, loss: float) -> None:
+        if not math.isfinite(loss):
+            trainer.rng.bit_generator.state = self._rng_before
+            raise Diverged(f"training diverged at step {trainer.step + 1}: loss {loss}")
+
+
 class Trainer:
-    """A model, its data, optimiser and random state: everything a checkpoint holds."""
+    """A model, its data, optimiser and random state: everything a checkpoint holds; and the
+    observers that watch it train (models/observer.py)."""
 
     def __init__(self, config: ModelConfig, settings: TrainSettings, data: DataSettings,
                  corpus: Corpus | None = None) -> None:
@@ -128,93 +148,114 @@ class Trainer:
         self.batches = Batches(self.corpus, "train", config.block_size, self.model.window, self.rng)
         self.step = 0
         self.history: list[float] = []           # training loss per step
-        self.grad_norms: dict[str, list[float]] | None = None   # per parameter, if recorded
         self.validation: list[list[float]] = []  # [step, val loss]
-        self.diagnostics_every = 0               # record diagnostics every this many steps
-        self.graph_seconds = 0.0                 # and the step's graph, at most this often
-        self._graph_at = -math.inf
-        self.diagnostics: dict[str, Any] | None = None   # those of the last step, if recorded
+        self.observers: list[TrainingObserver] = [DivergenceGuard()]
+
+    @contextmanager
+    def watched_by(self, *observers: TrainingObserver) -> Iterator[Trainer]:
+        """`observers` watch the steps taken inside the block, after those already watching."""
+        self.observers.extend(observers)
+        try:
+            yield self
+        finally:
+            for observer in observers:
+                self.observers.remove(observer)
+
+    def use_constant_lr(self, lr: float) -> None:
+        """From the next step on, a constant learning rate (saved with the run's settings)."""
+        self.settings.lr, self.settings.schedule = lr, "constant"
+        self.schedule = make_schedule(self.settings)
 
     # --- training ---------------------------------------------------------------------------
     def train_step(self) -> float:
-        """One step; a step whose loss is not finite raises `Diverged` before it updates
-        anything, with the random state put back, so the trainer still holds the last step."""
-        s = self.settings
-        self.optimizer.lr = self.schedule(self.step)
-        rng_before = self.rng.bit_generator.state
-        x, y = self.batches.sample(s.batch_size)
-        self.optimizer.zero_grad()
-        every = self.diagnostics_every
-        probe = None
-        if every and (self.step == 0 or (self.step + 1) % every == 0):
-            graph = bool(self.graph_seconds) and \
-                time.monotonic() - self._graph_at >= self.graph_seconds
-            probe = Probe(pictures=self.step == 0 or (self.step + 1) % (5 * every) == 0,
-                          graph=graph)
-            if graph:
-                self._graph_at = time.monotonic()
-        self.diagnostics = None
-        if s.bptt and isinstance(self.model, RecurrentLanguageModel):
-            probes = [probe] if probe is not None else []   # the first chunk's pass is probed
-            value = self.model.truncated_bptt_loss(
-                x, y, s.bptt, backward=lambda loss: _backward(loss, probes.pop() if probes else None))
+        """The lecture's step: forward, loss, zero grads, backward, update; returns the loss.
+        Truncated BPTT (`bptt`, recurrent models) runs forward, loss and backward chunk by
+        chunk inside the model. What watches the step is told by `self.observers`."""
+        x, y = self.next_batch()
+        if self.settings.bptt and isinstance(self.model, RecurrentLanguageModel):
+            self.optimizer.zero_grad()
+            value = self.model.truncated_bptt_loss(x, y, self.settings.bptt, self._chunk_backward())
         else:
-            loss = self.model.loss(x, y)
-            _backward(loss, probe)
+            loss = self.model.loss(x, y)    # 1, 2: forward, and the loss
+            self.notify("after_forward", loss)
+            self.optimizer.zero_grad()      # 3: zero grads
+            self.backward(loss)             # 4: backward
             value = float(loss.data)
-        if probe is not None:
-            probe.before_update(self.model)
-        self._record_grad_norms()
-        if not math.isfinite(value):
-            self.rng.bit_generator.state = rng_before
-            raise Diverged(f"training diverged at step {self.step + 1}: loss {value}")
-        if s.grad_clip:
-            optim.clip_grad_norm_(self.model.parameters(), s.grad_clip)
-        self.optimizer.step()
-        if probe is not None:
-            self.diagnostics = probe.after_update(self.model)
-        self.step += 1
-        self.history.append(value)
+        self.update(value)                  # 5: update
         return value
 
-    def _record_grad_norms(self) -> None:
-        if self.grad_norms is not None:
-            for name, p in self.model.named_parameters():
-                norm = float(np.linalg.norm(p.grad)) if p.grad is not None else 0.0
-                self.grad_norms.setdefault(name, []).append(norm)
+    def next_batch(self) -> tuple[np.ndarray, np.ndarray]:
+        """The step's learning rate (from the schedule) and batch, once the observers saw the
+        step begin."""
+        self.optimizer.lr = self.schedule(self.step)
+        self.notify("before_step")
+        return self.batches.sample(self.settings.batch_size)
+
+    def backward(self, loss: Tensor) -> None:
+        """`loss.backward()`, unless an observer runs the pass itself (to trace it)."""
+        if not any(observer.run_backward(self, loss) for observer in self.observers):
+            loss.backward()
+
+    def _chunk_backward(self) -> Callable[[Tensor], None]:
+        """Truncated BPTT's backward pass of each chunk: the observers see the first chunk's
+        loss and pass as they see a whole step's (`after_forward`, `run_backward`)."""
+        observed: list[Tensor] = []
+
+        def backward(loss: Tensor) -> None:
+            if observed:
+                loss.backward()
+                return
+            observed.append(loss)
+            self.notify("after_forward", loss)
+            self.backward(loss)
+        return backward
+
+    def update(self, loss: float) -> None:
+        """The optimiser's step, after clipping the gradients' norm if `grad_clip` is set; the
+        observers see the gradients before (and may refuse the step) and the step after."""
+        self.notify("after_backward", loss)
+        if self.settings.grad_clip:
+            optim.clip_grad_norm_(self.model.parameters(), self.settings.grad_clip)
+        self.optimizer.step()
+        self.step += 1
+        self.history.append(loss)
+        self.notify("after_update", loss)
+
+    def notify(self, hook: str, *args: Any) -> None:
+        """Call `hook(self, *args)` of every observer, in order."""
+        for observer in self.observers:
+            getattr(observer, hook)(self, *args)
 
     def validation_loss(self, limit: int | None = None) -> float:
         x, y = self.corpus.examples("val", self.config.block_size, self.model.window, limit)
         return evaluate(self.model, x, y)
 
-    def run(self, steps: int, report: Callable[[Trainer, float, float], None] | None = None,
-            validate: Callable[[Trainer, float], None] | None = None,
-            stop: Callable[[], bool] | None = None) -> None:
-        """Train until `self.step == steps`; `report(trainer, loss, tokens per second)` after
-        each step and `validate(trainer, val_loss)` every `eval_every` steps, at step
-        FIRST_EVAL (50) if that comes sooner, and at the last step of the settings (so a run
-        stopped early and resumed validates as one that was not).
+    def run(self, steps: int, stop: Callable[[], bool] | None = None) -> None:
+        """Train until `self.step == steps`; the observers' `after_step(trainer, loss, tokens
+        per second)` after each step and `after_validation(trainer, val_loss)` every
+        `eval_every` steps, at step FIRST_EVAL (50) if that comes sooner, and at the last step
+        of the settings (so a run stopped early and resumed validates as one that was not).
         `stop()` is asked before each step: a run it ends stops between two steps, where the
         weights, optimiser, random state and step count agree (the CLI's Ctrl-C uses it)."""
         if self.model.counting:   # training is counting: one pass over the training split
-            self._count(steps, report, validate)
+            self._count(steps)
             return
         tokens = tokens_per_step(self.model.window, self.settings.batch_size,
                                  self.config.block_size)
         while self.step < steps and not (stop and stop()):
             start = time.perf_counter()
             loss = self.train_step()
-            if report:
-                report(self, loss, tokens / max(time.perf_counter() - start, 1e-9))
+            self.notify("after_step", loss, tokens / max(time.perf_counter() - start, 1e-9))
             every = self.settings.eval_every   # and once early, so samples show from the start
             if self.step % every == 0 or self.step in (self.settings.steps, min(FIRST_EVAL, every)):
-                val = self.validation_loss(self.settings.eval_limit)
-                self.validation.append([self.step, val])
-                if validate:
-                    validate(self, val)
+                self._validate()
 
-    def _count(self, steps: int, report: Callable[[Trainer, float, float], None] | None,
-               validate: Callable[[Trainer, float], None] | None) -> None:
+    def _validate(self) -> None:
+        val = self.validation_loss(self.settings.eval_limit)
+        self.validation.append([self.step, val])
+        self.notify("after_validation", val)
+
+    def _count(self, steps: int) -> None:
         """A count model's training: count the training pairs (and, for interpolation, fit its
         weights on the validation pairs); the run is then done, at step `steps`."""
         model = self.model
@@ -230,13 +271,10 @@ class Trainer:
             model.fit_weights(*self.corpus.examples("val", self.config.block_size, window=True))
         loss = evaluate(model, x, y)
         self.step, self.history = steps, [loss]
-        if report:
-            report(self, loss, len(y) / max(time.perf_counter() - start, 1e-9))
+        self.notify("after_step", loss, len(y) / max(time.perf_counter() - start, 1e-9))
         if has_validation:
-            val = self.validation_loss(self.settings.eval_limit)
-            self.validation = [[self.step, val]]
-            if validate:
-                validate(self, val)
+            self.validation = []
+            self._validate()
 
     # --- checkpoints ------------------------------------------------------------------------
     def save(self, folder: str | Path) -> None:
@@ -299,11 +337,3 @@ def perplexity_report(loss: float) -> dict[str, float]:
     perplexity = math.inf if loss > math.log(sys.float_info.max) else math.exp(loss)
     return {"loss": loss, "perplexity": perplexity, "bits_per_token": loss / math.log(2)}
 
-
-def _backward(loss: Any, probe: Probe | None) -> None:
-    """loss.backward(), through the probe when this step records diagnostics."""
-    if probe is None:
-        loss.backward()
-        return
-    probe.after_forward(loss)
-    probe.backward(loss)

@@ -279,7 +279,7 @@ def test_explorer_edges_fill_in_with_the_sum_so_far(pages: dict[str, Step]) -> N
 def test_a_value_read_twice_by_one_gate_shows_both_shares(tmp_path: Path) -> None:
     """The XOR example's e·e: the edge from e into the product carries 2e·∂L/∂(e·e), all of
     ∂L/∂e (the 2 contributions), as e's node does."""
-    from examples import load
+    from autograd.examples import load
 
     out = load("xor").graph()
     sends = engine_sends(out)
@@ -416,8 +416,8 @@ def test_frames_show_the_sum_so_far_on_every_edge(tmp_path: Path) -> None:
 def test_constants_are_numbered_in_the_order_the_forward_pass_reads_them() -> None:
     """XOR's constants: its inputs X (read by the first MatMul), its targets (by the
     Subtract), the ½ of the error (by the last Multiply)."""
+    from autograd.examples import load
     from autograd.tools.trace import trace_backward
-    from examples import load
 
     out = load("xor").graph()
     trace = trace_backward(out)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from autograd import Scalar, Tensor
-from examples import EXAMPLES, load
+from autograd.examples import EXAMPLES, load
 
 
 @pytest.mark.parametrize("kind", [Scalar, Tensor])
@@ -81,7 +81,7 @@ def test_every_example_builds_a_graph(name: str) -> None:
 
 
 def test_examples_run_as_modules() -> None:
-    out = subprocess.run([sys.executable, "-m", "examples.add_mul"], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "autograd.examples.add_mul"], capture_output=True,
                          text=True, check=True).stdout
     assert "∂f/∂x = -4, ∂f/∂y = -4, ∂f/∂z = 3" in out
 
@@ -110,3 +110,25 @@ def test_hessian_vector_product_matches_the_hessian_and_the_hand_derivation() ->
     result = load("hvp").main()
     np.testing.assert_allclose(result["hvp"], result["by_hand"], rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(result["hessian_v"], result["by_hand"], rtol=1e-12, atol=1e-15)
+
+
+def test_the_wheel_installs_only_autograd_and_models_with_the_examples_inside() -> None:
+    """What setuptools packs, from pyproject's own package list: no top-level `examples` (it
+    would collide with a student's folder and other distributions), the notebooks not at all."""
+    from pathlib import Path
+
+    from setuptools import find_namespace_packages
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:   # Python 3.10: pytest's own TOML reader
+        import tomli as tomllib
+
+    root = Path(__file__).parents[1]
+    found = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    packages = find_namespace_packages(str(root), include=found["include"])
+    assert {name.split(".")[0] for name in packages} == {"autograd", "models"}
+    assert not any("notebooks" in name for name in packages)
+    assert "autograd.examples" in packages
+    assert all(load(name).__name__ == f"autograd.examples.{module}"
+               for name, module in EXAMPLES.items())

@@ -225,8 +225,8 @@ def test_panning_and_zooming_move_the_view(browser, pages) -> None:
 
 def test_embedded_explorer_takes_no_keys_and_no_style_from_its_host(browser, tmp_path: Path
                                                                      ) -> None:
+    from autograd.examples import load
     from autograd.tools.explorer import explore
-    from examples import load
 
     browser.get_log("browser")
     host = tmp_path / "host.html"

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from autograd import Scalar
-from examples.common import named
-from examples.neuron import graph as neuron
+from autograd.examples.common import named
+from autograd.examples.neuron import graph as neuron
 
 
 def test_neuron_from_primitives_runs_more_gates_for_the_same_gradients() -> None:

@@ -195,7 +195,8 @@ def test_playground_trains_and_a_click_opens_the_neurons_graph(browser) -> None:
 
 
 def test_the_playgrounds_boundary_is_the_scalar_networks_own_score() -> None:
-    from models.live.playground import Playground, toy_data
+    from models.live.playground import Playground
+    from models.live.toys import toy_data
 
     for toy in ("moons", "xor", "spiral"):
         points, labels = toy_data(toy)
@@ -208,7 +209,8 @@ def test_the_playgrounds_boundary_is_the_scalar_networks_own_score() -> None:
 
 
 def test_the_playgrounds_and_the_graphs_bad_requests() -> None:
-    from models.live.playground import Playground, toy_data
+    from models.live.playground import Playground
+    from models.live.toys import toy_data
     from models.live.training import _graph_svg
 
     with pytest.raises(ValueError, match="live: unknown toy 'circles': choose moons, xor, spiral"):

@@ -184,7 +184,8 @@ def test_a_wildcard_address_warns_and_accepts_only_addresses() -> None:
 
 
 def test_the_playgrounds_neuron_pages_are_post_only_and_made_once_per_step() -> None:
-    from models.live.playground import NeuronPages, Playground
+    from models.live.playground import Playground
+    from models.live.playground_server import NeuronPages
 
     playground = Playground("xor")
     session = LiveSession()

@@ -13,7 +13,7 @@ import pytest
 
 from autograd.plumbing.atomic import interrupts_deferred, write_files_atomically
 from models import checkpoint
-from models.cli.training import ctrl_c_stops_between_steps
+from models.stopping import ctrl_c_stops_between_steps
 
 
 @pytest.fixture(autouse=True)

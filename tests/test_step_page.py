@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from autograd.examples import load
 from autograd.tools.draw import gate_id
 from autograd.tools.explorer import save_step_page
 from autograd.tools.trace import number, trace_backward
-from examples import load
 from models.registry import tiny_loss
 
 

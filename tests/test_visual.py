@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from autograd import Scalar, Tensor
+from autograd.examples import load
 from autograd.tools.draw import draw, edge_style, save_svg
 from autograd.tools.flow import format_table, grad_flow, plot_grad_flow
 from autograd.tools.trace import trace_backward
-from examples import load
 from models.cli import main
 from models.registry import tiny_loss
 from models.rnn_flow import demo_flows

@@ -61,7 +61,7 @@ def run_plot(args: argparse.Namespace) -> int:
 
 def run_live(args: argparse.Namespace) -> int:
     from models.cli.parser import from_args
-    from models.live.playground import run_playground
+    from models.live.playground_server import run_playground
     from models.settings import ServerSettings
 
     server = from_args(ServerSettings, args)

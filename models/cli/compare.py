@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from models.compare import DEFAULT_MODELS, NGRAM, check_names, plot, table, train_one
+from models.registry import TRAINING
 from models.settings import LEVELS
+from models.train import DataSettings, Trainer
 
 
 def add_compare(commands: argparse._SubParsersAction) -> None:
@@ -26,7 +28,7 @@ def add_compare(commands: argparse._SubParsersAction) -> None:
     compare.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def _advance(bar: Any) -> Callable[[Any], None]:
+def _advance(bar: Any) -> Callable[[Trainer], None]:
     """A progress callback that moves `bar` to the trainer's step."""
     return lambda trainer: bar.update(trainer.step - bar.n)
 
@@ -35,9 +37,6 @@ def run_compare(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from autograd.plumbing.atomic import write_atomically
-    from models.registry import TRAINING
-    from models.train import DataSettings
-
     check_names(args.models)
     if not 1 <= args.steps <= 10_000_000 or not 1 <= args.eval_every:
         raise ValueError(f"compare: --steps {args.steps} and --eval-every {args.eval_every} "

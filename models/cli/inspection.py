@@ -4,13 +4,16 @@ stepped through, or measured for gradient flow."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # the engine is imported when a command runs, not for `--help`
+    from autograd.core.value import Value
 
 
-def _subject(args: argparse.Namespace) -> tuple[Any, str]:
+def _subject(args: argparse.Namespace) -> tuple[Value, str]:
     """The graph a command shows: a worked example, or one step of a tiny model."""
     if args.example:
-        from examples import load
+        from autograd.examples import load
 
         example = load(args.example)
         return example.graph(), getattr(example, "TITLE", f"example {args.example}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import Field
 from typing import Any, NoReturn
 
 from models.cli.compare import add_compare
@@ -36,8 +37,8 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def add_settings(parser: Any, cls: type, only: tuple[str, ...] = (), skip: tuple[str, ...] = (),
-                 required: bool = False) -> None:
+def add_settings(parser: argparse._ActionsContainer, cls: type, only: tuple[str, ...] = (),
+                 skip: tuple[str, ...] = (), required: bool = False) -> None:
     """One option per setting of the dataclass `cls` that has a flag (models/settings.py), its
     type, range and help from the declaration. Every default is None, so that the options given
     can be told from those left out: the declared default is filled in later (`from_args`)."""
@@ -63,7 +64,7 @@ def add_settings(parser: Any, cls: type, only: tuple[str, ...] = (), skip: tuple
         parser.add_argument(flag, required=required, **options)
 
 
-def _help(item: Any) -> str:
+def _help(item: Field[Any]) -> str:
     """The declared help, the range of a number, and the default (none shown for an option
     whose absence is its default: a flag, no --data, no --lr-drop)."""
     rule, text = rule_of(item), item.metadata["help"]
@@ -180,7 +181,7 @@ def build_parser() -> Parser:
 
 
 def _add_subject(parser: argparse.ArgumentParser) -> None:
-    from examples import EXAMPLES
+    from autograd.examples import EXAMPLES
 
     subject = parser.add_mutually_exclusive_group(required=True)
     subject.add_argument("--example", choices=list(EXAMPLES), help="a lecture's worked example")

@@ -6,11 +6,11 @@ import argparse
 
 from models.checkpoint import CheckpointError, current
 from models.data import DataError
+from models.metrics import encode
+from models.train import DataSettings, evaluate, load_model, perplexity_report
 
 
 def run_sample(args: argparse.Namespace) -> int:
-    from models.train import load_model
-
     model, vocab, _ = load_model(args.checkpoint)
     lines = vocab.boundary is not None
     try:
@@ -31,9 +31,6 @@ def run_sample(args: argparse.Namespace) -> int:
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from models.metrics import encode
-    from models.train import DataSettings, evaluate, load_model, perplexity_report
-
     model, vocab, config = load_model(args.checkpoint)
     if not isinstance(config.get("data"), dict):   # sample needs no corpus; eval does
         raise CheckpointError(f"eval: {current(args.checkpoint) / 'config.json'} has no data "

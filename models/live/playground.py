@@ -1,5 +1,6 @@
-"""`backproplab live --toy moons|xor|spiral`: micrograd's demo, live — a Scalar MLP learns a 2-D
-data set and its decision boundary is redrawn as it trains.
+"""The playground's training (`backproplab live --toy moons|xor|spiral`: micrograd's demo,
+live): a Scalar MLP (models/live/scalar_mlp.py) learns a 2-D toy set (models/live/toys.py) and
+its decision boundary is redrawn as it trains; models/live/playground_server.py serves it.
 
 The network is micrograd's: 2 inputs → 16 → 16 ReLU units → 1 score, every weight a `Scalar`,
 trained by full-batch SGD on the max-margin loss mean(relu(1 − y·score)) + 1e-4·Σw², with the
@@ -14,112 +15,21 @@ point, with the weights of the current step, as a graph of Scalars to step throu
 
 from __future__ import annotations
 
-import math
 import threading
-import time
-from contextlib import nullcontext
-from itertools import pairwise
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from autograd import Scalar, scope
-from models.live.server import LiveServer
-from models.live.session import LiveSession
+from autograd import Scalar
+from models.live.scalar_mlp import ScalarMLP
+from models.live.toys import toy_data
 
-TOYS = ("moons", "xor", "spiral")
-WIDTHS = (2, 16, 16, 1)
-PAGE = Path(__file__).with_name("playground.html")
 GRID = 48
 
 
-def toy_data(kind: str, count: int = 100, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(points (count, 2), labels ±1) of a toy set: two interleaved half moons, the four XOR
-    quadrants, or two spiral arms; with a little noise, scaled to about [−1.5, 1.5]²."""
-    rng = np.random.default_rng(seed)
-    half = count // 2
-    if kind == "moons":
-        angle = rng.uniform(0, math.pi, count)
-        upper = np.stack([np.cos(angle[:half]), np.sin(angle[:half])], 1)
-        lower = np.stack([1 - np.cos(angle[half:]), 0.5 - np.sin(angle[half:])], 1)
-        points = np.concatenate([upper, lower]) - [0.5, 0.25]
-        labels = np.r_[np.ones(half), -np.ones(count - half)]
-        points += rng.normal(0, 0.1, points.shape)
-    elif kind == "xor":
-        points = rng.uniform(-1.5, 1.5, (count, 2))
-        points += np.sign(points) * 0.1   # a margin around the axes
-        labels = np.sign(points[:, 0] * points[:, 1])
-    elif kind == "spiral":
-        radius = np.linspace(0.2, 1.5, half)
-        turn = np.linspace(0, 1.75 * math.pi, half)
-        arm = np.stack([radius * np.cos(turn), radius * np.sin(turn)], 1)
-        points = np.concatenate([arm, -arm]) + rng.normal(0, 0.05, (2 * half, 2))
-        labels = np.r_[np.ones(half), -np.ones(half)]
-    else:
-        raise ValueError(f"live: unknown toy {kind!r}: choose {', '.join(TOYS)}")
-    return points, labels
-
-
-class ScalarMLP:
-    """Layers of neurons, each a list of Scalar weights and a Scalar bias (micrograd's MLP)."""
-
-    def __init__(self, seed: int = 1) -> None:
-        rng = np.random.default_rng(seed)
-        self.layers: list[list[tuple[list[Scalar], Scalar]]] = []
-        for depth, (fan_in, width) in enumerate(pairwise(WIDTHS), start=1):
-            self.layers.append([
-                ([Scalar(float(w), name=f"L{depth}.n{j}.w{i}")
-                  for i, w in enumerate(rng.uniform(-1, 1, fan_in))],
-                 Scalar(0.0, name=f"L{depth}.n{j}.b"))
-                for j in range(width)])
-
-    def parameters(self) -> list[Scalar]:
-        return [p for layer in self.layers for weights, bias in layer for p in (*weights, bias)]
-
-    def forward(self, x: Any, upto: tuple[int, int] | None = None) -> Scalar:
-        """The score of one point (or, with `upto=(layer, neuron)`, that neuron's output, its
-        own gates at the top of the graph and those of the layers before it in the modules `L1`,
-        `L2`, so that the explorer opens the graph collapsed by layer)."""
-        values: list[Any] = list(x)
-        for depth, layer in enumerate(self.layers, start=1):
-            last = depth == len(self.layers)
-            outputs = []
-            for j, (weights, bias) in enumerate(layer):
-                if upto == (depth, j):
-                    return self._neuron(weights, bias, values, f"L{depth}.n{j}", last)
-                with scope(f"L{depth}") if upto else nullcontext():
-                    outputs.append(self._neuron(weights, bias, values, f"L{depth}.n{j}", last))
-            values = outputs
-        return values[0]
-
-    @staticmethod
-    def _neuron(weights: list[Scalar], bias: Scalar, values: list[Any], name: str,
-                last: bool) -> Scalar:
-        total = bias
-        for w, v in zip(weights, values):
-            total = total + w * v
-        out = total if last else total.relu()
-        out.name = name if not last else "score"
-        return out
-
-    def weights(self) -> list[list[list[float]]]:
-        """Every weight, as [layer][neuron][input] (the page draws each as an edge)."""
-        return [[[round(w.data, 4) for w in weights] for weights, _ in layer] for layer in self.layers]
-
-    def scores(self, points: np.ndarray) -> np.ndarray:
-        """forward for many points at once, in numpy, from the same weights."""
-        values = points
-        for depth, layer in enumerate(self.layers, start=1):
-            w = np.array([[p.data for p in weights] for weights, _ in layer])
-            b = np.array([bias.data for _, bias in layer])
-            values = values @ w.T + b
-            if depth < len(self.layers):
-                values = np.maximum(values, 0)
-        return values[:, 0]
-
-
 class Playground:
+    """A toy set and the network learning it, one full-batch SGD step at a time; `lock` keeps
+    the page's reads of the weights (boundary, neuron pages) between two steps."""
+
     def __init__(self, toy: str, seed: int = 0) -> None:
         self.points, self.labels = toy_data(toy, seed=seed)
         self.toy = toy
@@ -167,59 +77,3 @@ class Playground:
             for p in self.model.parameters():
                 p.grad = 0.0   # the page's backward pass leaves the training's gradients alone
         return page
-
-
-class NeuronPages:
-    """The `/neuron` route: a neuron's explorer page, computed once per training step (a page
-    costs seconds of the Scalar engine's time, and holds training while it is made)."""
-
-    def __init__(self, playground: Playground) -> None:
-        self.playground = playground
-        self._pages: dict[tuple[int, int, int], bytes] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, session: LiveSession, fields: dict[str, str]) -> tuple[str, bytes]:
-        layer, neuron = _whole_number(fields, "layer"), _whole_number(fields, "neuron")
-        with self._lock:   # one page at a time; a second ask for it waits and takes it
-            key = (self.playground.step, layer, neuron)
-            if key not in self._pages:
-                self._pages = {k: v for k, v in self._pages.items() if k[0] == key[0]}
-                self._pages[key] = self.playground.neuron_page(layer, neuron).encode()
-            return "text/html; charset=utf-8", self._pages[key]
-
-
-def _whole_number(fields: dict[str, str], name: str) -> int:
-    text = fields.get(name, "")
-    if not (text.isdigit() and len(text) <= 3):
-        raise ValueError(f"{name} must be a small whole number, got {text[:20]!r}")
-    return int(text)
-
-
-def run_playground(toy: str, host: str = "127.0.0.1", port: int = 0, steps: int = 0,
-                   interval: float = 0.0, read_only: bool = False) -> int:
-    """Serve the playground and train until `steps` (0: until Ctrl-C)."""
-    playground = Playground(toy)
-    session = LiveSession()
-    server = LiveServer(session, PAGE.read_text(encoding="utf-8"), host, port,
-                        post_routes={"/neuron": NeuronPages(playground)},
-                        read_only=read_only).start()
-    session.publish("hello", toy=toy, widths=list(WIDTHS), grid=GRID,
-                    points=np.round(playground.points, 4).tolist(),
-                    labels=playground.labels.astype(int).tolist())
-    print("\n".join(server.banner(f"playground ({toy})")), flush=True)
-    try:
-        while not steps or playground.step < steps:
-            session.wait_for_permission(lambda: False)
-            loss, accuracy = playground.train_step()
-            session.publish("step", step=playground.step, loss=loss, accuracy=accuracy,
-                            **({"boundary": playground.boundary(), "weights": playground.model.weights()}
-                               if playground.step % 2 == 0 or playground.step < 5 else {}))
-            if interval:
-                time.sleep(interval)
-    except KeyboardInterrupt:
-        print(f"\nstopped at step {playground.step}")
-        return 130
-    finally:
-        session.finish()
-        server.close()
-    return 0

@@ -5,10 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from models.live.server import LiveServer
 from models.live.session import LiveSession
+from models.metrics import step_record
+from models.observer import TrainingObserver
+
+if TYPE_CHECKING:
+    from models.diagnostics import Diagnostics
+    from models.train import Trainer
 
 FLUSH_SECONDS = 0.25
 PAGE = Path(__file__).with_name("page.html")
@@ -21,13 +27,16 @@ def panel_page() -> str:
         "/*PANEL*/", PANEL.read_text(encoding="utf-8"))
 
 
-class RunEvents:
+class RunEvents(TrainingObserver):
     """A trainer's story as events for the panel: `publish(kind, **payload)` sends each one (to
     the server's session, or to the Jupyter widget). `steps`: the step the run goes to, if not
-    the trainer's settings' (the widget's `train(trainer, steps)`)."""
+    the trainer's settings' (the widget's `train(trainer, steps)`). As one of the trainer's
+    observers, each step and validation is sent (with the record of `diagnostics`, which comes
+    before it)."""
 
-    def __init__(self, trainer: Any, publish: Callable[..., None], steps: int | None = None) -> None:
-        self.trainer, self.publish = trainer, publish
+    def __init__(self, trainer: Trainer, publish: Callable[..., None], steps: int | None = None,
+                 diagnostics: Diagnostics | None = None) -> None:
+        self.trainer, self.publish, self.diagnostics = trainer, publish, diagnostics
         self._waiting: list[dict[str, Any]] = []
         self._sent_at = 0.0
         vocab = trainer.corpus.vocab
@@ -37,6 +46,12 @@ class RunEvents:
                 vocabulary=[vocab.decode([i]) for i in range(len(vocab))],
                 history=[[i + 1, loss] for i, loss in enumerate(trainer.history)][-2000:],
                 validation=trainer.validation)
+
+    def after_step(self, trainer: Trainer, loss: float, tokens_per_second: float) -> None:
+        self.stepped(*step_record(trainer, loss, self.diagnostics))
+
+    def after_validation(self, trainer: Trainer, val_loss: float) -> None:
+        self.validated(trainer.step, val_loss)
 
     def stepped(self, record: dict[str, Any], graph: str | None = None) -> None:
         """A step taken: its record (see `metrics.step_record`), and its graph if drawn."""
@@ -79,11 +94,12 @@ class RunEvents:
 class LiveTraining(RunEvents):
     """A running live view of one trainer: its events go to a session that a server serves."""
 
-    def __init__(self, trainer: Any, host: str, port: int, read_only: bool = False) -> None:
+    def __init__(self, trainer: Trainer, host: str, port: int, read_only: bool = False,
+                 diagnostics: Diagnostics | None = None) -> None:
         self.session = LiveSession()
         self.server = LiveServer(self.session, panel_page(), host, port,
                                  {"/graph.svg": _graph_svg}, read_only=read_only)
-        super().__init__(trainer, self.session.publish)
+        super().__init__(trainer, self.session.publish, diagnostics=diagnostics)
 
     def graph_drawn(self, step: int, source: str) -> None:
         """A new drawing of the model graph: kept for /graph.svg, announced to the pages."""
@@ -102,16 +118,15 @@ class LiveTraining(RunEvents):
         self.server.start()
         return self
 
-    def before_step(self, interrupted: Callable[[], bool]) -> bool:
-        """Between two steps: wait while paused, apply a new learning rate; True to stop."""
+    def between_steps(self, interrupted: Callable[[], bool]) -> bool:
+        """The trainer's `stop` question: wait while paused, apply a new learning rate; True to
+        stop."""
         if self.session.paused:
             self.flush()   # the page shows the step it stopped at
         self.session.wait_for_permission(interrupted)
         lr = self.session.take_new_lr()
-        if lr is not None:   # from the next step on, a constant rate (saved with the run)
-            settings = self.trainer.settings
-            settings.lr, settings.schedule = lr, "constant"
-            self.trainer.schedule = lambda step: lr
+        if lr is not None:
+            self.trainer.use_constant_lr(lr)
             self.session.publish("lr", step=self.trainer.step, lr=lr)
         return interrupted()
 

@@ -35,9 +35,11 @@ import time
 import uuid
 from typing import Any
 
+from models.diagnostics import Diagnostics
 from models.live.training import PANEL, RunEvents
 from models.metrics import finite as _finite
-from models.metrics import step_record
+from models.stopping import ctrl_c_stops_between_steps
+from models.train import Trainer
 
 SYNC_SECONDS = 2.0   # step batches reach the synced backlog at most this often (it is resent whole)
 
@@ -177,24 +179,17 @@ if anywidget is not None:
                 if self._displayed:
                     update_display(self._bundle(), raw=True, display_id=self._display_id)
 
-        def train(self, trainer: Any, steps: int, diagnostics_every: int = 10) -> Any:
+        def train(self, trainer: Trainer, steps: int, diagnostics_every: int = 10) -> Trainer:
             """Train `trainer` up to step `steps`, showing every step here; returns the trainer.
             An interrupt (the kernel's stop button) ends training between two steps, as the
             first Ctrl-C does on the command line."""
-            from models.cli.training import ctrl_c_stops_between_steps
-
             self._show(static=False)
-            events = RunEvents(trainer, self.publish, steps=steps)
-            trainer.diagnostics_every = diagnostics_every
-            trainer.graph_seconds = 10.0
-
-            def report(t: Any, loss: float, tokens_per_second: float) -> None:
-                events.stepped(*step_record(t, loss))
-
+            diagnostics = Diagnostics(diagnostics_every, graph_seconds=10.0)
+            events = RunEvents(trainer, self.publish, steps=steps, diagnostics=diagnostics)
             try:
-                with ctrl_c_stops_between_steps() as stop_requested:
-                    trainer.run(steps, report, lambda t, val: events.validated(t.step, val),
-                                stop=stop_requested)
+                with ctrl_c_stops_between_steps() as stop_requested, \
+                        trainer.watched_by(diagnostics, events):
+                    trainer.run(steps, stop=stop_requested)
             finally:
                 events.flush()
                 self.publish("finished", step=trainer.step)

@@ -7,6 +7,8 @@ explodes for w > 4.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from autograd import Scalar
@@ -24,12 +26,12 @@ def graph(depth: int = 6, weight: float = 1.0) -> Value:
 def gradient_at_input(depth: int, weight: float) -> float:
     out = graph(depth, weight)
     out.backward()
-    from examples.common import named
+    from autograd.examples.common import named
 
     return named(out)["h0"].grad
 
 
-def main(depths: tuple[int, ...] = (1, 5, 10, 20, 40)) -> dict[str, list[float]]:
+def main(depths: tuple[int, ...] = (1, 5, 10, 20, 40)) -> dict[str, Any]:
     results = {}
     for weight in (1.0, 6.0):
         grads = [gradient_at_input(d, weight) for d in depths]

@@ -37,7 +37,7 @@ def graph(scale: float = 0.5, seed: int = 3) -> Value:
 
 def per_step_contributions(output: Value) -> tuple[list[np.ndarray], np.ndarray, dict[str, float]]:
     """The shares of ∂J/∂W_h from each time step, W_h.grad, and ‖∂J/∂h_t‖ per step."""
-    from examples.common import named
+    from autograd.examples.common import named
 
     trace = trace_backward(output)
     w_h = named(output)["W_h"]

@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.core.value import Value
-from examples.common import named
+from autograd.examples.common import named
 
 X = np.array([1.0, 0.5, -1.5])      # x0 = 1 is the bias input
 W = np.array([0.2, -0.4, 0.3])

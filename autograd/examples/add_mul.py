@@ -11,7 +11,7 @@ from autograd.core.value import Value
 
 
 def graph(kind: type = Scalar) -> Value:
-    from examples.common import leaf
+    from autograd.examples.common import leaf
 
     x, y, z = leaf(kind, -2.0, "x"), leaf(kind, 5.0, "y"), leaf(kind, -4.0, "z")
     q = x + y
@@ -22,7 +22,7 @@ def graph(kind: type = Scalar) -> Value:
 
 
 def main(kind: type = Scalar) -> dict[str, float]:
-    from examples.common import grads_of
+    from autograd.examples.common import grads_of
 
     f = graph(kind)
     f.backward()

@@ -1,5 +1,7 @@
-"""The lectures' worked examples, each runnable (`python -m examples.NAME`) and each usable as
-`backproplab graph --example NAME` and `backproplab step --example NAME`.
+"""The lectures' worked examples of the engine, each runnable (`python -m autograd.examples.NAME`)
+and each usable as `backproplab graph --example NAME` and `backproplab step --example NAME`.
+They need the engine and its tools only, so they live inside `autograd` (a top-level `examples`
+package would collide with a student's own `examples/` folder and with other distributions).
 
 Every module has `graph()`, the example's computation as a fresh graph (not yet
 backpropagated), and `main()`, which prints the lecture's numbers and returns them; a module may
@@ -29,4 +31,4 @@ EXAMPLES = {
 def load(name: str) -> ModuleType:
     if name not in EXAMPLES:
         raise ValueError(f"unknown example {name!r}: choose one of {', '.join(EXAMPLES)}")
-    return importlib.import_module(f"examples.{EXAMPLES[name]}")
+    return importlib.import_module(f"autograd.examples.{EXAMPLES[name]}")

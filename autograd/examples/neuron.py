@@ -14,7 +14,7 @@ NAMES = ("w0", "x0", "w1", "x1", "w2")
 
 
 def graph(kind: type = Scalar, from_primitives: bool = False) -> Value:
-    from examples.common import leaf
+    from autograd.examples.common import leaf
 
     w0, x0, w1, x1, w2 = (leaf(kind, v, n) for v, n in zip((2.0, -1.0, -3.0, -2.0, -3.0), NAMES))
     net = w0 * x0 + w1 * x1 + w2
@@ -25,7 +25,7 @@ def graph(kind: type = Scalar, from_primitives: bool = False) -> Value:
 
 
 def main(kind: type = Scalar) -> dict[str, dict[str, float]]:
-    from examples.common import grads_of
+    from autograd.examples.common import grads_of
 
     results = {}
     for primitives in (False, True):

@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import F, Tensor
 from autograd.core.value import Value
-from examples.common import named
+from autograd.examples.common import named
 
 X = np.array([1.0, 0.5, -1.0])
 W = np.array([[0.1, -0.2, 0.4], [0.3, 0.2, -0.1]])   # two output neurons

@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd import Tensor, optim
 from autograd.core.value import Value
-from examples.xor import INPUTS, TARGETS, initial_weights
+from autograd.examples.xor import INPUTS, TARGETS, initial_weights
 
 
 def network(params: list[Tensor], x: np.ndarray) -> Tensor:

@@ -29,7 +29,7 @@ def graph() -> Value:
 
 
 def main() -> dict[str, np.ndarray]:
-    from examples.common import named
+    from autograd.examples.common import named
 
     loss = graph()
     loss.backward()
