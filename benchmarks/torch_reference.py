@@ -1,9 +1,14 @@
-"""The four models in PyTorch, built from the same initial weights as backproplab's and trained
+"""The neural models in PyTorch, built from the same initial weights as backproplab's and trained
 on the same batches, for side-by-side comparisons (the project itself never needs PyTorch).
 
 `train_reference(trainer)` mirrors a `models.train.Trainer`: its model's initial weights are
 copied (Linear weights transposed: backproplab stores them input-major), batches are drawn from
 an identically seeded generator, and the optimiser and schedule are PyTorch's own.
+
+The LSTM and GRU twins are PyTorch's nn.LSTMCell / nn.GRUCell looped over the time steps (or,
+fused, nn.LSTM / nn.GRU): W_x → weight_ih, W_h → weight_hh (both transposed), b → bias_ih; the
+GRU's b_h → bias_hh, while the LSTM's bias_hh stays zero and frozen, since backproplab's LSTM
+has the one bias b = b_ih + b_hh.
 """
 
 from __future__ import annotations
@@ -121,19 +126,76 @@ def _modules():  # type: ignore[no-untyped-def]
                 x = block(x)
             return self.head(self.ln_f(x))
 
-    return {"mlp": MLP, "cnn": CNN, "rnn": RNN, "transformer": Transformer,
-            "rnn-fused": FusedRNN}
+    class Bigram(nn.Module):
+        def __init__(self, c) -> None:  # type: ignore[no-untyped-def]
+            super().__init__()
+            self.table = nn.Embedding(c.vocab_size, c.vocab_size)
+
+        def forward(self, idx):  # type: ignore[no-untyped-def]
+            return self.table(idx[:, -1])
+
+    class Gated(nn.Module):
+        """The LSTM or GRU language model on PyTorch's cell looped over t (fused: its nn.LSTM /
+        nn.GRU over the whole sequence); the start state is learned, as backproplab's."""
+
+        def __init__(self, c, kind: str, fused: bool) -> None:  # type: ignore[no-untyped-def]
+            super().__init__()
+            self.kind, self.fused = kind, fused
+            self.embedding = nn.Embedding(c.vocab_size, c.n_embd)
+            if fused:
+                self.cell = (nn.LSTM if kind == "lstm" else nn.GRU)(c.n_embd, c.n_hidden,
+                                                                     batch_first=True)
+            else:
+                self.cell = (nn.LSTMCell if kind == "lstm" else nn.GRUCell)(c.n_embd, c.n_hidden)
+            self.output = nn.Linear(c.n_hidden, c.vocab_size)
+            names = ("start_h", "start_c") if kind == "lstm" else ("start",)
+            for name in names:
+                setattr(self, name, nn.Parameter(torch.zeros(c.n_hidden)))
+            if kind == "lstm":   # one bias b = b_ih + b_hh in backproplab: bias_hh is 0, frozen
+                bias_hh = getattr(self.cell, "bias_hh_l0" if fused else "bias_hh")
+                with torch.no_grad():
+                    bias_hh.zero_()
+                bias_hh.requires_grad_(False)
+
+        def _start(self, batch: int):  # type: ignore[no-untyped-def]
+            starts = (self.start_h, self.start_c) if self.kind == "lstm" else (self.start,)
+            shape = (1, batch, -1) if self.fused else (batch, -1)
+            parts = tuple(s.expand(*shape).contiguous() for s in starts)
+            return parts if self.kind == "lstm" else parts[0]
+
+        def forward(self, idx):  # type: ignore[no-untyped-def]
+            x, state = self.embedding(idx), self._start(idx.shape[0])
+            if self.fused:
+                return self.output(self.cell(x, state)[0])
+            states = []
+            for t in range(idx.shape[1]):
+                state = self.cell(x[:, t], state)
+                states.append(state[0] if self.kind == "lstm" else state)
+            return self.output(torch.stack(states, 1))
+
+    return {"mlp": MLP, "cnn": CNN, "rnn": RNN, "transformer": Transformer, "bigram": Bigram,
+            "rnn-fused": FusedRNN,
+            **{f"{kind}{tail}": (lambda c, kind=kind, fused=bool(tail): Gated(c, kind, fused))
+               for kind in ("lstm", "gru") for tail in ("", "-fused")}}
 
 
 # backproplab's RNN parameters → the fused nn.RNN's
 _FUSED_RNN_NAMES = {"input.weight": "rnn.weight_ih_l0", "input.bias": "rnn.bias_ih_l0",
                     "recurrent.weight": "rnn.weight_hh_l0"}
+# the gated cells' parameters → nn.LSTMCell / nn.GRUCell's (nn.LSTM / nn.GRU's end in _l0)
+_GATED_NAMES = {"cell.weight_x": "cell.weight_ih", "cell.bias": "cell.bias_ih",
+                "cell.weight_h": "cell.weight_hh", "cell.bias_h": "cell.bias_hh"}
+# tables of rows, copied as they are (every other matrix is a Linear's, transposed)
+_TABLES = ("embedding.weight", "tokens.weight", "positions.weight", "table.weight")
+FUSED_TWINS = ("rnn", "lstm", "gru")
 
 
 def _torch_name(name: str, fused: bool = False) -> str:
     """backproplab's parameter path → the PyTorch module's."""
     if fused and name in _FUSED_RNN_NAMES:
         return _FUSED_RNN_NAMES[name]
+    if name in _GATED_NAMES:
+        return _GATED_NAMES[name] + ("_l0" if fused else "")
     parts = name.split(".")
     if parts[0] == "levels":   # cnn: levels.i.conv / levels.i.norm
         kind = "convs" if parts[2] == "conv" else "norms"
@@ -150,20 +212,22 @@ def copy_weights(ours: LanguageModel, theirs: Any, fused: bool = False) -> None:
         if key not in state:
             raise KeyError(f"no PyTorch parameter for {name} (looked for {key})")
         linear = value.ndim == 2 and state[key].shape == value.T.shape and not name.endswith(
-            ("embedding.weight", "tokens.weight", "positions.weight"))
+            _TABLES)
         state[key] = torch.tensor(value.T.copy() if linear else value)
     theirs.load_state_dict(state)
 
 
 def make_twin(trainer: Any, fused: bool = False) -> tuple[Any, Any]:
     """The PyTorch twin of `trainer`'s model (same initial weights) and its optimiser; `fused`
-    builds an RNN on PyTorch's fused nn.RNN instead of Linear cells."""
+    builds a recurrent model on PyTorch's fused nn.RNN / nn.LSTM / nn.GRU instead of cells
+    looped over t."""
     c, s = trainer.config, trainer.settings
-    if fused and c.model != "rnn":
-        raise ValueError(f"a fused twin exists for the rnn only, not {c.model}")
+    if fused and c.model not in FUSED_TWINS:
+        raise ValueError(f"a fused twin exists for the {', '.join(FUSED_TWINS)} only, not "
+                         f"{c.model}")
     import torch
 
-    twin = _modules()["rnn-fused" if fused else c.model](c)
+    twin = _modules()[f"{c.model}-fused" if fused else c.model](c)
     copy_weights(trainer.model, twin, fused)
     if s.optimizer == "sgd":
         opt = torch.optim.SGD(twin.parameters(), lr=s.lr, momentum=s.momentum,
@@ -242,7 +306,8 @@ def crosscheck(data_path: str = "../shared/data/names.txt") -> list[tuple[str, f
     from models.train import DataSettings, Trainer, TrainSettings
 
     rows = []
-    for task_name in ("names-mlp", "names-cnn", "names-rnn", "names-transformer"):
+    for task_name in ("names-mlp", "names-cnn", "names-rnn", "names-transformer", "names-bigram",
+                      "names-lstm", "names-gru"):
         task = TASKS[task_name]
         data = DataSettings(path=data_path, **task.data)
         corpus = data.load()
@@ -262,8 +327,7 @@ def crosscheck(data_path: str = "../shared/data/names.txt") -> list[tuple[str, f
         worst = 0.0
         for name, p in trainer.model.named_parameters():
             grad = params[_torch_name(name)].grad.numpy()
-            if grad.ndim == 2 and not name.endswith(("embedding.weight", "tokens.weight",
-                                                     "positions.weight")):
+            if grad.ndim == 2 and not name.endswith(_TABLES):
                 grad = grad.T
             worst = max(worst, float(np.abs(grad - p.grad).max() / (np.abs(grad).max() + 1e-30)))
         rows.append((config.model, forward, worst))

@@ -159,6 +159,10 @@ LM_SPECS: dict[str, dict] = {
             "data": "names"},
     "rnn": {"model": {"model": "rnn", "block_size": 32, "n_embd": 64, "n_hidden": 128},
             "train": {"optimizer": "adamw", "lr": 1e-3, "batch_size": 32}, "data": "text65"},
+    "lstm": {"model": {"model": "lstm", "block_size": 32, "n_embd": 64, "n_hidden": 128},
+             "train": {"optimizer": "adamw", "lr": 1e-3, "batch_size": 32}, "data": "text65"},
+    "gru": {"model": {"model": "gru", "block_size": 32, "n_embd": 64, "n_hidden": 128},
+            "train": {"optimizer": "adamw", "lr": 1e-3, "batch_size": 32}, "data": "text65"},
     "transformer-a": {"model": {"model": "transformer", "block_size": 16, "n_embd": 64,
                                 "n_layer": 4, "n_head": 4, "positions": "learned"},
                       "train": {"optimizer": "adamw", "lr": 5e-4, "batch_size": 32},
@@ -222,7 +226,7 @@ def _tokens_per_step(name: str) -> int:
 
 def _lm_workload(name: str, goal: float, description: str, fused: bool = False) -> Workload:
     engines = {"backproplab": lambda: lm_backproplab(name), "torch": lambda: lm_torch(name)}
-    if fused:   # PyTorch's own fused RNN as a second reference
+    if fused:   # PyTorch's own fused nn.RNN / nn.LSTM / nn.GRU as a second reference
         engines["torch-fused"] = lambda: lm_torch(name, fused=True)
     return Workload(name, description, "torch", f"≤ {goal}× PyTorch", goal, engines,
                     tokens_per_step=_tokens_per_step(name), also=("torch-fused",) if fused else ())
@@ -236,6 +240,12 @@ WORKLOADS.update({w.name: w for w in (
     _lm_workload("cnn", 1.0, "CNN-window LM, names-cnn configuration, batch 32, SGD"),
     _lm_workload("rnn", 0.8, "Elman tanh RNN LM: vocab 65, hidden 128, sequence 32, batch 32, "
                  "AdamW (PyTorch from Linear cells; its fused nn.RNN as a second reference)",
+                 fused=True),
+    _lm_workload("lstm", 1.0, "LSTM LM: vocab 65, hidden 128, sequence 32, batch 32, AdamW "
+                 "(PyTorch's nn.LSTMCell looped over t; its fused nn.LSTM as a second reference)",
+                 fused=True),
+    _lm_workload("gru", 1.0, "GRU LM: vocab 65, hidden 128, sequence 32, batch 32, AdamW "
+                 "(PyTorch's nn.GRUCell looped over t; its fused nn.GRU as a second reference)",
                  fused=True),
     _lm_workload("transformer-a", 1.0, "Transformer A: vocab 27, block 16, 4 layers, 4 heads, "
                  "n_embd 64, batch 32, AdamW"),

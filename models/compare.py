@@ -25,7 +25,7 @@ from typing import Any
 from models.base import ModelConfig
 from models.data import Corpus
 from models.observer import TrainingObserver
-from models.registry import DEFAULTS, MODELS
+from models.registry import DEFAULTS, MODELS, TRAINING
 from models.train import DataSettings, Trainer, TrainSettings, evaluate
 
 DEFAULT_MODELS = ["ngram-2-add1", "ngram-5", "bigram", "mlp", "cnn", "rnn", "lstm", "gru",
@@ -49,6 +49,11 @@ def check_names(names: list[str]) -> None:
         if name not in MODELS and not NGRAM.match(name):
             raise ValueError(f"compare: unknown model {name!r}: choose from "
                              f"{', '.join(MODELS)}, ngram-N or ngram-N-add1 (N = 1 … 9)")
+
+
+def training(name: str) -> dict[str, Any]:
+    """The model's training defaults (optimizer, lr, weight decay), those of `train`."""
+    return TRAINING["ngram" if NGRAM.match(name) else name]
 
 
 def model_config(name: str, vocab_size: int, seed: int) -> ModelConfig:
@@ -112,8 +117,9 @@ def _perplexity(loss: float) -> str:
     return f"{math.exp(loss):.2f}" if loss < 700 else "inf"
 
 
-def plot(rows: list[Row], path: str | Path) -> None:
-    """Every model's validation loss over the training steps (a count model: one point)."""
+def plot(rows: list[Row], path: str | Path | None = None) -> Any:
+    """Every model's validation loss over the training steps (a count model: one point). Returns
+    the matplotlib figure (inline in Jupyter); saves it to `path` if given."""
     from autograd.tools.flow import new_figure, save_figure
 
     figure = new_figure(figsize=(9, 5))
@@ -128,4 +134,6 @@ def plot(rows: list[Row], path: str | Path) -> None:
     axes.set(xlabel="training step", ylabel="validation loss (nats per token)",
              title="validation loss of each model")
     axes.legend(fontsize=8, ncol=2)
-    save_figure(figure, path)
+    if path is not None:
+        save_figure(figure, path)
+    return figure

@@ -15,8 +15,8 @@ def test_a_failing_worker_is_reported_with_its_workload_engine_and_error() -> No
         Worker("per-op", "no-such-engine", threads=1)
 
 
-def test_only_the_rnn_has_a_fused_twin() -> None:
-    with pytest.raises(ValueError, match="a fused twin exists for the rnn only, not mlp"):
+def test_only_the_recurrent_models_have_a_fused_twin() -> None:
+    with pytest.raises(ValueError, match="a fused twin exists for the rnn, lstm, gru only, not mlp"):
         make_twin(_lm_trainer("mlp-small"), fused=True)
 
 

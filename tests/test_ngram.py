@@ -140,3 +140,19 @@ def test_a_split_without_validation_serves_fixed_smoothing_and_refuses_interpola
         else:
             with pytest.raises(DataError, match="interpolation fits its weights on the validation"):
                 trainer.run(10)
+
+
+def test_eval_measures_the_training_split_of_a_count_model_trained_on_all_the_text(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The lecture's two commands: count on all the text (no validation part), eval --split train."""
+    from models.cli import main
+
+    data, out = tmp_path / "two.txt", tmp_path / "counts"
+    data.write_text("ab\nb\n")   # pairs: (<b> a) (a b) (b <b>) (<b> b) (b <b>), V = 3
+    assert main(["train", "--model", "ngram", "--block-size", "1", "--smoothing", "add-k",
+                 "--add-k", "1", "--data", str(data), "--split", "1,0,0", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["eval", "--checkpoint", str(out), "--split", "train"]) == 0
+    # add-1 by hand: (c(h w) + 1) / (c(h) + 3)
+    expected = -np.mean(np.log([2 / 5, 2 / 4, 3 / 5, 2 / 5, 3 / 5]))
+    assert capsys.readouterr().out.startswith(f"train: loss {expected:.4f} nats/token")

@@ -8,8 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from models.compare import DEFAULT_MODELS, NGRAM, check_names, plot, table, train_one
-from models.registry import TRAINING
+from models.compare import DEFAULT_MODELS, check_names, plot, table, train_one, training
 from models.settings import LEVELS
 from models.train import DataSettings, Trainer
 
@@ -37,6 +36,7 @@ def run_compare(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from autograd.plumbing.atomic import write_atomically
+
     check_names(args.models)
     if not 1 <= args.steps <= 10_000_000 or not 1 <= args.eval_every:
         raise ValueError(f"compare: --steps {args.steps} and --eval-every {args.eval_every} "
@@ -45,10 +45,9 @@ def run_compare(args: argparse.Namespace) -> int:
     corpus = data.load()
     rows = []
     for name in args.models:
-        kind = "ngram" if NGRAM.match(name) else name
         with tqdm(total=args.steps, desc=f"{name:>12}", unit="step", file=sys.stderr,
                   disable=True if args.quiet else None, dynamic_ncols=True) as bar:
-            rows.append(train_one(name, data, corpus, TRAINING[kind], args.steps,
+            rows.append(train_one(name, data, corpus, training(name), args.steps,
                                   args.eval_every, args.seed, progress=_advance(bar)))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -174,7 +174,8 @@ def build_parser() -> Parser:
 
     evaluate = commands.add_parser("eval", help="held-out loss and perplexity of a checkpoint")
     evaluate.add_argument("--checkpoint", required=True)
-    evaluate.add_argument("--split", choices=["val", "test"], default="val")
+    evaluate.add_argument("--split", choices=["train", "val", "test"], default="val",
+                          help="the split to measure (train: e.g. a count model on all the text)")
     evaluate.add_argument("--json", action="store_true", help="one JSON object on stdout")
     _add_exercises(commands)
     return parser
