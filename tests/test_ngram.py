@@ -149,10 +149,22 @@ def test_eval_measures_the_training_split_of_a_count_model_trained_on_all_the_te
 
     data, out = tmp_path / "two.txt", tmp_path / "counts"
     data.write_text("ab\nb\n")   # pairs: (<b> a) (a b) (b <b>) (<b> b) (b <b>), V = 3
-    assert main(["train", "--model", "ngram", "--block-size", "1", "--smoothing", "add-k",
-                 "--add-k", "1", "--data", str(data), "--split", "1,0,0", "--out", str(out)]) == 0
+    assert main(["train", "--model", "ngram", "--order", "2", "--add-k", "1", "--data", str(data),
+                 "--split", "1,0,0", "--out", str(out)]) == 0   # --add-k alone: add-k smoothing
     capsys.readouterr()
     assert main(["eval", "--checkpoint", str(out), "--split", "train"]) == 0
     # add-1 by hand: (c(h w) + 1) / (c(h) + 3)
     expected = -np.mean(np.log([2 / 5, 2 / 4, 3 / 5, 2 / 5, 3 / 5]))
     assert capsys.readouterr().out.startswith(f"train: loss {expected:.4f} nats/token")
+
+
+def test_order_is_the_ngrams_word_for_its_context(tmp_path: Path, capsys) -> None:
+    from models.cli import main
+
+    assert main(["train", "--model", "mlp", "--order", "3", "--out", str(tmp_path / "m")]) == 2
+    assert "--order is the n-gram's" in capsys.readouterr().err
+    assert main(["train", "--model", "ngram", "--order", "3", "--block-size", "1",
+                 "--out", str(tmp_path / "n")]) == 2
+    assert "--order 3 means --block-size 2" in capsys.readouterr().err
+    assert main(["train", "--model", "ngram", "--order", "0", "--out", str(tmp_path / "o")]) == 2
+    assert not any((tmp_path / name).exists() for name in ("m", "n", "o"))

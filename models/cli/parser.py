@@ -126,6 +126,9 @@ def build_parser() -> Parser:
     add_settings(live, ServerSettings)
     size = train.add_argument_group("model size and options (defaults depend on --model)")
     add_settings(size, ModelConfig, skip=("model",))
+    size.add_argument("--order", type=Number(int, 1, 9).parse, metavar="N",
+                      help="ngram: the order N (a context of N − 1 tokens: --block-size N−1); "
+                      "--add-k alone means add-k smoothing")
 
     sample = commands.add_parser("sample", help="sample text from a checkpoint")
     sample.add_argument("--checkpoint", required=True)

@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from models import checkpoint
-from models.cli.parser import from_args
+from models.cli.parser import UsageError, from_args
 from models.data import DataError
 from models.diagnostics import Diagnostics, GradientNorms
 from models.live.training import LiveTraining
@@ -63,7 +63,22 @@ def _resumed(args: argparse.Namespace) -> Trainer:
     return trainer
 
 
+def _ngram_words(args: argparse.Namespace) -> None:
+    """The n-gram's own words for its settings: `--order N` is a context of N − 1 tokens, and
+    `--add-k K` without `--smoothing` asks for add-k smoothing."""
+    if args.order is not None:
+        if args.model != "ngram":
+            raise UsageError(f"--order is the n-gram's; a {args.model} takes --block-size")
+        if args.block_size not in (None, args.order - 1):
+            raise UsageError(f"--order {args.order} means --block-size {args.order - 1}, "
+                             f"not {args.block_size}")
+        args.block_size = args.order - 1
+    if args.model == "ngram" and args.add_k is not None and args.smoothing is None:
+        args.smoothing = "add-k"
+
+
 def _new_trainer(args: argparse.Namespace) -> Trainer:
+    _ngram_words(args)
     settings = from_args(TrainSettings, args, TRAINING[args.model])
     data = from_args(DataSettings, args)
     corpus = data.load()
@@ -127,7 +142,9 @@ def _train_loop(trainer: Trainer, args: argparse.Namespace, resumed: bool) -> in
         return 0
     metrics, live, norms = _observers(trainer, args, resumed)
     weights, _, batch = needs(trainer.config, trainer.settings)
-    print(f"{trainer.config.model}: {trainer.model.num_parameters():,} parameters, "
+    size = ("no parameters: it is trained by counting" if trainer.model.counting
+            else f"{trainer.model.num_parameters():,} parameters")
+    print(f"{trainer.config.model}: {size}, "
           f"{len(trainer.corpus.vocab)} tokens, {trainer.corpus.shape} data, about "
           f"{shown(weights + batch)} for training; training steps {trainer.step}..{total}")
     if live is not None:
