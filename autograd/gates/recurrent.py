@@ -39,7 +39,8 @@ class LSTMCell(Function):
                 ) -> tuple[np.ndarray, np.ndarray]:
         width = _check("lstm_cell", a, h, w_h, 4)
         s = a + h @ w_h
-        i, f, o = (logistic(s[..., k * width:(k + 1) * width]) for k in (0, 1, 3))
+        gates = logistic(s)   # one call for all four; the g slice is then tanh instead
+        i, f, o = (gates[..., k * width:(k + 1) * width] for k in (0, 1, 3))
         g = np.tanh(s[..., 2 * width:3 * width])
         c_new = f * c + i * g
         tanh_c = np.tanh(c_new)
@@ -85,8 +86,8 @@ class GRUCell(Function):
         if b_h.shape != (3 * width,):
             raise ValueError(f"gru_cell: the recurrent bias must be {(3 * width,)}, got {b_h.shape}")
         u = h @ w_h + b_h
-        r = logistic(a[..., :width] + u[..., :width])
-        z = logistic(a[..., width:2 * width] + u[..., width:2 * width])
+        gates = logistic(a[..., :2 * width] + u[..., :2 * width])   # r and z in one call
+        r, z = gates[..., :width], gates[..., width:]
         u_n = u[..., 2 * width:]
         n = np.tanh(a[..., 2 * width:] + r * u_n)
         ctx.save_for_backward(h, w_h, r, z, n, u_n)
