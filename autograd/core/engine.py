@@ -216,9 +216,7 @@ def _run_hooks(value: Value, grad: Any) -> Any:
         replaced = hook(grad)
         if replaced is not None:
             if isinstance(replaced, Value):   # a recorded pass's hook returned a value
-                from autograd.core.higher_order import fit_recorded
-
-                grad = fit_recorded(value, replaced, None)
+                grad = value._fit_recorded(replaced, None)
             else:
                 grad = value._fit_grad(replaced, None)
     return grad

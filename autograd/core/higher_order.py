@@ -34,10 +34,7 @@ from autograd.core.engine import (
 )
 from autograd.core.function import Context, align_gradients, check_finite
 from autograd.core.grad_mode import modes
-from autograd.core.outputs import OutputGradients
 from autograd.core.value import Value
-from autograd.gates.elementwise import Cast
-from autograd.gates.shape import SumToShape
 
 
 def grad(outputs: Roots, inputs: Roots, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -104,7 +101,7 @@ def run_recorded_gate(ctx: Context, value: Value, upstream: Value,
     if any(v._earlier is not None for v in ctx.inputs):
         _point_at_values_read(ctx)
     downstream = align_gradients(ctx, ctx.function.recorded_backward(ctx, upstream, value))
-    downstream = tuple(None if g is None or not v._requires_grad else fit_recorded(v, g, ctx)
+    downstream = tuple(None if g is None or not v._requires_grad else v._fit_recorded(g, ctx)
                        for v, g in zip(ctx.inputs, downstream))
     if modes.anomaly:
         check_finite(ctx, tuple(None if g is None else g.data for g in downstream))
@@ -123,20 +120,3 @@ def _point_at_values_read(ctx: Context) -> None:
         args, options = ctx._call
         ctx._call = (tuple([seen.get(id(a), a) if isinstance(a, Value) else a for a in args]),
                      options)
-
-
-def fit_recorded(value: Value, grad: Any, ctx: Context | None) -> Any:
-    """A recorded gradient made to fit `value`, as `_fit_grad` does for raw ones: summed over
-    broadcast axes and cast to its dtype, by recorded gates (so they are differentiated too)."""
-    if grad.__class__ is OutputGradients:   # to a gate with several outputs, slot by slot
-        return grad
-    if not isinstance(grad, Value):
-        grad = value._result_type._wrap(grad, None)   # a constant, e.g. a gate's zero gradient
-    if value._has_arrays:
-        if grad.data.shape != value.data.shape:
-            grad = SumToShape.apply(grad, value.data.shape)   # which names a misfit
-        if grad.data.dtype != value.data.dtype:
-            grad = Cast.apply(grad, value.data.dtype)
-    return grad
-
-

@@ -52,6 +52,9 @@ class Outputs(Value):
         self._result_type = kind
 
     def _fit_grad(self, grad: Any, ctx: Context | None) -> Any:
+        return grad   # an OutputGradients, slot by slot
+
+    def _fit_recorded(self, grad: Any, ctx: Context | None) -> Any:
         return grad
 
     def _store_grad(self, grad: Any) -> None:

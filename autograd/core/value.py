@@ -106,6 +106,12 @@ class Value:
     def _fit_grad(self, grad: Any, ctx: Context | None) -> Any:
         raise NotImplementedError
 
+    def _fit_recorded(self, grad: Any, ctx: Context | None) -> Any:
+        """A recorded gradient (create_graph=True) made to fit this value, as `_fit_grad` does
+        for raw ones, by recorded operations; here a raw constant (a gate's zero gradient)
+        becomes a value of this kind."""
+        return grad if isinstance(grad, Value) else self._result_type._wrap(grad, None)
+
     def _store_grad(self, grad: Any) -> None:
         raise NotImplementedError
 

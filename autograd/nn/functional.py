@@ -10,7 +10,6 @@ import numpy as np
 
 from autograd.core.broadcast import normalize_axes
 from autograd.core.kernels import channel_sum
-from autograd.core.tensor import Tensor
 from autograd.core.value import Value, data_of
 from autograd.gates.activation import (
     Dropout,
@@ -32,6 +31,7 @@ from autograd.gates.pool import AvgPool2d, MaxPool2d
 from autograd.gates.recurrent import GRUCell, LSTMCell
 from autograd.gates.shape import Concat, Stack
 from autograd.gates.softmax import CrossEntropy, LogSoftmax, MaskedSoftmax, Softmax
+from autograd.tensor import Tensor
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

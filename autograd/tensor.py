@@ -10,8 +10,6 @@ import numpy as np
 from autograd.core.broadcast import normalize_axes, sum_to_shape
 from autograd.core.function import Context
 from autograd.core.grad_mode import modes
-from autograd.core.operators import Arithmetic
-from autograd.core.rearranging import Rearranging, sizes_of
 from autograd.core.value import Value, data_of, new_node
 from autograd.core.versions import bump_version
 from autograd.gates.elementwise import Cast, Clone, Maximum, Minimum
@@ -20,7 +18,9 @@ from autograd.gates.linalg import MatMul
 from autograd.gates.logexp import LogSumExp
 from autograd.gates.reduce import Max, Mean, Norm, Prod, Sum
 from autograd.gates.scan import Cumprod, Cumsum
-from autograd.gates.shape import Reshape, Split, Transpose
+from autograd.gates.shape import Reshape, Split, SumToShape, Transpose
+from autograd.operators import Arithmetic
+from autograd.rearranging import Rearranging, sizes_of
 
 Axis = int | tuple[int, ...] | None
 
@@ -94,6 +94,15 @@ class Tensor(Arithmetic, Rearranging):
             grad = sum_to_shape(grad, data.shape, where)
         if grad.dtype is not data.dtype and grad.dtype != data.dtype:  # `is`: the quick usual case
             grad = grad.astype(data.dtype)
+        return grad
+
+    def _fit_recorded(self, grad: Any, ctx: Context | None) -> Any:
+        """As `_fit_grad`, by recorded gates (so that the fitting is differentiated too)."""
+        grad = super()._fit_recorded(grad, ctx)
+        if grad.data.shape != self.data.shape:
+            grad = grad.sum_to_size(self.data.shape)   # which names a misfit
+        if grad.data.dtype != self.data.dtype:
+            grad = grad.astype(self.data.dtype)
         return grad
 
     def _store_grad(self, grad: Any) -> None:
@@ -392,6 +401,11 @@ class Tensor(Arithmetic, Rearranging):
             if ctx.sequence < changed_at:
                 return before
         return self
+
+    def sum_to_size(self, *size: Any) -> Tensor:
+        """This tensor summed over the axes broadcasting to it would add or stretch, leaving
+        `size` (PyTorch's name; how a broadcast gradient is fitted to its input)."""
+        return SumToShape.apply(self, sizes_of(size))
 
     def astype(self, dtype: Any) -> Tensor:
         """A copy in another dtype; the gradient flows back cast to this tensor's dtype. A cast

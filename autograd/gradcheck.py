@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from autograd.core.grad_mode import no_grad
-from autograd.core.scalar import Scalar
-from autograd.core.tensor import Tensor
 from autograd.core.value import Value
+from autograd.scalar import Scalar
+from autograd.tensor import Tensor
 
 
 class GradcheckError(AssertionError):

@@ -6,8 +6,8 @@ import numbers
 from typing import Any
 
 from autograd.core.function import Context
-from autograd.core.operators import Arithmetic
 from autograd.core.value import Value, data_of, new_node
+from autograd.operators import Arithmetic
 
 
 class Scalar(Arithmetic):
