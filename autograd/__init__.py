@@ -3,7 +3,8 @@
 Read it top-down (the README gives the same order):
 
 - `core/`: `value` (what Scalar and Tensor share), `function` (the gate API and the graph node),
-  `engine` (the backward pass) and `higher_order` (autograd.grad, create_graph); beside them
+  `engine` (the backward pass: `backward`, `grad`), `walk` (the pieces of a pass) and
+  `higher_order` (the recorded pass of create_graph=True); beside them
   `grad_mode` (no_grad and the other switches), `versions` (in-place safety), `outputs` (gates
   with several outputs), `broadcast` and `kernels`. The core imports no gate;
 - `gates/`: the catalogue of gates, one family per file, each with its math in a docstring;
@@ -17,7 +18,7 @@ Read it top-down (the README gives the same order):
 """
 
 from autograd import functional
-from autograd.core.engine import backward, topological_order
+from autograd.core.engine import backward, grad, topological_order
 from autograd.core.function import Context, Function
 from autograd.core.grad_mode import (
     detect_anomaly,
@@ -28,7 +29,6 @@ from autograd.core.grad_mode import (
     set_grad_enabled,
     time_step,
 )
-from autograd.core.higher_order import grad
 from autograd.core.value import Value
 from autograd.factories import arange, full, ones, ones_like, randn, zeros, zeros_like
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck

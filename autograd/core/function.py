@@ -188,8 +188,8 @@ class Function:
                 f"{cls.__name__}: create_graph=True needs the gate's backward as recorded "
                 "operations; define recorded_backward(ctx, grad, out) or composition(*args)"
             )
+        from autograd.core.engine import grad as gradient
         from autograd.core.grad_mode import enable_grad
-        from autograd.core.higher_order import grad as gradient
 
         args, options = ctx.arguments()
         with enable_grad():
