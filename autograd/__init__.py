@@ -3,10 +3,11 @@
 Read it top-down (the README gives the same order):
 
 - `core/`: `value` (what Scalar and Tensor share), `function` (the gate API and the graph node),
-  `engine` (the backward pass: `backward`, `grad`), `walk` (the pieces of a pass) and
-  `higher_order` (the recorded pass of create_graph=True); beside them
-  `grad_mode` (no_grad and the other switches), `versions` (in-place safety), `outputs` (gates
-  with several outputs), `broadcast` and `kernels`. The core imports no gate;
+  `node` (what the engine reads of both, as Protocols), `engine` (the backward pass: `backward`,
+  `grad`), `walk` (the pieces of a pass) and `higher_order` (the recorded pass of
+  create_graph=True); beside them `grad_mode` (no_grad and the other switches), `versions`
+  (in-place safety), `outputs` (gates with several outputs), `broadcast` and `kernels`. The
+  core imports no gate;
 - `gates/`: the catalogue of gates, one family per file, each with its math in a docstring;
 - `scalar`, `tensor`, `operators`, `rearranging`: the value types, their operators and methods
   bound to the gates (above both core and gates); `factories` (zeros, ones, randn, …) and

@@ -6,6 +6,7 @@ import numbers
 from typing import Any
 
 from autograd.core.function import Context
+from autograd.core.node import Node
 from autograd.core.value import Value, data_of, new_node
 from autograd.operators import Arithmetic
 
@@ -49,7 +50,7 @@ class Scalar(Arithmetic):
         raise TypeError(f"Scalar: cannot combine with {type(other).__name__}; use Scalar or a "
                         "number (Tensors combine only with Tensors)")
 
-    def _fit_grad(self, grad: Any, ctx: Context | None) -> float:
+    def _fit_grad(self, grad: Any, ctx: Node | None) -> float:
         return grad if grad.__class__ is float else float(grad)
 
     def _store_grad(self, grad: float) -> None:

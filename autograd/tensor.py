@@ -10,6 +10,7 @@ import numpy as np
 from autograd.core.broadcast import normalize_axes, sum_to_shape
 from autograd.core.function import Context
 from autograd.core.grad_mode import modes
+from autograd.core.node import Node
 from autograd.core.value import Value, data_of, new_node
 from autograd.core.versions import bump_version
 from autograd.gates.elementwise import Cast, Clone, Maximum, Minimum
@@ -85,7 +86,7 @@ class Tensor(Arithmetic, Rearranging):
             return Tensor._wrap(np.asarray(other, dtype=self.data.dtype), None)
         return Tensor._wrap(_as_array(other, None), None)
 
-    def _fit_grad(self, grad: Any, ctx: Context | None) -> np.ndarray:
+    def _fit_grad(self, grad: Any, ctx: Node | None) -> np.ndarray:
         if grad.__class__ is not np.ndarray:
             grad = np.asarray(grad)
         data = self.data
@@ -96,7 +97,7 @@ class Tensor(Arithmetic, Rearranging):
             grad = grad.astype(data.dtype)
         return grad
 
-    def _fit_recorded(self, grad: Any, ctx: Context | None) -> Any:
+    def _fit_recorded(self, grad: Any, ctx: Node | None) -> Any:
         """As `_fit_grad`, by recorded gates (so that the fitting is differentiated too)."""
         grad = super()._fit_recorded(grad, ctx)
         if grad.data.shape != self.data.shape:
@@ -394,7 +395,7 @@ class Tensor(Arithmetic, Rearranging):
         self.data, self.grad_fn, self._requires_grad = result.data, result.grad_fn, True
         self._earlier = [*(self._earlier or ()), (result.grad_fn.sequence, before)]
 
-    def node_seen_by(self, ctx: Context) -> Value:
+    def node_seen_by(self, ctx: Node) -> Value:
         """The value a gate read as this tensor: this one, or what it was before a later
         `x[index] = value` made it a new node (each such step leaves the earlier value here)."""
         for changed_at, before in self._earlier or ():

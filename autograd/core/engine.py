@@ -20,9 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core.function import Context, align_gradients, check_finite
+from autograd.core.function import align_gradients, check_finite
 from autograd.core.grad_mode import modes
 from autograd.core.higher_order import recorded_pass
+from autograd.core.node import Node, Variable
 from autograd.core.value import Value
 from autograd.core.walk import (
     CollectorOff,
@@ -77,7 +78,7 @@ def grad(outputs: Roots, inputs: Roots, grad_outputs: Any = None, retain_graph: 
         if not isinstance(value, Value) or not value._requires_grad:
             raise RuntimeError(f"grad: input {position} is not a value that requires grad")
     pending = start_pass(outputs, grad_outputs, create_graph, "grad")
-    found: dict[Value, Any] = dict.fromkeys(wanted)
+    found: dict[Variable, Any] = dict.fromkeys(wanted)
     with CollectorOff():
         if create_graph:
             recorded_pass(pending, found, None)
@@ -123,7 +124,7 @@ def plain_pass(pending: Pending, retain_graph: bool, on_step: StepCallback | Non
     finish_pass(leaves, pending, found)
 
 
-def run_gate(ctx: Context, value: Value, upstream: Any, retain_graph: bool,
+def run_gate(ctx: Node, value: Variable, upstream: Any, retain_graph: bool,
              on_step: StepCallback | None) -> tuple[Any, ...]:
     """The gate's backward(upstream) as one gradient per input of `ctx`, checked (see
     `walk.check_node`; under `detect_anomaly`, no gradient is NaN or Inf). The profiler and
@@ -146,7 +147,7 @@ def run_gate(ctx: Context, value: Value, upstream: Any, retain_graph: bool,
     return downstream
 
 
-def _add_at_branch(pending: Pending, value: Value, grad: Any) -> None:
+def _add_at_branch(pending: Pending, value: Variable, grad: Any) -> None:
     """Another gate's gradient reaches `value`: add it to the sum so far."""
     earlier, ours = pending[value]
     if ours:
@@ -156,7 +157,7 @@ def _add_at_branch(pending: Pending, value: Value, grad: Any) -> None:
         pending[value] = (total, total.__class__ is np.ndarray)
 
 
-def _fit_all(ctx: Context, downstream: tuple[Any, ...]) -> tuple[Any, ...]:
+def _fit_all(ctx: Node, downstream: tuple[Any, ...]) -> tuple[Any, ...]:
     """Each gradient fitted to its input (None where none flows), as a step callback is shown."""
     return tuple(None if grad is None or not value._requires_grad else value._fit_grad(grad, ctx)
                  for value, grad in zip(ctx.inputs, downstream))

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 import numpy as np
 
 from autograd.core.grad_mode import modes
+from autograd.core.node import Node
 from autograd.core.value import Value
 from autograd.core.versions import clock, lock_saved_result, unlock
 
@@ -150,7 +151,7 @@ def times_constant(value: Any, factor: Any) -> Any:
     return value * constant_like(value, np.asarray(factor, dtype=np.result_type(value.data)))
 
 
-def freed_message(ctx: Context) -> str:
+def freed_message(ctx: Node) -> str:
     return (
         f"{ctx.name}.backward: the graph was already freed by an earlier backward pass. "
         "Call .backward(retain_graph=True) the first time to backward through it again."
@@ -315,7 +316,7 @@ def _raise_naming_the_gate(error: Exception, ctx: Context) -> NoReturn:
     raise named from error
 
 
-def align_gradients(ctx: Context, grads: Any) -> tuple[Any, ...]:
+def align_gradients(ctx: Node, grads: Any) -> tuple[Any, ...]:
     """What a gate's backward returned, as one gradient per entry of `ctx.inputs`."""
     if not isinstance(grads, (tuple, list)):
         grads = (grads,)
@@ -331,7 +332,7 @@ def align_gradients(ctx: Context, grads: Any) -> tuple[Any, ...]:
     return (*grads, *(None,) * (count - len(grads)))
 
 
-def check_finite(ctx: Context, grads: tuple[Any, ...]) -> None:
+def check_finite(ctx: Node, grads: tuple[Any, ...]) -> None:
     """detect_anomaly's check of one gate's gradients."""
     for index, (value, grad) in enumerate(zip(ctx.inputs, grads)):
         if grad is not None and not np.all(np.isfinite(grad)):

@@ -12,8 +12,9 @@ from __future__ import annotations
 from heapq import heappop
 from typing import Any
 
-from autograd.core.function import Context, align_gradients, check_finite
+from autograd.core.function import align_gradients, check_finite
 from autograd.core.grad_mode import enable_grad, modes
+from autograd.core.node import Node, Variable
 from autograd.core.value import Value
 from autograd.core.walk import (
     Found,
@@ -53,7 +54,7 @@ def recorded_pass(pending: Pending, found: Found, on_step: StepCallback | None) 
         finish_pass(leaves, pending, found)
 
 
-def run_recorded_gate(ctx: Context, value: Value, upstream: Value,
+def run_recorded_gate(ctx: Node, value: Variable, upstream: Variable,
                       on_step: StepCallback | None) -> tuple[Any, ...]:
     """As `engine.run_gate`, for a pass that is recorded: the gate's `recorded_backward`
     computes the same gradients with recorded operations, each fitted to its input by recorded
@@ -71,7 +72,7 @@ def run_recorded_gate(ctx: Context, value: Value, upstream: Value,
     return downstream
 
 
-def _point_at_values_read(ctx: Context) -> None:
+def _point_at_values_read(ctx: Node) -> None:
     """Make `ctx.inputs` (and the arguments a composition replays) the values the gate read: an
     input changed since by `x[i] = v` or `x += y` stands for a new node now, and what the gate
     read is kept apart (`Tensor.node_seen_by`). The plain pass reads saved arrays instead."""

@@ -22,6 +22,7 @@ import numpy as np
 
 from autograd.core.function import Context, Function, result_value
 from autograd.core.grad_mode import modes
+from autograd.core.node import Node
 from autograd.core.value import Value
 from autograd.core.versions import bump_version
 
@@ -51,10 +52,10 @@ class Outputs(Value):
         self._requires_grad = True
         self._result_type = kind
 
-    def _fit_grad(self, grad: Any, ctx: Context | None) -> Any:
+    def _fit_grad(self, grad: Any, ctx: Node | None) -> Any:
         return grad   # an OutputGradients, slot by slot
 
-    def _fit_recorded(self, grad: Any, ctx: Context | None) -> Any:
+    def _fit_recorded(self, grad: Any, ctx: Node | None) -> Any:
         return grad
 
     def _store_grad(self, grad: Any) -> None:

@@ -15,21 +15,22 @@ from collections.abc import Callable, Sequence
 from heapq import heappush
 from typing import Any
 
-from autograd.core.function import Context, freed_message
+from autograd.core.function import freed_message
+from autograd.core.node import Node, Variable
 from autograd.core.value import Value
 from autograd.core.versions import check_saved_versions, clock
 from autograd.plumbing import allocator
 
-StepCallback = Callable[[Value, Any, tuple[Any, ...]], None]
+StepCallback = Callable[[Any, Any, tuple[Any, ...]], None]
 # per value waiting for its gradient: the sum so far, and whether this pass made that array
 # (only then may a later branch add to it in place)
-Pending = dict[Value, tuple[Any, bool]]
+Pending = dict[Variable, tuple[Any, bool]]
 # a heap of the nodes left to run, keyed by their sequence number negated: the newest first
-Waiting = list[tuple[int, Context, Value]]
+Waiting = list[tuple[int, Node, Variable]]
 Roots = Value | Sequence[Value]
 # where `grad()` collects the complete gradients of the values it was asked for (None: a
 # pass that fills `.grad` instead)
-Found = dict[Value, Any] | None
+Found = dict[Variable, Any] | None
 
 
 def as_list(values: Roots) -> list[Value]:
@@ -81,16 +82,16 @@ class CollectorOff:
             gc.enable()
 
 
-def waiting_for(pending: Pending) -> tuple[Waiting, list[Value]]:
+def waiting_for(pending: Pending) -> tuple[Waiting, list[Variable]]:
     """The heap of nodes to run, and the leaves to fill, as the roots in `pending` start them."""
     waiting: Waiting = []
-    leaves: list[Value] = []
+    leaves: list[Variable] = []
     for root in pending:
         wait_for_gradient(root, waiting, leaves)
     return waiting, leaves
 
 
-def wait_for_gradient(value: Value, waiting: Waiting, leaves: list[Value]) -> None:
+def wait_for_gradient(value: Variable, waiting: Waiting, leaves: list[Variable]) -> None:
     """A gradient first reached `value`: its node joins the heap (a leaf, the leaves' list)."""
     if value.grad_fn is None:
         leaves.append(value)   # a leaf stores its gradient when the pass ends
@@ -98,7 +99,7 @@ def wait_for_gradient(value: Value, waiting: Waiting, leaves: list[Value]) -> No
         heappush(waiting, (-value.grad_fn.sequence, value.grad_fn, value))
 
 
-def run_hooks(value: Value, grad: Any) -> Any:
+def run_hooks(value: Variable, grad: Any) -> Any:
     """`value`'s complete gradient, as its hooks see it: each may return a replacement (a raw
     one, or a value in a recorded pass), fitted to `value` as the pass's own gradients are."""
     for hook in value._hooks or ():
@@ -111,7 +112,7 @@ def run_hooks(value: Value, grad: Any) -> Any:
     return grad
 
 
-def deliver(value: Value, grad: Any, found: Found) -> None:
+def deliver(value: Variable, grad: Any, found: Found) -> None:
     """`value`'s complete gradient goes to its `.grad`, or to `found` if it is listed there."""
     if found is None:
         value._store_grad(grad)
@@ -119,14 +120,14 @@ def deliver(value: Value, grad: Any, found: Found) -> None:
         found[value] = grad
 
 
-def finish_pass(leaves: list[Value], pending: Pending, found: Found) -> None:
+def finish_pass(leaves: list[Variable], pending: Pending, found: Found) -> None:
     """Every gate has run: the leaves' gradients are complete; hooks see them, then they are
     delivered."""
     for leaf in leaves:
         deliver(leaf, run_hooks(leaf, pending.pop(leaf)[0]), found)
 
 
-def check_node(ctx: Context, value: Value) -> None:
+def check_node(ctx: Node, value: Variable) -> None:
     """What a pass owes its user before a gate runs: its graph is not freed, and no array it
     saved was changed in place since."""
     if ctx._saved is None:
