@@ -7,11 +7,11 @@ from typing import Any
 
 from autograd.core.function import Context
 from autograd.core.node import Node
-from autograd.core.value import Value, data_of, new_node
-from autograd.operators import Arithmetic
+from autograd.core.value import Value, bare_instance, data_of
+from autograd.operators import ElementwiseOperators
 
 
-class Scalar(Arithmetic):
+class Scalar(ElementwiseOperators):
     """A float node. `.data` and `.grad` are plain floats you may read and set.
 
     Unlike a Tensor, every Scalar keeps its gradient after backward, intermediate results
@@ -33,14 +33,14 @@ class Scalar(Arithmetic):
 
     @classmethod
     def _wrap(cls, data: Any, ctx: Context | None) -> Scalar:
-        out = new_node(Scalar)
+        out = bare_instance(Scalar)
         out.data = data if data.__class__ is float else float(data)
         out.grad = 0.0
         out.grad_fn = ctx
         out._requires_grad = ctx is not None
         return out
 
-    def _lift(self, other: Any) -> Scalar:
+    def _as_operand(self, other: Any) -> Scalar:
         if other.__class__ is float or other.__class__ is int:   # the common case, quickly
             return Scalar._wrap(float(other), None)
         if isinstance(other, Scalar):

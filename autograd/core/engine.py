@@ -114,8 +114,8 @@ def plain_pass(pending: Pending, retain_graph: bool, on_step: StepCallback | Non
                 continue
             if parent._has_arrays or parent_grad.__class__ is not float:   # floats fit Scalars
                 parent_grad = parent._fit_grad(parent_grad, ctx)
-                if parent._earlier is not None:   # changed by x[i] = v since this gate read it
-                    parent = parent.node_seen_by(ctx)
+                if parent._before_changes is not None:   # changed by x[i] = v since this gate read it
+                    parent = parent.value_read_by(ctx)
             if parent in pending:
                 _add_at_branch(pending, parent, parent_grad)
             else:

@@ -208,7 +208,7 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **options: Any) -> Any:
         """Run forward on the raw values of `args` and, when a gradient is needed, record a node."""
-        ctx = _new_node(cls, args)
+        ctx = _new_context(cls, args)
         result_type, needs_grad, raw_args = _read_arguments(ctx, args, options)
         try:
             out = cls.forward(ctx, *raw_args, **options)
@@ -224,7 +224,7 @@ class Function:
     # skip reading the arguments (most calls in a training step are these).
     @classmethod
     def _apply_one(cls, x: Value) -> Any:
-        ctx = _new_node(cls, (x,))
+        ctx = _new_context(cls, (x,))
         try:
             out = cls.forward(ctx, x.data)
         except (ValueError, IndexError, TypeError) as error:
@@ -235,7 +235,7 @@ class Function:
     def _apply_two(cls, x: Value, y: Value) -> Any:
         if y._result_type is not x._result_type:
             return cls.apply(x, y)   # which names the mix of kinds
-        ctx = _new_node(cls, (x, y))
+        ctx = _new_context(cls, (x, y))
         try:
             out = cls.forward(ctx, x.data, y.data)
         except (ValueError, IndexError, TypeError) as error:
@@ -243,7 +243,7 @@ class Function:
         return result_value(x._result_type, out, ctx, x._requires_grad or y._requires_grad)
 
 
-def _new_node(function: type[Function], inputs: tuple[Any, ...]) -> Context:
+def _new_context(function: type[Function], inputs: tuple[Any, ...]) -> Context:
     ctx = Context()
     ctx.function = function
     ctx.inputs = inputs

@@ -44,8 +44,8 @@ def recorded_pass(pending: Pending, found: Found, on_step: StepCallback | None) 
                                            run_recorded_gate(ctx, value, upstream, on_step)):
                 if parent_grad is None:
                     continue
-                if parent._earlier is not None:
-                    parent = parent.node_seen_by(ctx)
+                if parent._before_changes is not None:
+                    parent = parent.value_read_by(ctx)
                 if parent in pending:   # a recorded sum: never in place
                     pending[parent] = (pending[parent][0] + parent_grad, False)
                 else:
@@ -60,7 +60,7 @@ def run_recorded_gate(ctx: Node, value: Variable, upstream: Variable,
     computes the same gradients with recorded operations, each fitted to its input by recorded
     operations too (`Value._fit_recorded`). The graph is kept: the new one reads it."""
     check_node(ctx, value)
-    if any(v._earlier is not None for v in ctx.inputs):
+    if any(v._before_changes is not None for v in ctx.inputs):
         _point_at_values_read(ctx)
     downstream = align_gradients(ctx, ctx.function.recorded_backward(ctx, upstream, value))
     downstream = tuple(None if g is None or not v._requires_grad else v._fit_recorded(g, ctx)
@@ -75,8 +75,8 @@ def run_recorded_gate(ctx: Node, value: Variable, upstream: Variable,
 def _point_at_values_read(ctx: Node) -> None:
     """Make `ctx.inputs` (and the arguments a composition replays) the values the gate read: an
     input changed since by `x[i] = v` or `x += y` stands for a new node now, and what the gate
-    read is kept apart (`Tensor.node_seen_by`). The plain pass reads saved arrays instead."""
-    seen = {id(v): v.node_seen_by(ctx) for v in ctx.inputs if v._earlier is not None}
+    read is kept apart (`Tensor.value_read_by`). The plain pass reads saved arrays instead."""
+    seen = {id(v): v.value_read_by(ctx) for v in ctx.inputs if v._before_changes is not None}
     ctx.inputs = tuple([seen.get(id(v), v) for v in ctx.inputs])
     if ctx._call is not None:
         args, options = ctx._call

@@ -21,8 +21,8 @@ class Variable(Hashable, Protocol):
     _keep_grad: bool              # a non-leaf that keeps `.grad` (retain_grad; every Scalar)
     _has_arrays: bool             # whose gradients are arrays, fitted by shape and dtype
     _hooks: list[Callable[[Any], Any]] | None   # register_hook's hooks, or None
-    # the values it stood for before `x[i] = v` changed it in place: see `node_seen_by`
-    _earlier: list[tuple[int, Any]] | None
+    # the values it stood for before `x[i] = v` changed it in place: see `value_read_by`
+    _before_changes: list[tuple[int, Any]] | None
 
     @property
     def grad_fn(self) -> Node | None:
@@ -32,7 +32,7 @@ class Variable(Hashable, Protocol):
     def _result_type(self) -> Any:
         """Its class, whose `_wrap(raw, None)` makes a constant of its kind."""
 
-    def node_seen_by(self, ctx: Node) -> Variable:
+    def value_read_by(self, ctx: Node) -> Variable:
         """The value `ctx`'s gate read as this one (an earlier one, if it changed since)."""
 
     def _fit_grad(self, grad: Any, ctx: Node | None) -> Any:

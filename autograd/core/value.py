@@ -51,8 +51,8 @@ class Value:
     _keep_grad = False
     _has_arrays = False   # whose data are numpy arrays, which gates' saved values must guard
     # (when the node a tensor stands for changed, `x[i] = v`) each change's node number and the
-    # value x was before it: gates made earlier send their gradients there (Tensor.node_seen_by)
-    _earlier: list[tuple[int, Value]] | None = None
+    # value x was before it: gates made earlier send their gradients there (Tensor.value_read_by)
+    _before_changes: list[tuple[int, Value]] | None = None
 
     _result_type: type[Value]
     _grad: Any   # a Tensor's gradient, behind its checking `grad` property
@@ -78,9 +78,9 @@ class Value:
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
-    def node_seen_by(self, ctx: Node) -> Value:
+    def value_read_by(self, ctx: Node) -> Value:
         """The value `ctx`'s gate read as this one: this one, unless it was changed in place
-        since (only a Tensor can be: see `Tensor.node_seen_by`)."""
+        since (only a Tensor can be: see `Tensor.value_read_by`)."""
         return self
 
     def backward(self, grad: Any = None, retain_graph: bool | None = None,
@@ -134,6 +134,6 @@ def data_of(value: Any) -> Any:
     return value.data if isinstance(value, Value) else value
 
 
-# a result's object, made without running __init__; bound once, as Scalar.__new__(Scalar) on
-# every result costs a type lookup each time
-new_node = object.__new__
+# a value's object, bare: made without running __init__ (a gate's result sets its fields
+# itself); bound once, as Scalar.__new__(Scalar) on every result costs a type lookup each time
+bare_instance = object.__new__
