@@ -33,7 +33,6 @@ from autograd.core.walk import (
     StepCallback,
     as_list,
     check_node,
-    deliver,
     finish_pass,
     run_hooks,
     start_pass,
@@ -106,8 +105,10 @@ def plain_pass(pending: Pending, retain_graph: bool, on_step: StepCallback | Non
         upstream = pending.pop(value)[0]   # complete: every gate that read `value` has run
         if value._hooks:
             upstream = run_hooks(value, upstream)
-        if value._keep_grad or found is not None:
-            deliver(value, upstream, found)
+        if value._keep_grad and found is None:   # no call per node: every Scalar keeps its grad
+            value._store_grad(upstream)
+        elif found is not None and value in found:
+            found[value] = upstream
         downstream = run_gate(ctx, value, upstream, retain_graph, on_step)
         for parent, parent_grad in zip(ctx.inputs, downstream):
             if parent_grad is None or not parent._requires_grad:
