@@ -3,11 +3,15 @@
 Read it top-down (the README gives the same order):
 
 - `core/`: `value` (what Scalar and Tensor share), `function` (the gate API and the graph node),
-  `engine` (the backward pass) and `higher_order` (autograd.grad, create_graph), then `scalar`,
-  `tensor`, `operators`; beside them `grad_mode` (no_grad and the other switches), `versions`
-  (in-place safety), `outputs` (gates with several outputs), `broadcast`, `kernels`,
-  `factories` (zeros, ones, randn, …) and `gradcheck`;
+  `node` (what the engine reads of both, as Protocols), `engine` (the backward pass: `backward`,
+  `grad`), `walk` (the pieces of a pass) and `higher_order` (the recorded pass of
+  create_graph=True); beside them `grad_mode` (no_grad and the other switches), `versions`
+  (in-place safety), `outputs` (gates with several outputs), `broadcast` and `kernels`. The
+  core imports no gate;
 - `gates/`: the catalogue of gates, one family per file, each with its math in a docstring;
+- `scalar`, `tensor`, `operators`, `rearranging`: the value types, their operators and methods
+  bound to the gates (above both core and gates); `factories` (zeros, ones, randn, …) and
+  `gradcheck`;
 - `functional`: jacobian, hessian, hvp and vjp — whole derivatives built from backward passes;
 - `nn/`: `functional` (F), `module` and `layers`, `optim`: what a model is built from;
 - `tools/`: the teaching tools — `draw`, `trace`, `explorer`, `flow` — and `profile`;
@@ -15,8 +19,7 @@ Read it top-down (the README gives the same order):
 """
 
 from autograd import functional
-from autograd.core.engine import backward, topological_order
-from autograd.core.factories import arange, full, ones, ones_like, randn, zeros, zeros_like
+from autograd.core.engine import backward, grad, topological_order
 from autograd.core.function import Context, Function
 from autograd.core.grad_mode import (
     detect_anomaly,
@@ -27,11 +30,9 @@ from autograd.core.grad_mode import (
     set_grad_enabled,
     time_step,
 )
-from autograd.core.gradcheck import GradcheckError, gradcheck, gradgradcheck
-from autograd.core.higher_order import grad
-from autograd.core.scalar import Scalar
-from autograd.core.tensor import Tensor
 from autograd.core.value import Value
+from autograd.factories import arange, full, ones, ones_like, randn, zeros, zeros_like
+from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.nn import functional as F
 from autograd.nn import optim
 from autograd.nn.functional import einsum, tensordot
@@ -50,6 +51,8 @@ from autograd.nn.layers import (
     Sequential,
 )
 from autograd.nn.module import Module, Parameter
+from autograd.scalar import Scalar
+from autograd.tensor import Tensor
 from autograd.tools.profile import profile
 
 __all__ = [

@@ -21,12 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from autograd.core.engine import grad
 from autograd.core.grad_mode import enable_grad
-from autograd.core.higher_order import grad
-from autograd.core.scalar import Scalar
-from autograd.core.tensor import Tensor
 from autograd.core.value import Value
 from autograd.gates.shape import Reshape, Stack
+from autograd.scalar import Scalar
+from autograd.tensor import Tensor
 
 Inputs = Value | Sequence[Value]
 

@@ -634,7 +634,7 @@ CASES: list[GateCase] = [
     GateCase(reduce.Norm, "norm", _reduction("norm", lambda d, s: away_from_zero(values(d, s)))),
     GateCase(ew.Erf, "erf", _unary(lambda t: t.erf())),
     GateCase(shape.Split, "split", _split),
-    GateCase(outputs.OutputOf, "output_of", _split),
+    GateCase(outputs.Unbundle, "output_of", _split),
     GateCase(shape.BroadcastTo, "broadcast_to", _broadcast_to),
     GateCase(shape.SumToShape, "sum_to_shape", _sum_to_shape),
     GateCase(demo.Multiply, "demo-multiply", _user_multiply),

@@ -17,7 +17,7 @@ import autograd
 import models
 from autograd import Function, Tensor, backward, gradcheck, gradgradcheck, profile, topological_order
 from autograd.core.function import Context, align_gradients
-from autograd.core.outputs import OutputGradients
+from autograd.core.outputs import BundleGradients
 from autograd.core.value import Value
 from tests.gate_cases import CASES, GateCase
 
@@ -87,7 +87,7 @@ def test_float32_stays_float32(case: GateCase, data: st.DataObject) -> None:
         backward(output, np.ones(output.shape, dtype=np.float32))
     assert raw.returned
     for value, grad in raw.returned:   # no silent upcast inside a gate
-        if isinstance(grad, OutputGradients):   # to a gate with several outputs: slot by slot
+        if isinstance(grad, BundleGradients):   # to a gate with several outputs: slot by slot
             assert all(g.dtype == out.dtype for g, out in zip(grad.slots, value.data)
                        if g is not None)
         elif grad is not None:

@@ -1,42 +1,44 @@
 """The backward pass: visit gates from the output back, applying the chain rule.
 
-(`higher_order` builds on it: `autograd.grad`, and the recorded pass of create_graph=True.)
-
 For each gate, downstream = backward(upstream): the gate multiplies the upstream gradient dL/dz
 by its local derivative dz/dx. A value read by several gates receives the sum of their
 contributions ("gradients sum at outward branches"), so it may run only once every gate that
 read it has run. Nodes are numbered in the order they were made and every reader of a value was
 made after it, so always running the newest waiting node guarantees that — no recursion and no
 separate topological sort, and graphs 100,000 gates deep are fine.
+
+`backward` and `grad` are the two ways in; each runs one of two loops: `plain_pass` here (raw
+arrays and floats; fills `.grad`, or collects what `grad` asked for), or, with
+`create_graph=True`, `higher_order.recorded_pass`. The pieces both loops are made of are in
+`walk`.
 """
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Sequence
-from heapq import heappop, heappush
+from heapq import heappop
 from typing import Any
 
 import numpy as np
 
-from autograd.core.function import (
-    Context,
-    align_gradients,
-    check_finite,
-    freed_message,
-)
-from autograd.core.grad_mode import enable_grad, modes
+from autograd.core.function import align_gradients, check_finite
+from autograd.core.grad_mode import modes
+from autograd.core.higher_order import recorded_pass
+from autograd.core.node import Node, Variable
 from autograd.core.value import Value
-from autograd.core.versions import check_saved_versions, clock
-from autograd.plumbing import allocator
-
-StepCallback = Callable[[Value, Any, tuple[Any, ...]], None]
-# per value waiting for its gradient: the sum so far, and whether this pass made that array
-# (only then may a later branch add to it in place)
-Pending = dict[Value, tuple[Any, bool]]
-# a heap of the nodes left to run, keyed by their sequence number negated: the newest first
-Waiting = list[tuple[int, Context, Value]]
-Roots = Value | Sequence[Value]
+from autograd.core.walk import (
+    CollectorOff,
+    Found,
+    Pending,
+    Roots,
+    StepCallback,
+    as_list,
+    check_node,
+    finish_pass,
+    run_hooks,
+    start_pass,
+    wait_for_gradient,
+    waiting_for,
+)
 
 
 def backward(root: Roots, grad: Any = None, retain_graph: bool | None = None,
@@ -53,129 +55,82 @@ def backward(root: Roots, grad: Any = None, retain_graph: bool | None = None,
     runs them, with the gradient it passed to each input (None where it passed none), before
     the gate's saved values are freed; step-through tools use it to show the engine's own numbers.
     """
-    pending = _start(root, grad, create_graph, "backward")
-    _run(pending, create_graph if retain_graph is None else retain_graph, on_step, create_graph)
-
-
-def _as_list(values: Roots) -> list[Value]:
-    return [values] if isinstance(values, Value) else list(values)
-
-
-def _start(roots: Roots, grads: Any, record: bool, where: str) -> Pending:
-    """The pending gradients a pass starts from: each root's given gradient (or its implied 1),
-    summed where a root is listed twice; with `record`, as values (recorded gradients)."""
-    root_list = _as_list(roots)
-    if isinstance(roots, Value) or grads is None:
-        grad_list = [grads] if isinstance(roots, Value) else [None] * len(root_list)
-    else:
-        grad_list = list(grads)
-    if len(grad_list) != len(root_list):
-        raise ValueError(f"{where}: {len(root_list)} outputs but {len(grad_list)} gradients")
-    pending: Pending = {}
-    for root, given in zip(root_list, grad_list):
-        if not root._requires_grad:
-            raise RuntimeError(
-                f"{where}: this value does not require grad, so no graph leads to it "
-                "(was it computed under no_grad(), or from inputs with requires_grad=False?)"
-            )
-        start = root._default_grad() if given is None else root._check_root_grad(given)
-        if record:
-            start = given if isinstance(given, Value) and given._requires_grad \
-                else root._result_type._wrap(start, None)
-        pending[root] = (pending[root][0] + start, False) if root in pending else (start, False)
-    return pending
-
-
-def _run(pending: Pending, retain_graph: bool, on_step: StepCallback | None, record: bool,
-         found: dict[Value, Any] | None = None) -> None:
-    if allocator.first_time:   # training reuses large arrays: see autograd/plumbing/allocator
-        allocator.tune_once()
-    # The pass makes no reference cycles, so the cycle collector would only slow it down.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        if not record and found is None:
-            _backward_pass(pending, retain_graph, on_step)
-            return
-        from autograd.core.higher_order import general_pass, run_recorded_gate
-
-        if record:
-            with enable_grad():
-                general_pass(pending, found, lambda ctx, value, upstream:
-                             run_recorded_gate(ctx, value, upstream, on_step))
+    pending = start_pass(root, grad, create_graph, "backward")
+    with CollectorOff():
+        if create_graph:
+            recorded_pass(pending, None, on_step)
         else:
-            general_pass(pending, found, lambda ctx, value, upstream:
-                         _fit_all(ctx, _run_gate(ctx, value, upstream, retain_graph, on_step)))
-    finally:
-        if collecting:
-            gc.enable()
+            plain_pass(pending, bool(retain_graph), on_step, None)
 
 
-def _backward_pass(pending: Pending, retain_graph: bool, on_step: StepCallback | None) -> None:
-    """Run every gate from the roots in `pending` back to the leaves, whose gradients (and
-    those of values that keep theirs) end in `.grad`."""
-    waiting, leaves = _waiting_for(pending)
+def grad(outputs: Roots, inputs: Roots, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple[Any, ...]:
+    """d(outputs)/d(inputs) as a tuple, one gradient per input, without touching any `.grad`.
+
+    PyTorch's `torch.autograd.grad`: `grad_outputs` are the upstream gradients of the outputs
+    (None for a single-element output's 1); the gradients come back as values of the inputs'
+    kind (Tensor or Scalar), with a graph when `create_graph=True`. An input the outputs do not
+    depend on raises, unless `allow_unused=True` (its gradient is then None).
+    """
+    wanted = as_list(inputs)
+    for position, value in enumerate(wanted):
+        if not isinstance(value, Value) or not value._requires_grad:
+            raise RuntimeError(f"grad: input {position} is not a value that requires grad")
+    pending = start_pass(outputs, grad_outputs, create_graph, "grad")
+    found: dict[Variable, Any] = dict.fromkeys(wanted)
+    with CollectorOff():
+        if create_graph:
+            recorded_pass(pending, found, None)
+        else:
+            plain_pass(pending, bool(retain_graph), None, found)
+    results = []
+    for position, value in enumerate(wanted):
+        gradient = found[value]
+        if gradient is None and not allow_unused:
+            raise RuntimeError(f"grad: input {position} was not used to compute the outputs "
+                               "(pass allow_unused=True to get None for it)")
+        results.append(gradient if gradient is None or create_graph
+                       else value._result_type._wrap(gradient, None))
+    return tuple(results)
+
+
+def plain_pass(pending: Pending, retain_graph: bool, on_step: StepCallback | None,
+               found: Found) -> None:
+    """Run every gate from the roots in `pending` back to the leaves. The leaves' gradients
+    (and those of values that keep theirs) end in `.grad`; or, given `found`, the gradients of
+    the values listed there end in it, and no `.grad` changes."""
+    waiting, leaves = waiting_for(pending)
     while waiting:
         _, ctx, value = heappop(waiting)
         upstream = pending.pop(value)[0]   # complete: every gate that read `value` has run
         if value._hooks:
-            upstream = _run_hooks(value, upstream)
-        if value._keep_grad:
+            upstream = run_hooks(value, upstream)
+        if value._keep_grad and found is None:   # no call per node: every Scalar keeps its grad
             value._store_grad(upstream)
-        downstream = _run_gate(ctx, value, upstream, retain_graph, on_step)
+        elif found is not None and value in found:
+            found[value] = upstream
+        downstream = run_gate(ctx, value, upstream, retain_graph, on_step)
         for parent, parent_grad in zip(ctx.inputs, downstream):
             if parent_grad is None or not parent._requires_grad:
                 continue
             if parent._has_arrays or parent_grad.__class__ is not float:   # floats fit Scalars
                 parent_grad = parent._fit_grad(parent_grad, ctx)
-                if parent._earlier is not None:   # changed by x[i] = v since this gate read it
-                    parent = parent.node_seen_by(ctx)
+                if parent._before_changes is not None:   # changed by x[i] = v since this gate read it
+                    parent = parent.value_read_by(ctx)
             if parent in pending:
                 _add_at_branch(pending, parent, parent_grad)
             else:
                 pending[parent] = (parent_grad, False)
-                _wait_for_gradient(parent, waiting, leaves)
-    _finish(leaves, pending, None)
+                wait_for_gradient(parent, waiting, leaves)
+    finish_pass(leaves, pending, found)
 
 
-def _waiting_for(pending: Pending) -> tuple[Waiting, list[Value]]:
-    """The heap of nodes to run, and the leaves to fill, as the roots in `pending` start them."""
-    waiting: Waiting = []
-    leaves: list[Value] = []
-    for root in pending:
-        _wait_for_gradient(root, waiting, leaves)
-    return waiting, leaves
-
-
-def _deliver(value: Value, grad: Any, found: dict[Value, Any] | None) -> None:
-    """`value`'s complete gradient goes to its `.grad`, or to `found` if it is listed there."""
-    if found is None:
-        value._store_grad(grad)
-    elif value in found:
-        found[value] = grad
-
-
-def _finish(leaves: list[Value], pending: Pending, found: dict[Value, Any] | None) -> None:
-    """Every gate has run: the leaves' gradients are complete."""
-    for leaf in leaves:
-        _deliver(leaf, _run_hooks(leaf, pending.pop(leaf)[0]), found)
-
-
-def _check_node(ctx: Context, value: Value) -> None:
-    """What a pass owes its user before a gate runs: its graph is not freed, and no array it
-    saved was changed in place since."""
-    if ctx._saved is None:
-        raise RuntimeError(freed_message(ctx))
-    if ctx._clock_at_forward != clock.now:
-        check_saved_versions(ctx, value)
-
-
-def _run_gate(ctx: Context, value: Value, upstream: Any, retain_graph: bool,
-              on_step: StepCallback | None) -> tuple[Any, ...]:
+def run_gate(ctx: Node, value: Variable, upstream: Any, retain_graph: bool,
+             on_step: StepCallback | None) -> tuple[Any, ...]:
     """The gate's backward(upstream) as one gradient per input of `ctx`, checked (see
-    `_check_node`; under `detect_anomaly`, no gradient is NaN or Inf). The profiler and
+    `walk.check_node`; under `detect_anomaly`, no gradient is NaN or Inf). The profiler and
     step-through tools see it; then, unless the graph is retained, what the gate saved is freed."""
-    _check_node(ctx, value)
+    check_node(ctx, value)
     if modes.profiler is None:
         downstream = ctx.function.backward(ctx, upstream)
     else:
@@ -193,7 +148,7 @@ def _run_gate(ctx: Context, value: Value, upstream: Any, retain_graph: bool,
     return downstream
 
 
-def _add_at_branch(pending: Pending, value: Value, grad: Any) -> None:
+def _add_at_branch(pending: Pending, value: Variable, grad: Any) -> None:
     """Another gate's gradient reaches `value`: add it to the sum so far."""
     earlier, ours = pending[value]
     if ours:
@@ -203,28 +158,7 @@ def _add_at_branch(pending: Pending, value: Value, grad: Any) -> None:
         pending[value] = (total, total.__class__ is np.ndarray)
 
 
-def _wait_for_gradient(value: Value, waiting: Waiting, leaves: list[Value]) -> None:
-    if value.grad_fn is None:
-        leaves.append(value)   # a leaf stores its gradient when the pass ends
-    else:
-        heappush(waiting, (-value.grad_fn.sequence, value.grad_fn, value))
-
-
-def _run_hooks(value: Value, grad: Any) -> Any:
-    """`value`'s complete gradient, as its hooks see it: each may return a replacement."""
-    for hook in value._hooks or ():
-        replaced = hook(grad)
-        if replaced is not None:
-            if isinstance(replaced, Value):   # a recorded pass's hook returned a value
-                from autograd.core.higher_order import fit_recorded
-
-                grad = fit_recorded(value, replaced, None)
-            else:
-                grad = value._fit_grad(replaced, None)
-    return grad
-
-
-def _fit_all(ctx: Context, downstream: tuple[Any, ...]) -> tuple[Any, ...]:
+def _fit_all(ctx: Node, downstream: tuple[Any, ...]) -> tuple[Any, ...]:
     """Each gradient fitted to its input (None where none flows), as a step callback is shown."""
     return tuple(None if grad is None or not value._requires_grad else value._fit_grad(grad, ctx)
                  for value, grad in zip(ctx.inputs, downstream))

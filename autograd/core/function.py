@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 import numpy as np
 
 from autograd.core.grad_mode import modes
+from autograd.core.node import Node
 from autograd.core.value import Value
 from autograd.core.versions import clock, lock_saved_result, unlock
 
@@ -150,7 +151,7 @@ def times_constant(value: Any, factor: Any) -> Any:
     return value * constant_like(value, np.asarray(factor, dtype=np.result_type(value.data)))
 
 
-def freed_message(ctx: Context) -> str:
+def freed_message(ctx: Node) -> str:
     return (
         f"{ctx.name}.backward: the graph was already freed by an earlier backward pass. "
         "Call .backward(retain_graph=True) the first time to backward through it again."
@@ -188,8 +189,8 @@ class Function:
                 f"{cls.__name__}: create_graph=True needs the gate's backward as recorded "
                 "operations; define recorded_backward(ctx, grad, out) or composition(*args)"
             )
+        from autograd.core.engine import grad as gradient
         from autograd.core.grad_mode import enable_grad
-        from autograd.core.higher_order import grad as gradient
 
         args, options = ctx.arguments()
         with enable_grad():
@@ -207,7 +208,7 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **options: Any) -> Any:
         """Run forward on the raw values of `args` and, when a gradient is needed, record a node."""
-        ctx = _new_node(cls, args)
+        ctx = _new_context(cls, args)
         result_type, needs_grad, raw_args = _read_arguments(ctx, args, options)
         try:
             out = cls.forward(ctx, *raw_args, **options)
@@ -223,7 +224,7 @@ class Function:
     # skip reading the arguments (most calls in a training step are these).
     @classmethod
     def _apply_one(cls, x: Value) -> Any:
-        ctx = _new_node(cls, (x,))
+        ctx = _new_context(cls, (x,))
         try:
             out = cls.forward(ctx, x.data)
         except (ValueError, IndexError, TypeError) as error:
@@ -234,7 +235,7 @@ class Function:
     def _apply_two(cls, x: Value, y: Value) -> Any:
         if y._result_type is not x._result_type:
             return cls.apply(x, y)   # which names the mix of kinds
-        ctx = _new_node(cls, (x, y))
+        ctx = _new_context(cls, (x, y))
         try:
             out = cls.forward(ctx, x.data, y.data)
         except (ValueError, IndexError, TypeError) as error:
@@ -242,7 +243,7 @@ class Function:
         return result_value(x._result_type, out, ctx, x._requires_grad or y._requires_grad)
 
 
-def _new_node(function: type[Function], inputs: tuple[Any, ...]) -> Context:
+def _new_context(function: type[Function], inputs: tuple[Any, ...]) -> Context:
     ctx = Context()
     ctx.function = function
     ctx.inputs = inputs
@@ -315,7 +316,7 @@ def _raise_naming_the_gate(error: Exception, ctx: Context) -> NoReturn:
     raise named from error
 
 
-def align_gradients(ctx: Context, grads: Any) -> tuple[Any, ...]:
+def align_gradients(ctx: Node, grads: Any) -> tuple[Any, ...]:
     """What a gate's backward returned, as one gradient per entry of `ctx.inputs`."""
     if not isinstance(grads, (tuple, list)):
         grads = (grads,)
@@ -331,7 +332,7 @@ def align_gradients(ctx: Context, grads: Any) -> tuple[Any, ...]:
     return (*grads, *(None,) * (count - len(grads)))
 
 
-def check_finite(ctx: Context, grads: tuple[Any, ...]) -> None:
+def check_finite(ctx: Node, grads: tuple[Any, ...]) -> None:
     """detect_anomaly's check of one gate's gradients."""
     for index, (value, grad) in enumerate(zip(ctx.inputs, grads)):
         if grad is not None and not np.all(np.isfinite(grad)):

@@ -1,110 +1,69 @@
-"""Gradients of gradients: `autograd.grad`, and the recorded backward pass of
-`backward(create_graph=True)`.
+"""Gradients of gradients: the recorded backward pass of `backward(create_graph=True)` and
+`grad(..., create_graph=True)`.
 
-Both walk the graph as the engine's plain pass does (`engine._backward_pass`), in one general
-loop: `grad` collects the gradients of the values it was asked for instead of storing `.grad`,
-and a recorded pass runs each gate's `recorded_backward` — the gate's rule computed with
-recorded operations — so every gradient is itself a value with a graph, which can be
-differentiated again. The plain pass stays as it is, and pays nothing for either.
-
-
-The helpers it shares with the plain pass (starting a pass, delivering gradients, running
-hooks) live in `engine`, beside the loop they were written for.
+It walks the graph as the plain pass does (`engine.plain_pass`, from the same pieces in
+`walk`), but runs each gate's `recorded_backward` — the gate's rule computed with recorded
+operations — so every gradient is itself a value with a graph, which can be differentiated
+again. The graph is kept: the new one reads it. The plain pass pays nothing for this one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from heapq import heappop
 from typing import Any
 
-from autograd.core.engine import (
-    Pending,
-    Roots,
-    StepCallback,
-    _as_list,
-    _check_node,
-    _deliver,
-    _finish,
-    _run,
-    _run_hooks,
-    _start,
-    _wait_for_gradient,
-    _waiting_for,
-)
-from autograd.core.function import Context, align_gradients, check_finite
-from autograd.core.grad_mode import modes
-from autograd.core.outputs import OutputGradients
+from autograd.core.function import align_gradients, check_finite
+from autograd.core.grad_mode import enable_grad, modes
+from autograd.core.node import Node, Variable
 from autograd.core.value import Value
-from autograd.gates.elementwise import Cast
-from autograd.gates.shape import SumToShape
+from autograd.core.walk import (
+    Found,
+    Pending,
+    StepCallback,
+    check_node,
+    deliver,
+    finish_pass,
+    run_hooks,
+    wait_for_gradient,
+    waiting_for,
+)
 
 
-def grad(outputs: Roots, inputs: Roots, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple[Any, ...]:
-    """d(outputs)/d(inputs) as a tuple, one gradient per input, without touching any `.grad`.
-
-    PyTorch's `torch.autograd.grad`: `grad_outputs` are the upstream gradients of the outputs
-    (None for a single-element output's 1); the gradients come back as values of the inputs'
-    kind (Tensor or Scalar), with a graph when `create_graph=True`. An input the outputs do not
-    depend on raises, unless `allow_unused=True` (its gradient is then None).
-    """
-    wanted = _as_list(inputs)
-    for position, value in enumerate(wanted):
-        if not isinstance(value, Value) or not value._requires_grad:
-            raise RuntimeError(f"grad: input {position} is not a value that requires grad")
-    pending = _start(outputs, grad_outputs, create_graph, "grad")
-    found: dict[Value, Any] = dict.fromkeys(wanted)
-    _run(pending, create_graph if retain_graph is None else retain_graph, None, create_graph,
-         found)
-    results = []
-    for position, value in enumerate(wanted):
-        gradient = found[value]
-        if gradient is None and not allow_unused:
-            raise RuntimeError(f"grad: input {position} was not used to compute the outputs "
-                               "(pass allow_unused=True to get None for it)")
-        results.append(gradient if gradient is None or create_graph
-                       else value._result_type._wrap(gradient, None))
-    return tuple(results)
+def recorded_pass(pending: Pending, found: Found, on_step: StepCallback | None) -> None:
+    """Run every gate's recorded backward from the roots in `pending` (whose gradients are
+    values) back to the leaves: each gradient is a value with a graph of its own. They end in
+    `.grad`, or, given `found`, in it, as with the plain pass."""
+    with enable_grad():
+        waiting, leaves = waiting_for(pending)
+        while waiting:
+            _, ctx, value = heappop(waiting)
+            upstream = run_hooks(value, pending.pop(value)[0])
+            if value._keep_grad or found is not None:
+                deliver(value, upstream, found)
+            for parent, parent_grad in zip(ctx.inputs,
+                                           run_recorded_gate(ctx, value, upstream, on_step)):
+                if parent_grad is None:
+                    continue
+                if parent._before_changes is not None:
+                    parent = parent.value_read_by(ctx)
+                if parent in pending:   # a recorded sum: never in place
+                    pending[parent] = (pending[parent][0] + parent_grad, False)
+                else:
+                    pending[parent] = (parent_grad, False)
+                    wait_for_gradient(parent, waiting, leaves)
+        finish_pass(leaves, pending, found)
 
 
-RunGate = Callable[[Context, Value, Any], tuple[Any, ...]]
-
-
-def general_pass(pending: Pending, found: dict[Value, Any] | None, run_gate: RunGate) -> None:
-    """The same walk as `_backward_pass`, for `autograd.grad` (the gradients go to `found`, not
-    to `.grad`) and for create_graph=True (`run_gate` runs each gate's recorded backward, so
-    every gradient is a value with a graph, and the graph is kept). `run_gate` returns
-    gradients already fitted to their inputs."""
-    waiting, leaves = _waiting_for(pending)
-    while waiting:
-        _, ctx, value = heappop(waiting)
-        upstream = _run_hooks(value, pending.pop(value)[0])
-        if value._keep_grad or found is not None:
-            _deliver(value, upstream, found)
-        for parent, parent_grad in zip(ctx.inputs, run_gate(ctx, value, upstream)):
-            if parent_grad is None:
-                continue
-            if parent._earlier is not None:
-                parent = parent.node_seen_by(ctx)
-            if parent in pending:
-                pending[parent] = (pending[parent][0] + parent_grad, False)
-            else:
-                pending[parent] = (parent_grad, False)
-                _wait_for_gradient(parent, waiting, leaves)
-    _finish(leaves, pending, found)
-
-
-def run_recorded_gate(ctx: Context, value: Value, upstream: Value,
-                       on_step: StepCallback | None) -> tuple[Any, ...]:
-    """As `_run_gate`, for a pass that is recorded (create_graph=True): the gate's
-    `recorded_backward` computes the same gradients with recorded operations, each fitted to
-    its input by recorded operations too. The graph is kept: the new one reads it."""
-    _check_node(ctx, value)
-    if any(v._earlier is not None for v in ctx.inputs):
+def run_recorded_gate(ctx: Node, value: Variable, upstream: Variable,
+                      on_step: StepCallback | None) -> tuple[Any, ...]:
+    """As `engine.run_gate`, for a pass that is recorded: the gate's `recorded_backward`
+    computes the same gradients with recorded operations, each fitted to its input by recorded
+    operations too (`Value._fit_recorded`). The graph is kept: the new one reads it."""
+    check_node(ctx, value)
+    if any(v._before_changes is not None for v in ctx.inputs):
         _point_at_values_read(ctx)
     downstream = align_gradients(ctx, ctx.function.recorded_backward(ctx, upstream, value))
-    downstream = tuple(None if g is None or not v._requires_grad else fit_recorded(v, g, ctx)
+    downstream = tuple(None if g is None or not v._requires_grad else v._fit_recorded(g, ctx)
                        for v, g in zip(ctx.inputs, downstream))
     if modes.anomaly:
         check_finite(ctx, tuple(None if g is None else g.data for g in downstream))
@@ -113,30 +72,13 @@ def run_recorded_gate(ctx: Context, value: Value, upstream: Value,
     return downstream
 
 
-def _point_at_values_read(ctx: Context) -> None:
+def _point_at_values_read(ctx: Node) -> None:
     """Make `ctx.inputs` (and the arguments a composition replays) the values the gate read: an
     input changed since by `x[i] = v` or `x += y` stands for a new node now, and what the gate
-    read is kept apart (`Tensor.node_seen_by`). The plain pass reads saved arrays instead."""
-    seen = {id(v): v.node_seen_by(ctx) for v in ctx.inputs if v._earlier is not None}
+    read is kept apart (`Tensor.value_read_by`). The plain pass reads saved arrays instead."""
+    seen = {id(v): v.value_read_by(ctx) for v in ctx.inputs if v._before_changes is not None}
     ctx.inputs = tuple([seen.get(id(v), v) for v in ctx.inputs])
     if ctx._call is not None:
         args, options = ctx._call
         ctx._call = (tuple([seen.get(id(a), a) if isinstance(a, Value) else a for a in args]),
                      options)
-
-
-def fit_recorded(value: Value, grad: Any, ctx: Context | None) -> Any:
-    """A recorded gradient made to fit `value`, as `_fit_grad` does for raw ones: summed over
-    broadcast axes and cast to its dtype, by recorded gates (so they are differentiated too)."""
-    if grad.__class__ is OutputGradients:   # to a gate with several outputs, slot by slot
-        return grad
-    if not isinstance(grad, Value):
-        grad = value._result_type._wrap(grad, None)   # a constant, e.g. a gate's zero gradient
-    if value._has_arrays:
-        if grad.data.shape != value.data.shape:
-            grad = SumToShape.apply(grad, value.data.shape)   # which names a misfit
-        if grad.data.dtype != value.data.dtype:
-            grad = Cast.apply(grad, value.data.dtype)
-    return grad
-
-

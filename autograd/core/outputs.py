@@ -1,9 +1,9 @@
 """Gates with several outputs, and the marks a forward may put on what it returns and reads.
 
 A forward that returns a tuple gives one value per entry (PyTorch's convention). Inside the
-graph the entries stay together: the gate's node makes one `Outputs` value holding all of them,
-and each value the caller gets is read from it by an `OutputOf` gate. Gradients flow back the
-same way: each `OutputOf` puts its gradient in its slot of an `OutputGradients`, slots from
+graph the entries stay together: the gate's node makes one `Bundle` value holding all of them,
+and each value the caller gets is read from it by an `Unbundle` gate. Gradients flow back the
+same way: each `Unbundle` puts its gradient in its slot of a `BundleGradients`, slots from
 several readers add up at the branch as any gradients do, and the gate's backward then receives
 one gradient per output — zeros for an output no gradient reached, as PyTorch does.
 
@@ -22,11 +22,12 @@ import numpy as np
 
 from autograd.core.function import Context, Function, result_value
 from autograd.core.grad_mode import modes
+from autograd.core.node import Node
 from autograd.core.value import Value
 from autograd.core.versions import bump_version
 
 
-class OutputGradients:
+class BundleGradients:
     """The gradients that reached a gate's outputs so far: one slot per output, None if none."""
 
     __slots__ = ("slots",)
@@ -34,13 +35,13 @@ class OutputGradients:
     def __init__(self, slots: list[Any]) -> None:
         self.slots = slots
 
-    def __add__(self, other: OutputGradients) -> OutputGradients:
-        return OutputGradients([b if a is None else a if b is None else a + b
+    def __add__(self, other: BundleGradients) -> BundleGradients:
+        return BundleGradients([b if a is None else a if b is None else a + b
                                 for a, b in zip(self.slots, other.slots)])
 
 
-class Outputs(Value):
-    """All raw results of one gate with several outputs: the node `OutputOf` gates read."""
+class Bundle(Value):
+    """All raw results of one gate with several outputs: the node `Unbundle` gates read."""
 
     __slots__ = ()
 
@@ -51,14 +52,17 @@ class Outputs(Value):
         self._requires_grad = True
         self._result_type = kind
 
-    def _fit_grad(self, grad: Any, ctx: Context | None) -> Any:
+    def _fit_grad(self, grad: Any, ctx: Node | None) -> Any:
+        return grad   # a BundleGradients, slot by slot
+
+    def _fit_recorded(self, grad: Any, ctx: Node | None) -> Any:
         return grad
 
     def _store_grad(self, grad: Any) -> None:
         pass   # nobody reads a bundle's gradient; its outputs have their own
 
 
-class SeveralOutputs:
+class MultiOutputGate:
     """What a multi-output gate's node runs: the gate's backward, given one gradient per output
     (zeros where none arrived). It stands in for the gate in `ctx.function`: it compares equal
     to the gate and answers for it (name, docstring, forward, …), so tools need not know."""
@@ -77,10 +81,10 @@ class SeveralOutputs:
     def __hash__(self) -> int:
         return hash(self.function)
 
-    def backward(self, ctx: Context, grads: OutputGradients) -> Any:
+    def backward(self, ctx: Context, grads: BundleGradients) -> Any:
         return self.function.backward(ctx, *_filled(ctx, grads.slots, recorded=False))
 
-    def recorded_backward(self, ctx: Context, grads: OutputGradients, out: Any) -> Any:
+    def recorded_backward(self, ctx: Context, grads: BundleGradients, out: Any) -> Any:
         # the gate's recorded_backward gets the tuple of gradients, one per output
         return self.function.recorded_backward(ctx, tuple(_filled(ctx, grads.slots, True)), out)
 
@@ -112,10 +116,10 @@ def marked_results(function: type[Function], result_type: type[Value], out: Any,
     if not recording:
         return tuple(result_type._wrap(raw, None) for raw in out)
     ctx._outputs_like, ctx._output_kind = out, result_type
-    ctx.function = SeveralOutputs(function)   # type: ignore[assignment]
-    bundle = Outputs(out, ctx, result_type)
+    ctx.function = MultiOutputGate(function)   # type: ignore[assignment]
+    bundle = Bundle(out, ctx, result_type)
     return tuple(result_type._wrap(raw, None) if any(raw is c for c in constant)
-                 else OutputOf.apply(bundle, index) for index, raw in enumerate(out))
+                 else Unbundle.apply(bundle, index) for index, raw in enumerate(out))
 
 
 def _check_dirty(function: type[Function], value: Value, position: int, recording: bool) -> None:
@@ -126,7 +130,7 @@ def _check_dirty(function: type[Function], value: Value, position: int, recordin
         )
 
 
-class OutputOf(Function):
+class Unbundle(Function):
     """z = result k of a gate with several outputs;  ∂L/∂(results) = ∂L/∂z in slot k, none
     in the others"""
 
@@ -136,11 +140,11 @@ class OutputOf(Function):
         return results[index]
 
     @staticmethod
-    def backward(ctx: Context, grad: Any) -> OutputGradients:
+    def backward(ctx: Context, grad: Any) -> BundleGradients:
         slots: list[Any] = [None] * ctx.count
         slots[ctx.index] = grad
-        return OutputGradients(slots)
+        return BundleGradients(slots)
 
     @staticmethod
-    def recorded_backward(ctx: Context, grad: Any, out: Any) -> OutputGradients:
-        return OutputOf.backward(ctx, grad)
+    def recorded_backward(ctx: Context, grad: Any, out: Any) -> BundleGradients:
+        return Unbundle.backward(ctx, grad)

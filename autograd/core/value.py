@@ -1,4 +1,11 @@
-"""`Value`: what Scalar and Tensor share — data, grad, the node that made it, and `backward`."""
+"""`Value`: what Scalar and Tensor share.
+
+A value has four public fields: `data` (its number or array), `grad` (the accumulated
+dL/d(value), filled by a backward pass), `grad_fn` (the `Context` of the gate that made it; None
+for a leaf — an input or a parameter) and `requires_grad` (whether gradients flow to it). Its
+`backward()` runs the engine from it. What the engine reads of it besides is listed in
+`core/node.py` (`Variable`).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from autograd.core.function import Context
-
-
-# a result's object, made without running __init__; bound once, as Scalar.__new__(Scalar) on
-# every result costs a type lookup each time
-new_node = object.__new__
+    from autograd.core.node import Node
 
 
 class HookHandle:
@@ -26,12 +29,15 @@ class HookHandle:
 
 
 class Value:
-    """A node of the graph.
-
-    `data` is the raw value, `grad` the accumulated dL/d(value), `grad_fn` the `Context` of the
-    gate that made it (None for a leaf: an input or a parameter), `name` an optional label shown
-    by debuggers and renderers. `_version` grows with every in-place change (0: never changed).
+    """A value in the graph: `data`, `grad`, `grad_fn`, `requires_grad` (see the module's
+    docstring); `name` an optional label shown by debuggers and renderers. `_version` grows with
+    every in-place change (0: never changed).
     """
+
+    data: Any
+    grad: Any
+    grad_fn: Context | None
+    # requires_grad: the property below, over `_requires_grad`
 
     # Every node sets these; the rarely changed ones below are class defaults instead, so that
     # making a node costs as few attribute writes as possible.
@@ -45,15 +51,11 @@ class Value:
     _keep_grad = False
     _has_arrays = False   # whose data are numpy arrays, which gates' saved values must guard
     # (when the node a tensor stands for changed, `x[i] = v`) each change's node number and the
-    # value x was before it: gates made earlier send their gradients there (Tensor.node_seen_by)
-    _earlier: list[tuple[int, Value]] | None = None
+    # value x was before it: gates made earlier send their gradients there (Tensor.value_read_by)
+    _before_changes: list[tuple[int, Value]] | None = None
 
     _result_type: type[Value]
-
-    data: Any
-    grad: Any
     _grad: Any   # a Tensor's gradient, behind its checking `grad` property
-    grad_fn: Context | None
 
     @property
     def requires_grad(self) -> bool:
@@ -75,6 +77,11 @@ class Value:
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
+
+    def value_read_by(self, ctx: Node) -> Value:
+        """The value `ctx`'s gate read as this one: this one, unless it was changed in place
+        since (only a Tensor can be: see `Tensor.value_read_by`)."""
+        return self
 
     def backward(self, grad: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False) -> None:
@@ -103,8 +110,14 @@ class Value:
     def _wrap(cls, data: Any, ctx: Context | None) -> Value:
         raise NotImplementedError
 
-    def _fit_grad(self, grad: Any, ctx: Context | None) -> Any:
+    def _fit_grad(self, grad: Any, ctx: Node | None) -> Any:
         raise NotImplementedError
+
+    def _fit_recorded(self, grad: Any, ctx: Node | None) -> Any:
+        """A recorded gradient (create_graph=True) made to fit this value, as `_fit_grad` does
+        for raw ones, by recorded operations; here a raw constant (a gate's zero gradient)
+        becomes a value of this kind."""
+        return grad if isinstance(grad, Value) else self._result_type._wrap(grad, None)
 
     def _store_grad(self, grad: Any) -> None:
         raise NotImplementedError
@@ -119,3 +132,8 @@ class Value:
 def data_of(value: Any) -> Any:
     """A value's raw data (its array or float); anything else as it is."""
     return value.data if isinstance(value, Value) else value
+
+
+# a value's object, bare: made without running __init__ (a gate's result sets its fields
+# itself); bound once, as Scalar.__new__(Scalar) on every result costs a type lookup each time
+bare_instance = object.__new__

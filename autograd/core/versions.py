@@ -26,6 +26,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from autograd.core.function import Context
+    from autograd.core.node import Node, Variable
     from autograd.core.value import Value
 
 
@@ -79,7 +80,7 @@ def changed_since(array: Any, moment: int) -> bool:
     return stamp is not None and stamp[0]() is owner and stamp[1] > moment
 
 
-def check_saved_versions(ctx: Context, output: Value) -> None:
+def check_saved_versions(ctx: Node, output: Variable) -> None:
     """Raise if an array `ctx` saved (or memory it shares) was changed in place after `ctx` was
     made."""
     for saved in ctx._saved or ():

@@ -13,8 +13,8 @@ import hypothesis.extra.numpy as hnp
 import numpy as np
 from hypothesis import strategies as st
 
-from autograd.core.scalar import Scalar
-from autograd.core.tensor import Tensor
+from autograd.scalar import Scalar
+from autograd.tensor import Tensor
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 
 from autograd.core.function import Function
-from autograd.core.tensor import Tensor
 from autograd.exercises import cases, diagnose
 from autograd.exercises import composed as comp
 from autograd.exercises.cases import Case
@@ -25,6 +24,7 @@ from autograd.exercises.items import CompositionItem, FunctionItem, GateItem
 from autograd.gates import elementwise as ew
 from autograd.gates import indexing, linalg, norm, reduce, softmax
 from autograd.nn import functional as F
+from autograd.tensor import Tensor
 
 Item = GateItem | FunctionItem | CompositionItem
 

@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 
 from autograd.core.grad_mode import no_grad, time_step
-from autograd.core.tensor import Tensor
 from autograd.core.value import Value
 from autograd.exercises.cases import causal_mask
 from autograd.exercises.diagnose import Probe, close, diagnose
 from autograd.exercises.grading import Failed, run_student
+from autograd.tensor import Tensor
 
 # the lecture's single example (autograd/examples/sigmoid_ce.py): x₀ = 1 is the bias input
 LECTURE_X, LECTURE_W, LECTURE_T, LECTURE_RATE = [1.0, 0.5, -1.5], [0.2, -0.4, 0.3], 1.0, 0.5

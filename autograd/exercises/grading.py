@@ -25,11 +25,11 @@ from hypothesis.errors import NoSuchExample
 
 from autograd.core.broadcast import sum_to_shape
 from autograd.core.function import Function
-from autograd.core.gradcheck import GradcheckError, gradcheck
-from autograd.core.tensor import Tensor
 from autograd.exercises import EXAMPLES
 from autograd.exercises.cases import Case
 from autograd.exercises.diagnose import Probe, Rule, close, diagnose
+from autograd.gradcheck import GradcheckError, gradcheck
+from autograd.tensor import Tensor
 
 __all__ = ["EXAMPLES", "Failed", "GateJudge", "Worked", "search"]
 

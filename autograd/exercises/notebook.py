@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core.tensor import Tensor
 from autograd.exercises import EXAMPLES
 from autograd.exercises.cases import Case
 from autograd.exercises.catalogue import EXERCISES, Exercise, Item, reference_module
@@ -27,6 +26,7 @@ from autograd.exercises.items import GateItem, Outcome
 from autograd.exercises.loader import attach_gates
 from autograd.exercises.page import inline_feedback
 from autograd.exercises.report import table
+from autograd.tensor import Tensor
 
 
 def resolve(name: str) -> tuple[Exercise, list[Item]]:

@@ -10,7 +10,6 @@ import numpy as np
 
 from autograd.core.broadcast import normalize_axes
 from autograd.core.kernels import channel_sum
-from autograd.core.tensor import Tensor
 from autograd.core.value import Value, data_of
 from autograd.gates.activation import (
     Dropout,
@@ -32,6 +31,7 @@ from autograd.gates.pool import AvgPool2d, MaxPool2d
 from autograd.gates.recurrent import GRUCell, LSTMCell
 from autograd.gates.shape import Concat, Stack
 from autograd.gates.softmax import CrossEntropy, LogSoftmax, MaskedSoftmax, Softmax
+from autograd.tensor import Tensor
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -87,9 +87,9 @@ def split(x: Tensor, split_size: int | list[int], axis: int = 0) -> tuple[Tensor
 def where(condition: Any, a: Tensor, b: Tensor) -> Tensor:
     """Elementwise `a` where `condition` is true, else `b` (all three broadcast)."""
     if not isinstance(a, Value) and isinstance(b, Tensor):
-        a = b._lift(a)
+        a = b._as_operand(a)
     if not isinstance(b, Value) and isinstance(a, Tensor):
-        b = a._lift(b)
+        b = a._as_operand(b)
     return Where.apply(np.asarray(data_of(condition), dtype=bool), a, b)
 
 
@@ -159,12 +159,12 @@ def dropout(x: Tensor, p: float, training: bool = True,
 
 def maximum(a: Tensor, b: Tensor | float) -> Tensor:
     """The larger of a and b, entry by entry (broadcast); a tie sends half the gradient to each."""
-    return Maximum.apply(a, b if isinstance(b, Value) else a._lift(b))
+    return Maximum.apply(a, b if isinstance(b, Value) else a._as_operand(b))
 
 
 def minimum(a: Tensor, b: Tensor | float) -> Tensor:
     """The smaller of a and b, entry by entry (broadcast); a tie sends half the gradient to each."""
-    return Minimum.apply(a, b if isinstance(b, Value) else a._lift(b))
+    return Minimum.apply(a, b if isinstance(b, Value) else a._as_operand(b))
 
 
 
@@ -203,7 +203,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     first: Any = next((x for x in operands if isinstance(x, Value)), None)
     if first is None:
         raise TypeError("einsum: needs at least one Tensor operand")
-    return Einsum.apply(equation, *(x if isinstance(x, Value) else first._lift(x)
+    return Einsum.apply(equation, *(x if isinstance(x, Value) else first._as_operand(x)
                                     for x in operands))
 
 

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from autograd.core.grad_mode import no_grad
-from autograd.core.tensor import Tensor
 from autograd.gates.conv import pair
 from autograd.nn import functional as F
 from autograd.nn.module import Module, Parameter
+from autograd.tensor import Tensor
 
 
 def _rng(rng: np.random.Generator | None) -> np.random.Generator:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd.core.grad_mode import modes, module_scope
-from autograd.core.tensor import Tensor
+from autograd.tensor import Tensor
 
 
 class Parameter(Tensor):

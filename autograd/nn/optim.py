@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from autograd.core.grad_mode import no_grad
-from autograd.core.tensor import Tensor
 from autograd.core.value import data_of
 from autograd.core.versions import bump_version
+from autograd.tensor import Tensor
 
 
 class Optimizer:

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core.tensor import Tensor
 from autograd.nn import functional as F
 from autograd.nn.layers import _rng, _uniform
 from autograd.nn.module import Module
+from autograd.tensor import Tensor
 
 
 class _GatedCell(Module):

@@ -6,11 +6,12 @@ import numbers
 from typing import Any
 
 from autograd.core.function import Context
-from autograd.core.operators import Arithmetic
-from autograd.core.value import Value, data_of, new_node
+from autograd.core.node import Node
+from autograd.core.value import Value, bare_instance, data_of
+from autograd.operators import ElementwiseOperators
 
 
-class Scalar(Arithmetic):
+class Scalar(ElementwiseOperators):
     """A float node. `.data` and `.grad` are plain floats you may read and set.
 
     Unlike a Tensor, every Scalar keeps its gradient after backward, intermediate results
@@ -32,14 +33,14 @@ class Scalar(Arithmetic):
 
     @classmethod
     def _wrap(cls, data: Any, ctx: Context | None) -> Scalar:
-        out = new_node(Scalar)
+        out = bare_instance(Scalar)
         out.data = data if data.__class__ is float else float(data)
         out.grad = 0.0
         out.grad_fn = ctx
         out._requires_grad = ctx is not None
         return out
 
-    def _lift(self, other: Any) -> Scalar:
+    def _as_operand(self, other: Any) -> Scalar:
         if other.__class__ is float or other.__class__ is int:   # the common case, quickly
             return Scalar._wrap(float(other), None)
         if isinstance(other, Scalar):
@@ -49,7 +50,7 @@ class Scalar(Arithmetic):
         raise TypeError(f"Scalar: cannot combine with {type(other).__name__}; use Scalar or a "
                         "number (Tensors combine only with Tensors)")
 
-    def _fit_grad(self, grad: Any, ctx: Context | None) -> float:
+    def _fit_grad(self, grad: Any, ctx: Node | None) -> float:
         return grad if grad.__class__ is float else float(grad)
 
     def _store_grad(self, grad: float) -> None:

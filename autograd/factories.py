@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.core.tensor import Tensor
+from autograd.tensor import Tensor
 
 Shape = int | tuple[int, ...]
 

@@ -22,7 +22,7 @@ from autograd.gates.indexing import Index, IndexAdd, Where
 from autograd.gates.shape import BroadcastTo, Reshape, Transpose
 
 if TYPE_CHECKING:
-    from autograd.core.tensor import Tensor
+    from autograd.tensor import Tensor
 
 
 def sizes_of(args: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -10,9 +10,8 @@ import numpy as np
 from autograd.core.broadcast import normalize_axes, sum_to_shape
 from autograd.core.function import Context
 from autograd.core.grad_mode import modes
-from autograd.core.operators import Arithmetic
-from autograd.core.rearranging import Rearranging, sizes_of
-from autograd.core.value import Value, data_of, new_node
+from autograd.core.node import Node
+from autograd.core.value import Value, bare_instance, data_of
 from autograd.core.versions import bump_version
 from autograd.gates.elementwise import Cast, Clone, Maximum, Minimum
 from autograd.gates.indexing import Index, SetItem
@@ -20,7 +19,9 @@ from autograd.gates.linalg import MatMul
 from autograd.gates.logexp import LogSumExp
 from autograd.gates.reduce import Max, Mean, Norm, Prod, Sum
 from autograd.gates.scan import Cumprod, Cumsum
-from autograd.gates.shape import Reshape, Split, Transpose
+from autograd.gates.shape import Reshape, Split, SumToShape, Transpose
+from autograd.operators import ElementwiseOperators
+from autograd.rearranging import Rearranging, sizes_of
 
 Axis = int | tuple[int, ...] | None
 
@@ -39,7 +40,7 @@ def _as_array(data: Any, dtype: Any) -> np.ndarray:
     return array
 
 
-class Tensor(Arithmetic, Rearranging):
+class Tensor(ElementwiseOperators, Rearranging):
     """An n-dimensional array node backed by numpy.
 
     `Tensor(data, requires_grad=False, dtype=None, name=None)`: Python floats become float32, a
@@ -69,14 +70,14 @@ class Tensor(Arithmetic, Rearranging):
 
     @classmethod
     def _wrap(cls, data: Any, ctx: Context | None) -> Tensor:
-        out = new_node(Tensor)
+        out = bare_instance(Tensor)
         out.data = data if data.__class__ is np.ndarray else np.asarray(data)
         out._grad = None
         out.grad_fn = ctx
         out._requires_grad = ctx is not None
         return out
 
-    def _lift(self, other: Any) -> Tensor:
+    def _as_operand(self, other: Any) -> Tensor:
         if isinstance(other, Tensor):
             return other
         if isinstance(other, Value):
@@ -85,7 +86,7 @@ class Tensor(Arithmetic, Rearranging):
             return Tensor._wrap(np.asarray(other, dtype=self.data.dtype), None)
         return Tensor._wrap(_as_array(other, None), None)
 
-    def _fit_grad(self, grad: Any, ctx: Context | None) -> np.ndarray:
+    def _fit_grad(self, grad: Any, ctx: Node | None) -> np.ndarray:
         if grad.__class__ is not np.ndarray:
             grad = np.asarray(grad)
         data = self.data
@@ -94,6 +95,15 @@ class Tensor(Arithmetic, Rearranging):
             grad = sum_to_shape(grad, data.shape, where)
         if grad.dtype is not data.dtype and grad.dtype != data.dtype:  # `is`: the quick usual case
             grad = grad.astype(data.dtype)
+        return grad
+
+    def _fit_recorded(self, grad: Any, ctx: Node | None) -> Any:
+        """As `_fit_grad`, by recorded gates (so that the fitting is differentiated too)."""
+        grad = super()._fit_recorded(grad, ctx)
+        if grad.data.shape != self.data.shape:
+            grad = grad.sum_to_size(self.data.shape)   # which names a misfit
+        if grad.data.dtype != self.data.dtype:
+            grad = grad.astype(self.data.dtype)
         return grad
 
     def _store_grad(self, grad: Any) -> None:
@@ -237,10 +247,10 @@ class Tensor(Arithmetic, Rearranging):
 
     # --- operations -------------------------------------------------------------------------
     def __matmul__(self, other: Any) -> Tensor:
-        return MatMul._apply_two(self, self._lift(other))
+        return MatMul._apply_two(self, self._as_operand(other))
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return MatMul._apply_two(self._lift(other), self)
+        return MatMul._apply_two(self._as_operand(other), self)
 
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return Sum.apply(self, axis=axis, keepdims=keepdims)
@@ -257,11 +267,11 @@ class Tensor(Arithmetic, Rearranging):
 
     def maximum(self, other: Any) -> Tensor:
         """The larger of the two, entry by entry (broadcast); a tie shares the gradient."""
-        return Maximum._apply_two(self, self._lift(other))
+        return Maximum._apply_two(self, self._as_operand(other))
 
     def minimum(self, other: Any) -> Tensor:
         """The smaller of the two, entry by entry (broadcast); a tie shares the gradient."""
-        return Minimum._apply_two(self, self._lift(other))
+        return Minimum._apply_two(self, self._as_operand(other))
 
     def prod(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         return Prod.apply(self, axis=axis, keepdims=keepdims)
@@ -378,20 +388,25 @@ class Tensor(Arithmetic, Rearranging):
     def _become(self, change: Any) -> None:
         """Take on the node `change(before)` makes from this tensor as it is now (a recorded
         change in place: x[i] = v, x += y). `before` keeps the old array and node, and gates that
-        read this tensor before send their gradients there (`node_seen_by`)."""
+        read this tensor before send their gradients there (`value_read_by`)."""
         before = Tensor._wrap(self.data, self.grad_fn)
         before._requires_grad, before.name = self._requires_grad, self.name
         result = change(before)
         self.data, self.grad_fn, self._requires_grad = result.data, result.grad_fn, True
-        self._earlier = [*(self._earlier or ()), (result.grad_fn.sequence, before)]
+        self._before_changes = [*(self._before_changes or ()), (result.grad_fn.sequence, before)]
 
-    def node_seen_by(self, ctx: Context) -> Value:
+    def value_read_by(self, ctx: Node) -> Value:
         """The value a gate read as this tensor: this one, or what it was before a later
         `x[index] = value` made it a new node (each such step leaves the earlier value here)."""
-        for changed_at, before in self._earlier or ():
+        for changed_at, before in self._before_changes or ():
             if ctx.sequence < changed_at:
                 return before
         return self
+
+    def sum_to_size(self, *size: Any) -> Tensor:
+        """This tensor summed over the axes broadcasting to it would add or stretch, leaving
+        `size` (PyTorch's name; how a broadcast gradient is fitted to its input)."""
+        return SumToShape.apply(self, sizes_of(size))
 
     def astype(self, dtype: Any) -> Tensor:
         """A copy in another dtype; the gradient flows back cast to this tensor's dtype. A cast

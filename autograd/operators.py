@@ -33,10 +33,10 @@ from autograd.gates.logexp import Exp2, Log2, Log10, LogAddExp
 from autograd.gates.rounding import Ceil, Floor, Fmod, Remainder, Round, Sign, Trunc
 from autograd.gates.trig import Acos, Asin, Atan, Atan2, Cosh, Sinh, Tan
 
-Self = TypeVar("Self", bound="Arithmetic")
+Self = TypeVar("Self", bound="ElementwiseOperators")
 
 
-class Arithmetic(Value):
+class ElementwiseOperators(Value):
     """`+ − × ÷ **` (with a number on either side), unary minus and the elementwise functions.
 
     A Python number becomes a constant value of the same kind (it requires no grad), so it
@@ -46,38 +46,39 @@ class Arithmetic(Value):
 
     __slots__ = ()
 
-    def _lift(self: Self, other: Any) -> Self:
+    def _as_operand(self: Self, other: Any) -> Self:
+        """A Python number (or array) as a constant value of this kind, to combine with."""
         raise NotImplementedError
 
     def __add__(self: Self, other: Any) -> Self:
-        return Add._apply_two(self, other if isinstance(other, Value) else self._lift(other))
+        return Add._apply_two(self, other if isinstance(other, Value) else self._as_operand(other))
 
     def __radd__(self: Self, other: Any) -> Self:
-        return Add._apply_two(other if isinstance(other, Value) else self._lift(other), self)
+        return Add._apply_two(other if isinstance(other, Value) else self._as_operand(other), self)
 
     def __sub__(self: Self, other: Any) -> Self:
-        return Subtract._apply_two(self, other if isinstance(other, Value) else self._lift(other))
+        return Subtract._apply_two(self, other if isinstance(other, Value) else self._as_operand(other))
 
     def __rsub__(self: Self, other: Any) -> Self:
-        return Subtract._apply_two(other if isinstance(other, Value) else self._lift(other), self)
+        return Subtract._apply_two(other if isinstance(other, Value) else self._as_operand(other), self)
 
     def __mul__(self: Self, other: Any) -> Self:
-        return Multiply._apply_two(self, other if isinstance(other, Value) else self._lift(other))
+        return Multiply._apply_two(self, other if isinstance(other, Value) else self._as_operand(other))
 
     def __rmul__(self: Self, other: Any) -> Self:
-        return Multiply._apply_two(other if isinstance(other, Value) else self._lift(other), self)
+        return Multiply._apply_two(other if isinstance(other, Value) else self._as_operand(other), self)
 
     def __truediv__(self: Self, other: Any) -> Self:
-        return Divide._apply_two(self, other if isinstance(other, Value) else self._lift(other))
+        return Divide._apply_two(self, other if isinstance(other, Value) else self._as_operand(other))
 
     def __rtruediv__(self: Self, other: Any) -> Self:
-        return Divide._apply_two(other if isinstance(other, Value) else self._lift(other), self)
+        return Divide._apply_two(other if isinstance(other, Value) else self._as_operand(other), self)
 
     def __pow__(self: Self, other: Any) -> Self:
-        return Power._apply_two(self, other if isinstance(other, Value) else self._lift(other))
+        return Power._apply_two(self, other if isinstance(other, Value) else self._as_operand(other))
 
     def __rpow__(self: Self, other: Any) -> Self:
-        return Power._apply_two(other if isinstance(other, Value) else self._lift(other), self)
+        return Power._apply_two(other if isinstance(other, Value) else self._as_operand(other), self)
 
     def __neg__(self: Self) -> Self:
         return Negate._apply_one(self)
@@ -127,7 +128,7 @@ class Arithmetic(Value):
 
     # --- more of PyTorch's elementwise functions (gates in trig, rounding, logexp) ------------
     def _other(self: Self, other: Any) -> Self:
-        return other if isinstance(other, Value) else self._lift(other)  # type: ignore[return-value]
+        return other if isinstance(other, Value) else self._as_operand(other)  # type: ignore[return-value]
 
     def tan(self: Self) -> Self:
         return Tan._apply_one(self)
@@ -173,11 +174,11 @@ class Arithmetic(Value):
 
     def reciprocal(self: Self) -> Self:
         """1/x (one Divide gate)."""
-        return Divide._apply_two(self._lift(1.0), self)
+        return Divide._apply_two(self._as_operand(1.0), self)
 
     def rsqrt(self: Self) -> Self:
         """1/√x as x ** −½ (one Power gate)."""
-        return Power._apply_two(self, self._lift(-0.5))
+        return Power._apply_two(self, self._as_operand(-0.5))
 
     def log2(self: Self) -> Self:
         return Log2._apply_one(self)

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from autograd.core.grad_mode import no_grad
-from autograd.core.scalar import Scalar
-from autograd.core.tensor import Tensor
 from autograd.core.value import Value
+from autograd.scalar import Scalar
+from autograd.tensor import Tensor
 
 
 class GradcheckError(AssertionError):
@@ -121,8 +121,8 @@ def gradgradcheck(fn: Callable[..., Value], inputs: Sequence[Value], eps: float 
     gradgradcheck, with its criterion; v is drawn at random (fixed seed), as are the weights
     that make the several gradients one number.
     """
+    from autograd.core.engine import grad
     from autograd.core.grad_mode import enable_grad
-    from autograd.core.higher_order import grad
 
     inputs = list(inputs)
     rng = np.random.default_rng(1)
