@@ -36,7 +36,7 @@ DEFAULTS: dict[str, dict] = {
 # window models, AdamW for the others.
 TRAINING: dict[str, dict] = {
     "ngram": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0},   # counted: none of these is used
-    "bigram": {"optimizer": "sgd", "lr": 10.0, "weight_decay": 0.0},
+    "bigram": {"optimizer": "sgd", "lr": 10.0, "weight_decay": 0.0, "schedule": "cosine"},
     "mlp": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0},
     "cnn": {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.0},
     "rnn": {"optimizer": "adamw", "lr": 5e-4, "weight_decay": 0.01},
