@@ -328,10 +328,8 @@ class _Handler(BaseHTTPRequestHandler):
             events, position, restart = self.session.events_after(position)
             if restart:
                 self.wfile.write(b'data: {"kind":"reset"}\n\n')
-            for event in events:
-                self.wfile.write(b"data: " + event.encode() + b"\n\n")
-            if not events:
-                self.wfile.write(b": still here\n\n")   # notices a closed tab
+            # the events come framed and encoded once for every page: one write for them all
+            self.wfile.write(b"".join(events) if events else b": still here\n\n")
             self.wfile.flush()
             if self.session.finished and not events:
                 return

@@ -21,7 +21,7 @@ KEEP_STEPS = 4000   # step events kept for pages that connect later (older ones 
 class LiveSession:
     def __init__(self) -> None:
         self._changed = threading.Condition()
-        self._events: list[str] = []
+        self._events: list[bytes] = []   # each framed for the event stream, encoded once
         self._serial = 0           # events ever published (a page's position in the stream)
         self.paused = False
         self._single_steps = 0     # steps asked for one at a time while paused
@@ -33,7 +33,7 @@ class LiveSession:
     def publish(self, kind: str, **payload: Any) -> None:
         text = encode({"kind": kind, **payload})   # NaN as null
         with self._changed:
-            self._events.append(text)
+            self._events.append(b"data: " + text.encode() + b"\n\n")
             self._serial += 1
             if len(self._events) > 2 * KEEP_STEPS:
                 self._thin()
@@ -42,7 +42,7 @@ class LiveSession:
     def _thin(self) -> None:
         """Every other of the oldest step events goes; validations and the rest stay."""
         head, tail = self._events[:KEEP_STEPS], self._events[KEEP_STEPS:]
-        steps = [i for i, e in enumerate(head) if e.startswith('{"kind":"step"')]
+        steps = [i for i, e in enumerate(head) if e.startswith(b'data: {"kind":"step"')]
         dropped = set(steps[::2])
         self._events = [e for i, e in enumerate(head) if i not in dropped] + tail
         self._serial = len(self._events)
@@ -91,7 +91,7 @@ class LiveSession:
                      **({"lr": self._new_lr} if action == "lr" else {}))
         return ""
 
-    def events_after(self, position: int, timeout: float = 1.0) -> tuple[list[str], int, bool]:
+    def events_after(self, position: int, timeout: float = 1.0) -> tuple[list[bytes], int, bool]:
         """The events after `position` (waiting up to `timeout` for one), the new position, and
         whether the page must start again from the first (the list was thinned meanwhile)."""
         with self._changed:
