@@ -16,26 +16,19 @@ import numpy as np
 from autograd import F, Parameter, Tensor
 from autograd.nn.recurrent import GRUCell
 from models.base import ModelConfig
-from models.recurrent import RecurrentLanguageModel, State
+from models.recurrent import GatedLanguageModel, State
 
 
-class GRULanguageModel(RecurrentLanguageModel):
+class GRULanguageModel(GatedLanguageModel):
+    cell_type = GRUCell
+    cell: GRUCell
+
     def __init__(self, config: ModelConfig) -> None:
-        rng = np.random.default_rng(config.seed)
-        super().__init__(config, rng)
-        self.cell = GRUCell(config.n_embd, config.n_hidden, rng=rng)
-        self._output_layer(rng)
+        super().__init__(config)
         self.start = Parameter(np.zeros(config.n_hidden, dtype=np.float32))
-
-    def input_table(self) -> Tensor:
-        return self.cell.input_part(self.embedding.weight)
 
     def start_state(self) -> State:
         return (self.start,)   # (n_hidden,), broadcast over the batch
 
     def step(self, a: Tensor, state: State) -> State:
         return (F.gru_cell(a, state[0], self.cell.weight_h, self.cell.bias_h),)
-
-    def recurrent_weight(self) -> Parameter:
-        """W_h, the weight every step shares."""
-        return self.cell.weight_h

@@ -17,29 +17,21 @@ import numpy as np
 from autograd import F, Parameter, Tensor
 from autograd.nn.recurrent import LSTMCell
 from models.base import ModelConfig
-from models.recurrent import RecurrentLanguageModel, State
+from models.recurrent import GatedLanguageModel, State
 
 
-class LSTMLanguageModel(RecurrentLanguageModel):
+class LSTMLanguageModel(GatedLanguageModel):
+    cell_type = LSTMCell
+    cell: LSTMCell
     state_names = ("h", "c")
 
     def __init__(self, config: ModelConfig) -> None:
-        rng = np.random.default_rng(config.seed)
-        super().__init__(config, rng)
-        self.cell = LSTMCell(config.n_embd, config.n_hidden, rng=rng)
-        self._output_layer(rng)
+        super().__init__(config)
         self.start_h = Parameter(np.zeros(config.n_hidden, dtype=np.float32))
         self.start_c = Parameter(np.zeros(config.n_hidden, dtype=np.float32))
-
-    def input_table(self) -> Tensor:
-        return self.cell.input_part(self.embedding.weight)
 
     def start_state(self) -> State:
         return self.start_h, self.start_c   # (n_hidden,) each, broadcast over the batch
 
     def step(self, a: Tensor, state: State) -> State:
         return F.lstm_cell(a, state[0], state[1], self.cell.weight_h)
-
-    def recurrent_weight(self) -> Parameter:
-        """W_h, the weight every step shares."""
-        return self.cell.weight_h

@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from autograd import Embedding, F, Linear, Parameter, Tensor, time_step
+from autograd.nn.recurrent import GRUCell, LSTMCell
 from models.base import LanguageModel, ModelConfig
 
 State = tuple[Tensor, ...]
@@ -96,3 +97,24 @@ class RecurrentLanguageModel(LanguageModel):
                 total += float(loss.data)
             state = tuple(part.detach() for part in state)
         return total
+
+
+class GatedLanguageModel(RecurrentLanguageModel):
+    """The frame the LSTM and the GRU share: one gated cell (`cell_type`) whose input part is
+    projected once over the embedding table, its W_h shared by every step; a subclass adds its
+    learned start state and says how a step goes."""
+
+    cell_type: type[LSTMCell] | type[GRUCell]
+    cell: LSTMCell | GRUCell
+
+    def __init__(self, config: ModelConfig) -> None:
+        rng = np.random.default_rng(config.seed)
+        super().__init__(config, rng)
+        self.cell = self.cell_type(config.n_embd, config.n_hidden, rng=rng)
+        self._output_layer(rng)
+
+    def input_table(self) -> Tensor:
+        return self.cell.input_part(self.embedding.weight)
+
+    def recurrent_weight(self) -> Parameter:
+        return self.cell.weight_h
