@@ -141,9 +141,9 @@ def test_a_taken_port_is_one_clear_line_and_a_non_zero_exit(tmp_path: Path) -> N
 
 def test_the_server_serves_only_its_own_files_and_checks_controls() -> None:
     session = LiveSession()
-    server = LiveServer(session, "<html>page</html>").start()
+    server = LiveServer(session, "<html>page</html>")
     try:
-        host, port = server.httpd.server_address[:2]
+        host, port = "127.0.0.1", server.port
         for path in ("/../pyproject.toml", "/etc/passwd", "/%2e%2e/README.md", "/events/../x",
                      "../README.md"):
             connection = http.client.HTTPConnection(str(host), port, timeout=5)
@@ -169,7 +169,7 @@ def test_the_server_serves_only_its_own_files_and_checks_controls() -> None:
         assert control(b'{"action": "lr", "value": 0.01}') == (200, "")
         assert session.take_new_lr() == 0.01
         with pytest.raises(PortInUse, match=r"cannot listen on 127\.0\.0\.1:"):
-            LiveServer(session, "", port=server.httpd.server_address[1])
+            LiveServer(LiveSession(), "", port=server.port)
     finally:
         server.close()
 
@@ -218,7 +218,7 @@ def test_the_playgrounds_and_the_graphs_bad_requests() -> None:
     with pytest.raises(ValueError, match="no neuron 16 in layer 1"):
         Playground("xor").neuron_page(1, 16)
     session = LiveSession()
-    server = LiveServer(session, "", routes={"/graph.svg": _graph_svg}).start()
+    server = LiveServer(session, "", routes={"/graph.svg": _graph_svg})
     try:
         with pytest.raises(urllib.error.HTTPError) as error:
             urllib.request.urlopen(server.url.replace("/?", "/graph.svg?"), timeout=5)

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from models.live import server as server_module
-from models.live.server import TOKEN_HEADER, LiveServer
+from models.live.server import TOKEN_HEADER, Limits, LiveServer
 from models.live.session import LiveSession
+from tests.test_live import wait_for
 
 PAGE = "<html><head><title>t</title></head><body>page</body></html>"
 
@@ -23,7 +23,7 @@ PAGE = "<html><head><title>t</title></head><body>page</body></html>"
 @pytest.fixture
 def served() -> Iterator[tuple[LiveServer, LiveSession]]:
     session = LiveSession()
-    server = LiveServer(session, PAGE).start()
+    server = LiveServer(session, PAGE)
     try:
         yield server, session
     finally:
@@ -125,21 +125,23 @@ def test_hostile_bodies_get_an_answer_and_never_a_second_request(served) -> None
     assert control(server, {"action": "pause"})[0] == 200 and session.paused   # still serving
 
 
-def test_a_half_sent_request_is_dropped(monkeypatch, served) -> None:
-    server, _ = served
-    monkeypatch.setattr(server_module._Handler, "timeout", 0.5)
-    connection = socket.create_connection(("127.0.0.1", server.port), timeout=5)
-    connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")   # never finished
-    started = time.monotonic()
-    assert connection.recv(1024) == b""   # the server closes it
-    assert time.monotonic() - started < 4
-    connection.close()
-
-
-def test_event_streams_are_bounded(monkeypatch) -> None:
-    monkeypatch.setattr(server_module, "MAX_STREAMS", 2)
+def test_a_half_sent_request_is_dropped() -> None:
     session = LiveSession()
-    server = LiveServer(session, PAGE).start()
+    server = LiveServer(session, PAGE, limits=Limits(timeout=0.5))
+    try:
+        connection = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")   # never finished
+        started = time.monotonic()
+        assert connection.recv(1024) == b""   # the server closes it
+        assert time.monotonic() - started < 4
+        connection.close()
+    finally:
+        server.close()
+
+
+def test_event_streams_are_bounded() -> None:
+    session = LiveSession()
+    server = LiveServer(session, PAGE, limits=Limits(max_streams=2))
     open_streams = []
     try:
         for _ in range(2):
@@ -157,7 +159,7 @@ def test_event_streams_are_bounded(monkeypatch) -> None:
 
 def test_read_only_serves_the_run_without_controls() -> None:
     session = LiveSession()
-    server = LiveServer(session, PAGE, read_only=True).start()
+    server = LiveServer(session, PAGE, read_only=True)
     try:
         status, page = ask(server, "GET", f"/?token={server.token}")
         assert status == 200 and b'name="backproplab-read-only" content="1"' in page
@@ -169,7 +171,7 @@ def test_read_only_serves_the_run_without_controls() -> None:
 
 def test_a_wildcard_address_warns_and_accepts_only_addresses() -> None:
     session = LiveSession()
-    server = LiveServer(session, PAGE, host="0.0.0.0").start()
+    server = LiveServer(session, PAGE, host="0.0.0.0")
     try:
         lines = server.banner("live view")
         assert lines[0].startswith("live view: http://") and "0.0.0.0" not in lines[0]
@@ -189,11 +191,16 @@ def test_the_playgrounds_neuron_pages_are_post_only_and_made_once_per_step() -> 
 
     playground = Playground("xor")
     session = LiveSession()
-    pages = NeuronPages(playground)
-    server = LiveServer(session, PAGE, post_routes={"/neuron": pages}).start()
+    server = LiveServer(session, PAGE, post_routes={"/neuron": NeuronPages()})
     try:
         assert ask(server, "GET", f"/neuron?layer=1&neuron=0&token={server.token}")[0] == 404
         body = json.dumps({"layer": 1, "neuron": 0}).encode()
+        status, text = ask(server, "POST", "/neuron", body, {TOKEN_HEADER: server.token})
+        assert status == 400 and b"no step taken yet" in text
+        session.share("playground", playground.snapshot())
+        wait_for(lambda: ask(server, "POST", "/neuron", json.dumps({"layer": 1, "neuron": 1}
+                                                                   ).encode(),
+                             {TOKEN_HEADER: server.token})[0] == 200, what="the snapshot")
         started = time.monotonic()
         status, first = ask(server, "POST", "/neuron", body, {TOKEN_HEADER: server.token})
         made = time.monotonic() - started
@@ -218,7 +225,7 @@ def test_another_sites_page_in_a_real_browser_cannot_drive_or_read_the_run(brows
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     session = LiveSession()
-    server = LiveServer(session, PAGE).start()
+    server = LiveServer(session, PAGE)
     target = f"http://127.0.0.1:{server.port}"
     attack = f"""<html><body><form id="f" method="POST" action="{target}/control"
       enctype="text/plain" target="sink"><input name='{{"action":"pause","x":"' value='"}}'>

@@ -148,7 +148,7 @@ def _train_loop(trainer: Trainer, args: argparse.Namespace, resumed: bool) -> in
           f"{len(trainer.corpus.vocab)} tokens, {trainer.corpus.shape} data, about "
           f"{shown(weights + batch)} for training; training steps {trainer.step}..{total}")
     if live is not None:
-        print(live.start().banner(), flush=True)
+        print(live.banner(), flush=True)
     bar = tqdm(total=total, initial=trainer.step, disable=True if args.quiet else None,
                unit="step", dynamic_ncols=True, file=sys.stderr)
     progress = _Progress(bar, out)

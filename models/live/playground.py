@@ -10,12 +10,12 @@ same weights (the Scalar graph of thousands of grid points would take seconds pe
 `test_live_playground` checks the two agree.
 
 A click on a neuron opens its graph in the explorer: that neuron's output for the first data
-point, with the weights of the current step, as a graph of Scalars to step through.
+point, with the weights of the current step, as a graph of Scalars to step through. The server
+process makes it (`neuron_page`) from a `snapshot` the training shares at each step, so the
+training never waits for a page.
 """
 
 from __future__ import annotations
-
-import threading
 
 import numpy as np
 
@@ -27,53 +27,58 @@ GRID = 48
 
 
 class Playground:
-    """A toy set and the network learning it, one full-batch SGD step at a time; `lock` keeps
-    the page's reads of the weights (boundary, neuron pages) between two steps."""
+    """A toy set and the network learning it, one full-batch SGD step at a time."""
 
     def __init__(self, toy: str, seed: int = 0) -> None:
         self.points, self.labels = toy_data(toy, seed=seed)
         self.toy = toy
         self.model = ScalarMLP(seed + 1)
         self.step = 0
-        self.lock = threading.Lock()   # the page's neuron graphs read the weights
 
     def train_step(self) -> tuple[float, float]:
         """One SGD step on every point; returns (loss, accuracy)."""
-        with self.lock:
-            params = self.model.parameters()
-            scores = [self.model.forward(p) for p in self.points]
-            margins = [(1 + -float(y) * s).relu() for s, y in zip(scores, self.labels)]
-            data_loss = sum(margins[1:], margins[0]) * (1.0 / len(margins))
-            penalty = sum((p * p for p in params), Scalar(0.0, requires_grad=False)) * 1e-4
-            loss = data_loss + penalty
-            for p in params:
-                p.grad = 0.0
-            loss.backward()
-            rate = 1.0 - 0.9 * min(self.step, 100) / 100
-            for p in params:
-                p.data -= rate * p.grad
-            self.step += 1
-            correct = sum((s.data > 0) == (y > 0) for s, y in zip(scores, self.labels))
-            return float(loss.data), correct / len(self.labels)
+        params = self.model.parameters()
+        scores = [self.model.forward(p) for p in self.points]
+        margins = [(1 + -float(y) * s).relu() for s, y in zip(scores, self.labels)]
+        data_loss = sum(margins[1:], margins[0]) * (1.0 / len(margins))
+        penalty = sum((p * p for p in params), Scalar(0.0, requires_grad=False)) * 1e-4
+        loss = data_loss + penalty
+        for p in params:
+            p.grad = 0.0
+        loss.backward()
+        rate = 1.0 - 0.9 * min(self.step, 100) / 100
+        for p in params:
+            p.data -= rate * p.grad
+        self.step += 1
+        correct = sum((s.data > 0) == (y > 0) for s, y in zip(scores, self.labels))
+        return float(loss.data), correct / len(self.labels)
 
     def boundary(self) -> list[list[float]]:
         axis = np.linspace(-2, 2, GRID)
         grid = np.stack(np.meshgrid(axis, axis[::-1]), -1).reshape(-1, 2)
-        with self.lock:
-            return np.round(self.model.scores(grid).reshape(GRID, GRID), 3).tolist()
+        return np.round(self.model.scores(grid).reshape(GRID, GRID), 3).tolist()
+
+    def snapshot(self) -> tuple[int, list[float], list[float]]:
+        """What a neuron's page is made from: the step, the first point, every weight."""
+        return self.step, [float(v) for v in self.points[0]], self.model.values()
 
     def neuron_page(self, layer: int, neuron: int) -> str:
-        from autograd.tools.explorer import step_page
+        """The explorer's page of one neuron, now (see `neuron_page`)."""
+        return neuron_page(*self.snapshot(), layer, neuron)
 
-        if not (1 <= layer <= len(self.model.layers) and 0 <= neuron < len(self.model.layers[layer - 1])):
-            raise ValueError(f"no neuron {neuron} in layer {layer}")
-        with self.lock:
-            x = [Scalar(float(v), name=f"x{i}", requires_grad=False)
-                 for i, v in enumerate(self.points[0])]
-            out = self.model.forward(x, upto=(layer, neuron))
-            title = (f"neuron {neuron} of layer {layer} at step {self.step}, for the point "
-                     f"({self.points[0][0]:.2f}, {self.points[0][1]:.2f})")
-            page = step_page(out, title, root=f"({out.name})")   # ∂(L2.n3)/∂x: not a loss
-            for p in self.model.parameters():
-                p.grad = 0.0   # the page's backward pass leaves the training's gradients alone
-        return page
+
+def neuron_page(step: int, point: list[float], weights: list[float], layer: int,
+                neuron: int) -> str:
+    """The explorer's page of neuron `neuron` of layer `layer` (from 1) of the network with these
+    `weights` (`ScalarMLP.values()`), for `point`: its output as a graph of Scalars."""
+    from autograd.tools.explorer import step_page
+
+    model = ScalarMLP()
+    model.load(weights)
+    if not (1 <= layer <= len(model.layers) and 0 <= neuron < len(model.layers[layer - 1])):
+        raise ValueError(f"no neuron {neuron} in layer {layer}")
+    x = [Scalar(v, name=f"x{i}", requires_grad=False) for i, v in enumerate(point)]
+    out = model.forward(x, upto=(layer, neuron))
+    title = (f"neuron {neuron} of layer {layer} at step {step}, for the point "
+             f"({point[0]:.2f}, {point[1]:.2f})")
+    return step_page(out, title, root=f"({out.name})")   # ∂(L2.n3)/∂x: not a loss

@@ -9,30 +9,34 @@ from pathlib import Path
 
 import numpy as np
 
-from models.live.playground import GRID, Playground
+from models.live.feed import EventFeed
+from models.live.playground import GRID, Playground, neuron_page
 from models.live.scalar_mlp import WIDTHS
 from models.live.server import LiveServer
 from models.live.session import LiveSession
 
 PAGE = Path(__file__).with_name("playground.html")
+_MAKING = threading.Lock()   # one neuron page at a time: each costs seconds of the engine's time
 
 
 class NeuronPages:
-    """The `/neuron` route: a neuron's explorer page, computed once per training step (a page
-    costs seconds of the Scalar engine's time, and holds training while it is made)."""
+    """The `/neuron` route, run by the server process: a neuron's explorer page, made from the
+    snapshot the training shares at each step (`extras["playground"]`, see
+    `Playground.snapshot`) and kept for that step. The training never waits for a page."""
 
-    def __init__(self, playground: Playground) -> None:
-        self.playground = playground
+    def __init__(self) -> None:
         self._pages: dict[tuple[int, int, int], bytes] = {}
-        self._lock = threading.Lock()
 
-    def __call__(self, session: LiveSession, fields: dict[str, str]) -> tuple[str, bytes]:
+    def __call__(self, feed: EventFeed, fields: dict[str, str]) -> tuple[str, bytes]:
         layer, neuron = _whole_number(fields, "layer"), _whole_number(fields, "neuron")
-        with self._lock:   # one page at a time; a second ask for it waits and takes it
-            key = (self.playground.step, layer, neuron)
+        if "playground" not in feed.extras:
+            raise KeyError("no step taken yet")
+        with _MAKING:   # a second ask for the same page waits, then takes it
+            step, point, weights = feed.extras["playground"]
+            key = (step, layer, neuron)
             if key not in self._pages:
-                self._pages = {k: v for k, v in self._pages.items() if k[0] == key[0]}
-                self._pages[key] = self.playground.neuron_page(layer, neuron).encode()
+                self._pages = {k: v for k, v in self._pages.items() if k[0] == step}
+                self._pages[key] = neuron_page(step, point, weights, layer, neuron).encode()
             return "text/html; charset=utf-8", self._pages[key]
 
 
@@ -49,14 +53,14 @@ def run_playground(toy: str, host: str = "127.0.0.1", port: int = 0, steps: int 
     playground = Playground(toy)
     session = LiveSession()
     server = LiveServer(session, PAGE.read_text(encoding="utf-8"), host, port,
-                        post_routes={"/neuron": NeuronPages(playground)},
-                        read_only=read_only).start()
+                        post_routes={"/neuron": NeuronPages()}, read_only=read_only)
     session.publish("hello", toy=toy, widths=list(WIDTHS), grid=GRID,
                     points=np.round(playground.points, 4).tolist(),
                     labels=playground.labels.astype(int).tolist())
     print("\n".join(server.banner(f"playground ({toy})")), flush=True)
     try:
         while not steps or playground.step < steps:
+            session.share("playground", playground.snapshot())   # what a click now shows
             session.wait_for_permission(lambda: False)
             loss, accuracy = playground.train_step()
             session.publish("step", step=playground.step, loss=loss, accuracy=accuracy,

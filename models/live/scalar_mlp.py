@@ -57,6 +57,18 @@ class ScalarMLP:
         out.name = name if not last else "score"
         return out
 
+    def values(self) -> list[float]:
+        """Every parameter's value, in `parameters()` order."""
+        return [p.data for p in self.parameters()]
+
+    def load(self, values: Sequence[float]) -> None:
+        """Set every parameter's value, in `parameters()` order."""
+        params = self.parameters()
+        if len(values) != len(params):
+            raise ValueError(f"ScalarMLP.load: {len(values)} values for {len(params)} parameters")
+        for p, v in zip(params, values):
+            p.data = float(v)
+
     def weights(self) -> list[list[list[float]]]:
         """Every weight, as [layer][neuron][input] (the page draws each as an edge)."""
         return [[[round(w.data, 4) for w in weights] for weights, _ in layer] for layer in self.layers]

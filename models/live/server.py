@@ -1,9 +1,19 @@
-"""The live page's server: the standard library's threaded HTTP server with server-sent events.
+"""The live page's server: the standard library's threaded HTTP server with server-sent events,
+in a process of its own.
 
 Why this and not an ASGI app or websockets: the page only needs a stream from the trainer to
 the browser plus a handful of button presses back, which is exactly what server-sent events
 (one long GET) and small POSTs give; the standard library serves both with no dependency, and
 the browser's EventSource reconnects by itself after a reload or a dropped connection.
+
+Why a process of its own: a room of pages is hundreds of connections, each served by Python
+code; in the trainer's process they would take turns with the training loop for the one
+interpreter lock, and a class watching would slow the run it watches (to a third of its step
+rate, measured by `python -m benchmarks.live_load`). The server process is spawned by
+`LiveServer` (a fresh interpreter running `serve`), receives the trainer's events and shared
+files through one pipe and passes the page's controls back through another (see
+models/live/session.py), and runs at a lower priority (`NICENESS`), so that the pages give way
+to the training, never the other way round. It ends when the trainer closes its pipe, or dies.
 
 It binds 127.0.0.1 unless told otherwise and serves only its own files, by exact name (nothing
 is read from a path the request names). Each connection is its own thread, so several tabs can
@@ -20,10 +30,10 @@ Who may talk to it (any web page the lecturer has open can send requests to 127.
 - **The Origin** of a request that carries one must be the server's own (403 otherwise).
 - **Read-only** (`--read-only`, for serving a class): the controls are refused (403), and the
   page is sent without them.
-Robustness: bodies over `MAX_BODY` bytes get 413 and the connection closes; a request must
-arrive within `TIMEOUT` seconds; a listen backlog of 128 serves a room connecting at once; at
-most `MAX_STREAMS` event streams run at once (503 beyond); a control that cannot be parsed gets
-400, whatever it holds.
+Robustness (`Limits`): bodies over `max_body` bytes get 413 and the connection closes; a request
+must arrive within `timeout` seconds; a listen backlog of 128 serves a room connecting at once;
+at most `max_streams` event streams run at once (503 beyond); a control that cannot be parsed
+gets 400, whatever it holds.
 """
 
 from __future__ import annotations
@@ -31,65 +41,97 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import os
+import pickle
 import secrets
+import signal
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
 
-from models.live.session import LiveSession
+from models.live.feed import EventFeed, frame
+from models.live.session import Controls, LiveSession
+from models.metrics import encode
 
 
 class PortInUse(Exception):
     """The port asked for is taken; the message is the one line to show."""
 
 
-MAX_BODY = 10_000      # bytes of a POST: a control is a few dozen
-TIMEOUT = 10.0         # seconds a connection may take to send its request
-MAX_STREAMS = 512      # event streams at once, one thread each
-BACKLOG = 128          # connections waiting to be accepted
+@dataclass(frozen=True)
+class Limits:
+    """What one client may cost the server."""
+    max_body: int = 10_000      # bytes of a POST: a control is a few dozen
+    timeout: float = 10.0       # seconds a connection may take to send its request
+    max_streams: int = 512      # event streams at once, one thread each
+    backlog: int = 128          # connections waiting to be accepted
+
+
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 TOKEN_HEADER = "X-Backproplab-Token"
+NICENESS = 10             # the server process's priority below the trainer's
+START_SECONDS = 60.0      # for the server process to start and bind (a loaded machine is slow)
+DRAIN_SECONDS = 2.0       # for the pages to get the last events once the run is over
 
-# more paths: each gets the session and the request's fields, returns (content type, body);
-# GET routes must be cheap or cached, anything that computes is a POST route
-Routes = dict[str, Callable[[LiveSession, dict[str, str]], tuple[str, bytes]]]
+# more paths: each gets the server's feed (its `extras` hold what the trainer shares) and the
+# request's fields, returns (content type, body); it runs in the server process, so it must be
+# picklable (a module-level function or class). GET routes must be cheap or cached, anything that
+# computes is a POST route.
+Routes = dict[str, Callable[[EventFeed, dict[str, str]], tuple[str, bytes]]]
 
 
-class _Server(ThreadingHTTPServer):
-    request_queue_size = BACKLOG
-    daemon_threads = True
+@dataclass
+class _Served:
+    """Everything the server process needs, sent to it first."""
+    page: bytes
+    host: str
+    port: int
+    token: str
+    read_only: bool
+    limits: Limits
+    routes: Routes = field(default_factory=dict)
+    post_routes: Routes = field(default_factory=dict)
 
 
 class LiveServer:
     """Serves `page` at / and the session's events at /events, controls at POST /control;
     `routes` adds GET paths and `post_routes` POST paths (exact names) that return (content
-    type, body). `token` is made at random unless given; `read_only` refuses the controls."""
+    type, body). `token` is made at random unless given; `read_only` refuses the controls.
+
+    Serving starts here, in a process of its own, and the session's messages go to it from now
+    on; a port that cannot be bound raises `PortInUse`. `close()` ends it."""
 
     def __init__(self, session: LiveSession, page: str, host: str = "127.0.0.1",
                  port: int = 0, routes: Routes | None = None, post_routes: Routes | None = None,
-                 read_only: bool = False, token: str | None = None) -> None:
+                 read_only: bool = False, token: str | None = None,
+                 limits: Limits = Limits()) -> None:
         self.token = token or secrets.token_urlsafe(24)
-        self.host, self.read_only = host, read_only
-        handler = type("Handler", (_Handler,), {
-            "session": session, "page": _with_token(page, self.token, read_only),
-            "routes": routes or {}, "post_routes": post_routes or {}, "token": self.token,
-            "read_only": read_only, "hosts": allowed_hosts(host),
-            "streams": threading.BoundedSemaphore(MAX_STREAMS)})
+        self.host, self.read_only, self.session = host, read_only, session
+        served = _Served(_with_token(page, self.token, read_only), host, port, self.token,
+                         read_only, limits, routes or {}, post_routes or {})
+        self._process, outbox, inbox = _spawn()
+        outbox.send_bytes(pickle.dumps(served))
         try:
-            self.httpd = _Server((host, port), handler)
-        except (OSError, OverflowError) as error:
-            reason = getattr(error, "strerror", None) or str(error)
-            raise PortInUse(f"live: cannot listen on {host}:{port} ({reason}); "
-                            "choose another --port, or leave it out for a free one") from None
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def port(self) -> int:
-        return int(self.httpd.server_address[1])
+            reply = inbox.recv() if inbox.poll(START_SECONDS) else ("error", "it did not start")
+        except (EOFError, OSError):
+            reply = ("error", "it stopped at start")
+        if reply[0] != "port":
+            outbox.close()
+            inbox.close()
+            self._end()
+            raise PortInUse(f"live: cannot listen on {host}:{port} ({reply[1]}); choose another "
+                            "--port, or leave it out for a free one")
+        self.port = int(reply[1])
+        session.attach(outbox, inbox)
 
     @property
     def url(self) -> str:
@@ -108,13 +150,95 @@ class LiveServer:
                          "a class without controls")
         return lines
 
-    def start(self) -> LiveServer:
-        self._thread.start()
-        return self
-
     def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        """Send what the session has waiting, let the pages have it, and end the server."""
+        self.session.detach()
+        self._end()
+
+    def _end(self) -> None:
+        try:
+            self._process.wait(DRAIN_SECONDS + 3)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+
+def _spawn() -> tuple[subprocess.Popen[bytes], Connection, Connection]:
+    """A fresh interpreter running `serve`, and this side's ends of its two pipes (to it, from
+    it). Fresh, not forked: the trainer's threads (BLAS, the session's sender) stay behind, and
+    nothing of the caller's script is run again."""
+    to_child, from_child = os.pipe(), os.pipe()
+    package_root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ,
+           "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from models.live.server import serve; serve()",
+         str(to_child[0]), str(from_child[1])],
+        stdin=subprocess.DEVNULL, env=env, pass_fds=(to_child[0], from_child[1]))
+    os.close(to_child[0])
+    os.close(from_child[1])
+    return (process, Connection(to_child[1], readable=False),
+            Connection(from_child[0], writable=False))
+
+
+def serve() -> None:
+    """The server process (`python -c … R W`): read what to serve from pipe R, bind, say the
+    port (or why not) on pipe W, serve, and add each message of R to the feed until the trainer
+    closes it; the page's controls go back on W."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the trainer's; it ends the server
+    try:
+        os.nice(NICENESS)
+    except OSError:
+        pass
+    inbox = Connection(int(sys.argv[1]), writable=False)
+    answers = Connection(int(sys.argv[2]), readable=False)
+    try:
+        served: _Served = pickle.loads(inbox.recv_bytes())   # from the process that started this
+    except (EOFError, OSError):
+        return
+    feed, streams = EventFeed(), threading.BoundedSemaphore(served.limits.max_streams)
+    handler = type("Handler", (_Handler,), {
+        "feed": feed, "served": served, "page": served.page, "answers": answers,
+        "mirror": Controls(), "mirror_lock": threading.Lock(), "timeout": served.limits.timeout,
+        "hosts": allowed_hosts(served.host), "streams": streams})
+    try:
+        httpd = _Server((served.host, served.port), handler, backlog=served.limits.backlog)
+    except (OSError, OverflowError) as error:
+        answers.send(("error", getattr(error, "strerror", None) or str(error)))
+        return
+    answers.send(("port", int(httpd.server_address[1])))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    _receive(inbox, feed)
+    feed.finish()
+    for _ in range(served.limits.max_streams):   # wait for every stream to end, a while at most
+        if not streams.acquire(timeout=DRAIN_SECONDS):
+            break
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _receive(inbox: Connection, feed: EventFeed) -> None:
+    """The trainer's messages (see LiveSession), until it closes the pipe or dies."""
+    while True:
+        try:
+            message = pickle.loads(inbox.recv_bytes())
+        except (EOFError, OSError):
+            return
+        if message[0] == "event":
+            feed.add(frame(message[1]))
+        elif message[0] == "extra":
+            feed.extras[message[1]] = message[2]
+        elif message[0] == "finish":
+            feed.finish()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
+                 backlog: int) -> None:
+        self.request_queue_size = backlog
+        super().__init__(address, handler)
 
 
 def allowed_hosts(host: str) -> set[str] | None:
@@ -169,16 +293,15 @@ def _is_ip_literal(name: str) -> bool:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    session: LiveSession
+    feed: EventFeed
+    served: _Served
     page: bytes
-    routes: Routes
-    post_routes: Routes
-    token: str
-    read_only: bool
+    answers: Connection          # to the trainer: the page's controls
+    mirror: Controls             # the trainer's controls as this process last sent them
+    mirror_lock: threading.Lock
     hosts: set[str] | None
     streams: threading.BoundedSemaphore
     protocol_version = "HTTP/1.1"
-    timeout = TIMEOUT
 
     def log_message(self, format: str, *args: Any) -> None:
         pass   # the terminal shows training, not requests
@@ -197,7 +320,7 @@ class _Handler(BaseHTTPRequestHandler):
         if origin is not None and origin.lower() != f"http://{self.headers.get('Host', '').lower()}":
             return f"requests from the page of {origin!r} are refused"
         given = self.headers.get(TOKEN_HEADER) or query.get("token", "")
-        if not hmac.compare_digest(given.encode(), self.token.encode()):
+        if not hmac.compare_digest(given.encode(), self.served.token.encode()):
             return ("open the URL printed in the terminal, with its token" if page else
                     "a missing or wrong token")
         return ""
@@ -215,7 +338,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/favicon.ico":   # asked for by pages without one (the explorer's)
             self._send(HTTPStatus.NO_CONTENT, "image/x-icon", b"")
             return
-        if path not in ("/", "/index.html", "/events", *self.routes):
+        if path not in ("/", "/index.html", "/events", *self.served.routes):
             self._text(HTTPStatus.NOT_FOUND, "not found")
             return
         refusal = self._refusal(query, page=path in ("/", "/index.html"))
@@ -223,18 +346,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._text(HTTPStatus.FORBIDDEN, refusal)
         elif path == "/events":
             self._stream()
-        elif path in self.routes:
-            self._route(self.routes[path], path, query)
+        elif path in self.served.routes:
+            self._route(self.served.routes[path], path, query)
         else:
             self._send(HTTPStatus.OK, "text/html; charset=utf-8", self.page)
 
     def do_POST(self) -> None:
         path, query = self._query()
-        if path != "/control" and path not in self.post_routes:
+        if path != "/control" and path not in self.served.post_routes:
             self._text(HTTPStatus.NOT_FOUND, "not found", close=True)
             return
         refusal = self._refusal(query) or (
-            "this run is served read-only" if self.read_only and path == "/control" else "")
+            "this run is served read-only" if self.served.read_only and path == "/control" else "")
         if refusal:
             self._text(HTTPStatus.FORBIDDEN, refusal, close=True)
             return
@@ -251,7 +374,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._control(request)
         else:
             fields = {str(k): str(v) for k, v in request.items() if k != "token"}
-            self._route(self.post_routes[path], path, fields)
+            self._route(self.served.post_routes[path], path, fields)
 
     def _body(self) -> bytes | None:
         """The request's body, or None when it was refused (too long, or a bad length)."""
@@ -262,23 +385,34 @@ class _Handler(BaseHTTPRequestHandler):
         if length < 0:
             self._text(HTTPStatus.BAD_REQUEST, "a bad Content-Length", close=True)
             return None
-        if length > MAX_BODY:
+        if length > self.served.limits.max_body:
             self._text(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                       f"a body of {length} bytes; at most {MAX_BODY}", close=True)
+                       f"a body of {length} bytes; at most {self.served.limits.max_body}",
+                       close=True)
             return None
         return self.rfile.read(length)
 
     def _control(self, request: dict[str, Any]) -> None:
+        value: Any
         try:
-            problem = self.session.control(str(request.get("action")), request.get("value"))
+            action, value = str(request.get("action")), request.get("value")
+            problem = Controls.problem(action, value)
+            lr = float(value) if action == "lr" and not problem else None
         except (ValueError, TypeError, OverflowError, RecursionError) as error:
             problem = f"control: {error}"[:200]
+        if not problem:
+            with self.mirror_lock:   # to the trainer (it applies it between two steps), then
+                self.mirror.apply(action, value)   # to every page
+                self.answers.send((action, lr))
+                self.feed.add(frame(encode({"kind": "control", "paused": self.mirror.paused,
+                                            "action": action,
+                                            **({"lr": lr} if action == "lr" else {})})))
         self._json(HTTPStatus.BAD_REQUEST if problem else HTTPStatus.OK, problem)
 
-    def _route(self, route: Callable[[LiveSession, dict[str, str]], tuple[str, bytes]], path: str,
+    def _route(self, route: Callable[[EventFeed, dict[str, str]], tuple[str, bytes]], path: str,
                fields: dict[str, str]) -> None:
         try:
-            kind, body = route(self.session, fields)
+            kind, body = route(self.feed, fields)
         except (KeyError, ValueError, TypeError, OverflowError) as error:
             self._text(HTTPStatus.BAD_REQUEST, f"{path}: {error}")
             return
@@ -305,7 +439,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _stream(self) -> None:
         if not self.streams.acquire(blocking=False):
-            self._text(HTTPStatus.SERVICE_UNAVAILABLE, f"more than {MAX_STREAMS} pages are open")
+            self._text(HTTPStatus.SERVICE_UNAVAILABLE,
+                       f"more than {self.served.limits.max_streams} pages are open")
             return
         try:
             self.send_response(HTTPStatus.OK)
@@ -315,7 +450,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.close_connection = True
             self._relay()
-        except OSError:   # the page went away, or stopped reading for TIMEOUT seconds
+        except OSError:   # the page went away, or stopped reading for `timeout` seconds
             return
         finally:
             self.streams.release()
@@ -325,11 +460,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(b": connected\n\n")   # the page has a byte at once
         self.wfile.flush()
         while True:
-            events, position, restart = self.session.events_after(position)
+            events, position, restart = self.feed.events_after(position)
             if restart:
                 self.wfile.write(b'data: {"kind":"reset"}\n\n')
             # the events come framed and encoded once for every page: one write for them all
             self.wfile.write(b"".join(events) if events else b": still here\n\n")
             self.wfile.flush()
-            if self.session.finished and not events:
+            if self.feed.finished and not events:
                 return

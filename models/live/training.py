@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from models.live.feed import EventFeed
 from models.live.server import LiveServer
 from models.live.session import LiveSession
 from models.metrics import step_record
@@ -92,7 +93,8 @@ class RunEvents(TrainingObserver):
 
 
 class LiveTraining(RunEvents):
-    """A running live view of one trainer: its events go to a session that a server serves."""
+    """A running live view of one trainer: its events go to a session that a server (a process
+    of its own) serves from now on."""
 
     def __init__(self, trainer: Trainer, host: str, port: int, read_only: bool = False,
                  diagnostics: Diagnostics | None = None) -> None:
@@ -102,8 +104,9 @@ class LiveTraining(RunEvents):
         super().__init__(trainer, self.session.publish, diagnostics=diagnostics)
 
     def graph_drawn(self, step: int, source: str) -> None:
-        """A new drawing of the model graph: kept for /graph.svg, announced to the pages."""
-        self.session.extras["graph"] = (step, source, None)
+        """A new drawing of the model graph: its source shared for /graph.svg (the server
+        process renders it), announced to the pages."""
+        self.session.share("graph", (step, source, None))
         self.session.publish("graph", step=step)
 
     @property
@@ -113,10 +116,6 @@ class LiveTraining(RunEvents):
     def banner(self) -> str:
         """What to print at start: the URL with its token, and any warning."""
         return "\n".join(self.server.banner("live view"))
-
-    def start(self) -> LiveTraining:
-        self.server.start()
-        return self
 
     def between_steps(self, interrupted: Callable[[], bool]) -> bool:
         """The trainer's `stop` question: wait while paused, apply a new learning rate; True to
@@ -137,14 +136,15 @@ class LiveTraining(RunEvents):
         self.server.close()
 
 
-def _graph_svg(session: LiveSession, query: dict[str, str]) -> tuple[str, bytes]:
-    """The latest model graph as SVG, rendered by Graphviz when first asked for."""
+def _graph_svg(feed: EventFeed, query: dict[str, str]) -> tuple[str, bytes]:
+    """The latest model graph as SVG, rendered by Graphviz (in the server process) when first
+    asked for."""
     from graphviz import Source
 
-    step, source, svg = session.extras.get("graph", (0, None, None))
+    step, source, svg = feed.extras.get("graph", (0, None, None))
     if source is None:
         raise KeyError("no graph drawn yet")
     if svg is None:
         svg = Source(source).pipe(format="svg")
-        session.extras["graph"] = (step, source, svg)
+        feed.extras["graph"] = (step, source, svg)
     return "image/svg+xml", svg

@@ -1,0 +1,62 @@
+"""The events of a run as the server process keeps them for its pages.
+
+Every page that connects gets all of them from the start, then each new one as it comes, so a
+reload or a second tab sees the same run. The events arrive framed for the event stream and
+encoded once (`data: {...}\\n\\n` as bytes); each page's stream writes them as they are.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+KEEP_STEPS = 4000   # events kept for pages that connect later (older step events are thinned)
+
+
+def frame(text: str) -> bytes:
+    """One event as the stream sends it."""
+    return b"data: " + text.encode() + b"\n\n"
+
+
+class EventFeed:
+    """The events so far, a condition the pages' streams wait on, and the files the trainer
+    shares (`extras`, e.g. the model graph's source) for the server's routes."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._events: list[bytes] = []
+        self._serial = 0           # events ever added (a page's position in the stream)
+        self.finished = False
+        self.extras: dict[str, Any] = {}
+
+    def add(self, event: bytes) -> None:
+        with self._changed:
+            self._events.append(event)
+            self._serial += 1
+            if len(self._events) > 2 * KEEP_STEPS:
+                self._thin()
+            self._changed.notify_all()
+
+    def _thin(self) -> None:
+        """Every other of the oldest step events goes; validations and the rest stay."""
+        head, tail = self._events[:KEEP_STEPS], self._events[KEEP_STEPS:]
+        steps = [i for i, e in enumerate(head) if e.startswith(b'data: {"kind":"step')]
+        dropped = set(steps[::2])
+        self._events = [e for i, e in enumerate(head) if i not in dropped] + tail
+        self._serial = len(self._events)
+
+    def finish(self) -> None:
+        with self._changed:
+            self.finished = True
+            self._changed.notify_all()
+
+    def events_after(self, position: int, timeout: float = 1.0) -> tuple[list[bytes], int, bool]:
+        """The events after `position` (waiting up to `timeout` for one), the new position, and
+        whether the page must start again from the first (the list was thinned meanwhile)."""
+        with self._changed:
+            if position >= self._serial and not self.finished:
+                self._changed.wait(timeout)
+            restart = position > self._serial
+            if restart:
+                position = 0
+            return self._events[position:], self._serial, restart
