@@ -78,7 +78,7 @@ class Limits:
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 TOKEN_HEADER = "X-Backproplab-Token"
-NICENESS = 10             # the server process's priority below the trainer's
+NICENESS = 19             # the lowest priority: the pages take only what the training leaves
 START_SECONDS = 60.0      # for the server process to start and bind (a loaded machine is slow)
 DRAIN_SECONDS = 2.0       # for the pages to get the last events once the run is over
 
