@@ -65,6 +65,28 @@ def test_resume_continues_where_it_stopped(corpus: Path, tmp_path: Path, capsys)
     capsys.readouterr()
 
 
+def test_resume_refuses_by_name_what_it_would_not_take(corpus: Path, tmp_path: Path,
+                                                       capsys) -> None:
+    """The same command plus --resume goes on; an option that would change the checkpoint's
+    model, data or training settings is refused in one line (both values), nothing written."""
+    out = tmp_path / "run"
+    argv = ["train", "--model", "mlp", "--data", str(corpus), "--steps", "4", "--eval-every", "4",
+            "--out", str(out), "--quiet", *SMALL, "--betas", "0.8", "0.9", "--lr-drop", "2:0.01"]
+    assert main(argv) == 0
+    saved = (current(out) / "state.json").read_bytes()
+    capsys.readouterr()
+    further = [*argv[:argv.index("--steps") + 1], "6", *argv[argv.index("--steps") + 2:]]
+    for change in (["--lr", "0.5"], ["--n-embd", "12"], ["--split", "0.6,0.3,0.1"],
+                   ["--betas", "0.8", "0.95"], ["--lr-drop", "3:0.01"], ["--momentum", "0.5"]):
+        assert main([*further, *change, "--resume"]) == 2, change
+        error = capsys.readouterr().err.strip().splitlines()
+        assert len(error) == 1 and f"it would not take {change[0]} " in error[0], error
+        assert "(it has " in error[0]
+        assert (current(out) / "state.json").read_bytes() == saved
+    assert main([*further, "--resume"]) == 0   # the same command goes on
+    assert json.loads((current(out) / "config.json").read_text())["step"] == 6
+
+
 def test_running_text_at_word_level(tmp_path: Path, capsys) -> None:
     text = tmp_path / "text.txt"
     text.write_text("the cat sat on the mat and the dog sat on the log\n" * 20)

@@ -18,7 +18,14 @@ from models.memory import check_fits, needs, shown
 from models.metrics import MetricsLog, MetricsObserver
 from models.observer import TrainingObserver
 from models.registry import DEFAULTS, MODELS, TRAINING
-from models.settings import DataSettings, ModelConfig, ServerSettings, TrainSettings
+from models.settings import (
+    DataSettings,
+    ModelConfig,
+    ServerSettings,
+    TrainSettings,
+    declared,
+    flag_of,
+)
 from models.stopping import stops_between_steps
 from models.train import Diverged, Trainer, make_schedule, perplexity_report
 from models.writer_lock import one_writer
@@ -51,11 +58,32 @@ def _refuse_existing(out: str) -> None:
                         "or choose another --out")
 
 
+RESUME_TAKES = ("steps", "keep")   # what a resumed run may change; the rest is the checkpoint's
+
+
+def _refuse_changes(trainer: Trainer, args: argparse.Namespace) -> None:
+    """--resume continues the checkpoint's own model, data and training settings. The same
+    command again with --resume is fine; an option that would change one of them is refused,
+    by name and with both values, rather than dropped silently."""
+    _ngram_words(args)
+    changed = []
+    for saved in (trainer.config, trainer.settings, trainer.data):
+        asked = from_args(type(saved), args, vars(saved))
+        changed += [f"{flag_of(item)} {getattr(asked, item.name)} (it has {getattr(saved, item.name)})"
+                    for item in declared(type(saved)) if item.name not in RESUME_TAKES
+                    and getattr(asked, item.name) != getattr(saved, item.name)]
+    if changed:
+        raise UsageError(f"--resume continues {args.out} with its own settings; it would not take "
+                         f"{'; '.join(changed)}: leave those out (a resumed run takes --steps, "
+                         "--keep and the options that watch it), or train anew into another --out")
+
+
 def _resumed(args: argparse.Namespace) -> Trainer:
     trainer = Trainer.load(args.out)
     if trainer.config.model != args.model:
         raise checkpoint.CheckpointError(f"--resume: {args.out} holds a {trainer.config.model} "
                                          f"model, not {args.model}")
+    _refuse_changes(trainer, args)
     trainer.settings.steps = args.steps if args.steps is not None else TrainSettings().steps
     if args.keep is not None:
         trainer.settings.keep = args.keep
