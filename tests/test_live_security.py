@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -267,3 +271,56 @@ def test_another_sites_page_in_a_real_browser_cannot_drive_or_read_the_run(brows
         evil.server_close()
         session.finish()
         server.close()
+
+
+def test_the_server_is_a_process_apart_that_never_holds_the_trainer_and_dies_with_it() -> None:
+    """Publishing does not wait for the server (here stopped with SIGSTOP, 20 MB published);
+    the server runs at the lowest priority; killed with SIGKILL, the trainer takes its server
+    with it (no process is left holding the port)."""
+    session = LiveSession()
+    server = LiveServer(session, PAGE)
+    try:
+        assert server.pid != os.getpid() and os.getpriority(os.PRIO_PROCESS, server.pid) == 19
+        os.kill(server.pid, signal.SIGSTOP)
+        started = time.monotonic()
+        for step in range(2000):
+            session.publish("step", step=step, padding="x" * 10_000)
+        assert time.monotonic() - started < 2.0
+        os.kill(server.pid, signal.SIGCONT)
+        wait_for(lambda: b'"step":1999' in _events_until_finished(server, session), 30,
+                 "the events after the server was held")
+    finally:
+        os.kill(server.pid, signal.SIGCONT)
+        server.close()
+    trainer = subprocess.Popen(
+        [sys.executable, "-c", "import time; from models.live.session import LiveSession; "
+         "from models.live.server import LiveServer; server = LiveServer(LiveSession(), ''); "
+         "print(server.port, server.pid, flush=True); time.sleep(600)"],
+        stdout=subprocess.PIPE, text=True)
+    assert trainer.stdout is not None
+    port, pid = map(int, trainer.stdout.readline().split())
+    with socket.create_connection(("127.0.0.1", port), timeout=5):
+        pass
+    trainer.kill()
+    trainer.wait()
+    wait_for(lambda: not _alive(pid), 10, "the server to end with its trainer")
+
+
+def _events_until_finished(server: LiveServer, session: LiveSession) -> bytes:
+    session.finish()
+    connection = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    connection.sendall(f"GET /events?token={server.token} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                       .encode())
+    received = b""
+    while chunk := connection.recv(1 << 20):
+        received += chunk
+    connection.close()
+    return received
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

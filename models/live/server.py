@@ -134,6 +134,11 @@ class LiveServer:
         session.attach(outbox, inbox)
 
     @property
+    def pid(self) -> int:
+        """The server process's."""
+        return self._process.pid
+
+    @property
     def url(self) -> str:
         """The address to open, with its token."""
         return f"http://{_url_host(self.host)}:{self.port}/?token={quote(self.token)}"
