@@ -324,3 +324,35 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_a_page_that_stops_reading_holds_no_other_and_is_dropped() -> None:
+    """One thread writes every stream: a page that takes no bytes (its buffers full) does not
+    delay another's events, and is dropped after `timeout` seconds."""
+    session = LiveSession()
+    server = LiveServer(session, PAGE, limits=Limits(timeout=1.0))
+    stuck = socket.socket()
+    stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    try:
+        stuck.connect(("127.0.0.1", server.port))
+        stuck.sendall(f"GET /events?token={server.token} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                      .encode())
+        for step in range(400):   # 4 MB: far more than the stuck page's buffers hold
+            session.publish("step", step=step, padding="x" * 10_000)
+        reader = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        reader.sendall(f"GET /events?token={server.token} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                       .encode())
+        started, received = time.monotonic(), b""
+        session.publish("marker")
+        while b'"kind":"marker"' not in received:
+            received += reader.recv(1 << 20)
+        assert time.monotonic() - started < 5
+        reader.close()
+        time.sleep(2.5)   # past the timeout: the stuck page is dropped, its socket closed
+        stuck.settimeout(10)
+        while chunk := stuck.recv(1 << 20):   # what was sent before, then the end
+            assert chunk
+    finally:
+        stuck.close()
+        session.finish()
+        server.close()

@@ -50,6 +50,18 @@ class EventFeed:
             self.finished = True
             self._changed.notify_all()
 
+    def wake(self) -> None:
+        """Wake whoever waits for the feed (a page was added to the relay)."""
+        with self._changed:
+            self._changed.notify_all()
+
+    def wait_past(self, seen: int, timeout: float) -> int:
+        """Wait up to `timeout` s for an event beyond the first `seen` (or a wake); the count."""
+        with self._changed:
+            if self._serial == seen:
+                self._changed.wait(timeout)
+            return self._serial
+
     def events_after(self, position: int, timeout: float = 1.0) -> tuple[list[bytes], int, bool]:
         """The events after `position` (waiting up to `timeout` for one), the new position, and
         whether the page must start again from the first (the list was thinned meanwhile)."""

@@ -16,8 +16,9 @@ models/live/session.py), and runs at a lower priority (`NICENESS`), so that the 
 to the training, never the other way round. It ends when the trainer closes its pipe, or dies.
 
 It binds 127.0.0.1 unless told otherwise and serves only its own files, by exact name (nothing
-is read from a path the request names). Each connection is its own thread, so several tabs can
-watch one run.
+is read from a path the request names). Each request is served by a thread of its own; the
+event streams of every page are written by one thread (models/live/relay.py), so several tabs,
+or a room, can watch one run.
 
 Who may talk to it (any web page the lecturer has open can send requests to 127.0.0.1):
 - **A token**, random and made at start, as Jupyter's: it is in the printed URL (`/?token=…`) and
@@ -59,6 +60,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 
 from models.live.feed import EventFeed, frame
+from models.live.relay import Relay
 from models.live.session import Controls, LiveSession
 from models.metrics import encode
 
@@ -72,7 +74,7 @@ class Limits:
     """What one client may cost the server."""
     max_body: int = 10_000      # bytes of a POST: a control is a few dozen
     timeout: float = 10.0       # seconds a connection may take to send its request
-    max_streams: int = 512      # event streams at once, one thread each
+    max_streams: int = 512      # event streams at once (each holds a thread, waiting)
     backlog: int = 128          # connections waiting to be accepted
 
 
@@ -202,8 +204,10 @@ def serve() -> None:
     except (EOFError, OSError):
         return
     feed, streams = EventFeed(), threading.BoundedSemaphore(served.limits.max_streams)
+    relay = Relay(feed, served.limits.timeout)
+    relay.start()
     handler = type("Handler", (_Handler,), {
-        "feed": feed, "served": served, "page": served.page, "answers": answers,
+        "feed": feed, "relay": relay, "served": served, "page": served.page, "answers": answers,
         "mirror": Controls(), "mirror_lock": threading.Lock(), "timeout": served.limits.timeout,
         "hosts": allowed_hosts(served.host), "streams": streams})
     try:
@@ -299,6 +303,7 @@ def _is_ip_literal(name: str) -> bool:
 
 class _Handler(BaseHTTPRequestHandler):
     feed: EventFeed
+    relay: Relay
     served: _Served
     page: bytes
     answers: Connection          # to the trainer: the page's controls
@@ -454,22 +459,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.end_headers()
             self.close_connection = True
-            self._relay()
-        except OSError:   # the page went away, or stopped reading for `timeout` seconds
+            self.wfile.write(b": connected\n\n")   # the page has a byte at once
+            self.wfile.flush()
+            self.relay.add(self.connection).wait()   # the relay's thread writes the stream
+        except OSError:   # the page went away
             return
         finally:
             self.streams.release()
-
-    def _relay(self) -> None:
-        position = 0
-        self.wfile.write(b": connected\n\n")   # the page has a byte at once
-        self.wfile.flush()
-        while True:
-            events, position, restart = self.feed.events_after(position)
-            if restart:
-                self.wfile.write(b'data: {"kind":"reset"}\n\n')
-            # the events come framed and encoded once for every page: one write for them all
-            self.wfile.write(b"".join(events) if events else b": still here\n\n")
-            self.wfile.flush()
-            if self.feed.finished and not events:
-                return
