@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from models.live.server import TOKEN_HEADER, Limits, LiveServer
+from models.live.server import TOKEN_HEADER, Limits, LiveServer, PortInUse, ServerError
 from models.live.session import LiveSession
 from tests.test_live import wait_for
 
@@ -356,3 +356,39 @@ def test_a_page_that_stops_reading_holds_no_other_and_is_dropped() -> None:
         stuck.close()
         session.finish()
         server.close()
+
+
+def test_when_the_server_dies_a_paused_run_goes_on_with_one_line(capfd) -> None:
+    session = LiveSession()
+    server = LiveServer(session, PAGE)
+    try:
+        assert control(server, {"action": "pause"})[0] == 200 and session.paused
+        os.kill(server.pid, signal.SIGKILL)
+        started = time.monotonic()
+        session.wait_for_permission(lambda: False)   # returns: nobody is left to resume it
+        assert time.monotonic() - started < 5 and not session.paused
+        assert "live: the page's server has stopped; training goes on without it" in capfd.readouterr().err
+    finally:
+        server.close()
+
+
+def test_the_server_starts_whatever_the_folder_holds_and_names_other_failures(
+        tmp_path, monkeypatch, capfd) -> None:
+    """A student's json.py in the current folder does not shadow the server's; a start that
+    fails for another reason than the port is not called a taken port; a value that cannot be
+    sent is one line, and the events after it still arrive."""
+    (tmp_path / "json.py").write_text("raise ImportError('the wrong json')\n")
+    monkeypatch.chdir(tmp_path)
+    session = LiveSession()
+    server = LiveServer(session, PAGE)
+    try:
+        assert ask(server, "GET", f"/?token={server.token}")[0] == 200
+        session.share("broken", lambda: 0)   # cannot be pickled
+        session.publish("after")
+        assert b'"kind":"after"' in _events_until_finished(server, session)
+        assert "live: extra broken cannot be sent to the page" in capfd.readouterr().err
+    finally:
+        server.close()
+    with pytest.raises(ServerError, match="live: the page's server cannot be given its routes") as error:
+        LiveServer(LiveSession(), PAGE, routes={"/x": lambda feed, fields: ("text/plain", b"")})
+    assert not isinstance(error.value, PortInUse)

@@ -20,7 +20,7 @@ from models.cli.parser import UsageError, build_parser
 from models.cli.training import run_train
 from models.cli.use import run_eval, run_sample
 from models.data import DataError
-from models.live.server import PortInUse
+from models.live.server import ServerError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         return _fail(f"usage error: {error} (see backproplab --help)", 2)
     except (DataError, checkpoint.CheckpointError, ValueError, FloatingPointError,
-            PortInUse) as error:
+            ServerError) as error:
         return _fail(str(error), 1)
     except graphviz_missing() as error:
         return _fail(f"{error} (install Graphviz: apt-get install graphviz)", 1)

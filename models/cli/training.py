@@ -73,9 +73,12 @@ def _refuse_changes(trainer: Trainer, args: argparse.Namespace) -> None:
                     for item in declared(type(saved)) if item.name not in RESUME_TAKES
                     and getattr(asked, item.name) != getattr(saved, item.name)]
     if changed:
+        page = (" (a learning rate set on the live page is saved with the run, as a constant "
+                "schedule)" if any(c.startswith(("--lr ", "--schedule ")) for c in changed) else "")
         raise UsageError(f"--resume continues {args.out} with its own settings; it would not take "
-                         f"{'; '.join(changed)}: leave those out (a resumed run takes --steps, "
-                         "--keep and the options that watch it), or train anew into another --out")
+                         f"{'; '.join(changed)}{page}: leave those out (a resumed run takes "
+                         "--steps, --keep and the options that watch it), or train anew into "
+                         "another --out")
 
 
 def _resumed(args: argparse.Namespace) -> Trainer:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-KEEP_STEPS = 4000   # events kept for pages that connect later (older step events are thinned)
+KEEP_STEPS = 4000   # events kept for pages that connect later (the playground's older per-step
+                    # events are thinned; a run's batched "steps" events are all kept)
 
 
 def frame(text: str) -> bytes:
@@ -38,9 +39,9 @@ class EventFeed:
             self._changed.notify_all()
 
     def _thin(self) -> None:
-        """Every other of the oldest step events goes; validations and the rest stay."""
+        """Every other of the oldest "step" events goes; validations and the rest stay."""
         head, tail = self._events[:KEEP_STEPS], self._events[KEEP_STEPS:]
-        steps = [i for i, e in enumerate(head) if e.startswith(b'data: {"kind":"step')]
+        steps = [i for i, e in enumerate(head) if e.startswith(b'data: {"kind":"step",')]
         dropped = set(steps[::2])
         self._events = [e for i, e in enumerate(head) if i not in dropped] + tail
         self._serial = len(self._events)

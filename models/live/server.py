@@ -50,6 +50,7 @@ import socket
 import subprocess
 import sys
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -65,8 +66,12 @@ from models.live.session import Controls, LiveSession
 from models.metrics import encode
 
 
-class PortInUse(Exception):
-    """The port asked for is taken; the message is the one line to show."""
+class ServerError(Exception):
+    """The page's server could not start; the message is the one line to show."""
+
+
+class PortInUse(ServerError):
+    """The port asked for cannot be bound (taken, or not a port); the one line to show."""
 
 
 @dataclass(frozen=True)
@@ -86,8 +91,8 @@ DRAIN_SECONDS = 2.0       # for the pages to get the last events once the run is
 
 # more paths: each gets the server's feed (its `extras` hold what the trainer shares) and the
 # request's fields, returns (content type, body); it runs in the server process, so it must be
-# picklable (a module-level function or class). GET routes must be cheap or cached, anything that
-# computes is a POST route.
+# a function or class the server can import by name (defined in a module, not in `__main__`).
+# GET routes must be cheap or cached, anything that computes is a POST route.
 Routes = dict[str, Callable[[EventFeed, dict[str, str]], tuple[str, bytes]]]
 
 
@@ -110,7 +115,8 @@ class LiveServer:
     type, body). `token` is made at random unless given; `read_only` refuses the controls.
 
     Serving starts here, in a process of its own, and the session's messages go to it from now
-    on; a port that cannot be bound raises `PortInUse`. `close()` ends it."""
+    on; a port that cannot be bound raises `PortInUse`, any other failure to start
+    `ServerError`. `close()` ends it."""
 
     def __init__(self, session: LiveSession, page: str, host: str = "127.0.0.1",
                  port: int = 0, routes: Routes | None = None, post_routes: Routes | None = None,
@@ -121,19 +127,25 @@ class LiveServer:
         served = _Served(_with_token(page, self.token, read_only), host, port, self.token,
                          read_only, limits, routes or {}, post_routes or {})
         self._process, outbox, inbox = _spawn()
-        outbox.send_bytes(pickle.dumps(served))
         try:
-            reply = inbox.recv() if inbox.poll(START_SECONDS) else ("error", "it did not start")
+            outbox.send_bytes(pickle.dumps(served))
+            reply = inbox.recv() if inbox.poll(START_SECONDS) else ("stopped", "did not start")
         except (EOFError, OSError):
-            reply = ("error", "it stopped at start")
+            reply = ("stopped", "stopped at start")
+        except (pickle.PicklingError, AttributeError, TypeError) as error:
+            reply = ("stopped", f"cannot be given its routes: {error}")
         if reply[0] != "port":
             outbox.close()
             inbox.close()
             self._end()
-            raise PortInUse(f"live: cannot listen on {host}:{port} ({reply[1]}); choose another "
-                            "--port, or leave it out for a free one")
+            if reply[0] == "bind":
+                raise PortInUse(f"live: cannot listen on {host}:{port} ({reply[1]}); choose "
+                                "another --port, or leave it out for a free one")
+            raise ServerError(f"live: the page's server {reply[1]} (see the lines above)")
         self.port = int(reply[1])
         session.attach(outbox, inbox)
+        # a server dropped without close() ends with its session's pipe, not with the program
+        self._finalizer = weakref.finalize(self, session.detach)
 
     @property
     def pid(self) -> int:
@@ -159,7 +171,7 @@ class LiveServer:
 
     def close(self) -> None:
         """Send what the session has waiting, let the pages have it, and end the server."""
-        self.session.detach()
+        self._finalizer()   # the session's detach, once
         self._end()
 
     def _end(self) -> None:
@@ -170,18 +182,23 @@ class LiveServer:
             self._process.wait()
 
 
+# The server's first line: the current folder leaves the import path (a student's json.py must
+# not shadow the standard library's), and the folder this package was imported from is put
+# first unless the interpreter finds it anyway (installed); then it serves.
+BOOTSTRAP = ("import sys; del sys.path[0]; "
+             "sys.argv[3] in sys.path or sys.path.insert(0, sys.argv[3]); "
+             "from models.live.server import serve; serve()")
+
+
 def _spawn() -> tuple[subprocess.Popen[bytes], Connection, Connection]:
     """A fresh interpreter running `serve`, and this side's ends of its two pipes (to it, from
     it). Fresh, not forked: the trainer's threads (BLAS, the session's sender) stay behind, and
     nothing of the caller's script is run again."""
     to_child, from_child = os.pipe(), os.pipe()
     package_root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ,
-           "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
     process = subprocess.Popen(
-        [sys.executable, "-c", "from models.live.server import serve; serve()",
-         str(to_child[0]), str(from_child[1])],
-        stdin=subprocess.DEVNULL, env=env, pass_fds=(to_child[0], from_child[1]))
+        [sys.executable, "-c", BOOTSTRAP, str(to_child[0]), str(from_child[1]), package_root],
+        stdin=subprocess.DEVNULL, pass_fds=(to_child[0], from_child[1]))
     os.close(to_child[0])
     os.close(from_child[1])
     return (process, Connection(to_child[1], readable=False),
@@ -213,7 +230,7 @@ def serve() -> None:
     try:
         httpd = _Server((served.host, served.port), handler, backlog=served.limits.backlog)
     except (OSError, OverflowError) as error:
-        answers.send(("error", getattr(error, "strerror", None) or str(error)))
+        answers.send(("bind", getattr(error, "strerror", None) or str(error)))
         return
     answers.send(("port", int(httpd.server_address[1])))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -230,9 +247,15 @@ def _receive(inbox: Connection, feed: EventFeed) -> None:
     """The trainer's messages (see LiveSession), until it closes the pipe or dies."""
     while True:
         try:
-            message = pickle.loads(inbox.recv_bytes())
+            data = inbox.recv_bytes()
         except (EOFError, OSError):
             return
+        try:
+            message = pickle.loads(data)
+        except Exception as error:   # a class this process cannot import: skip the message
+            print(f"live: the page's server skipped a message it cannot read: {error}",
+                  file=sys.stderr, flush=True)
+            continue
         if message[0] == "event":
             feed.add(frame(message[1]))
         elif message[0] == "extra":
@@ -413,7 +436,11 @@ class _Handler(BaseHTTPRequestHandler):
         if not problem:
             with self.mirror_lock:   # to the trainer (it applies it between two steps), then
                 self.mirror.apply(action, value)   # to every page
-                self.answers.send((action, lr))
+                try:
+                    self.answers.send((action, lr))
+                except OSError:   # the trainer has closed its end: the run is over
+                    self._json(HTTPStatus.SERVICE_UNAVAILABLE, "the run has ended")
+                    return
                 self.feed.add(frame(encode({"kind": "control", "paused": self.mirror.paused,
                                             "action": action,
                                             **({"lr": lr} if action == "lr" else {})})))

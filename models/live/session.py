@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pickle
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -65,7 +66,9 @@ class Controls:
 
 class LiveSession:
     """The trainer's side: `publish` events, `share` files for the server's routes, and take the
-    page's controls between steps. Messages published before a server is attached wait for it."""
+    page's controls between steps. Messages published before a server is attached wait for it;
+    after `detach` nothing is sent any more. If the server stops, training goes on (a paused
+    run resumes, with one line on stderr)."""
 
     def __init__(self) -> None:
         self.finished = False
@@ -79,7 +82,9 @@ class LiveSession:
         self._outbox.put(("event", encode({"kind": kind, **payload})))   # NaN as null
 
     def share(self, name: str, value: Any) -> None:
-        """Make `value` (anything picklable) the server's `extras[name]`, for its routes."""
+        """Make `value` the server's `extras[name]`, for its routes. It is pickled later, by the
+        sender thread: pass a value nothing changes afterwards (a copy), of classes the server
+        can import (defined in a module, not in `__main__`)."""
         self._outbox.put(("extra", name, value))
 
     def finish(self) -> None:
@@ -108,7 +113,13 @@ class LiveSession:
     def _send(self, outbox: Connection) -> None:
         while (message := self._outbox.get()) is not None:
             try:
-                outbox.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+                data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as error:   # whatever cannot be pickled: one line, and go on
+                print(f"live: {' '.join(map(str, message[:2]))} cannot be sent to the page: {error}",
+                      file=sys.stderr, flush=True)
+                continue
+            try:
+                outbox.send_bytes(data)
             except OSError:   # the server is gone: training goes on without its page
                 continue
         outbox.close()
@@ -124,8 +135,11 @@ class LiveSession:
                 action, value = self._inbox.recv()
                 self._controls.apply(action, value)
                 wait = 0.0
-        except (EOFError, OSError):   # the server is gone: nobody can send controls
+        except (EOFError, OSError):   # the server is gone: nobody can resume a paused run
             self._inbox = None
+            self._controls = Controls()
+            print("live: the page's server has stopped; training goes on without it",
+                  file=sys.stderr, flush=True)
 
     @property
     def paused(self) -> bool:
