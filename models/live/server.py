@@ -185,7 +185,7 @@ class LiveServer:
 # The server's first line: the current folder leaves the import path (a student's json.py must
 # not shadow the standard library's), and the folder this package was imported from is put
 # first unless the interpreter finds it anyway (installed); then it serves.
-BOOTSTRAP = ("import sys; del sys.path[0]; "
+BOOTSTRAP = ("import sys; sys.path[:1] = [p for p in sys.path[:1] if p]; "
              "sys.argv[3] in sys.path or sys.path.insert(0, sys.argv[3]); "
              "from models.live.server import serve; serve()")
 
