@@ -225,3 +225,27 @@ def test_the_playgrounds_and_the_graphs_bad_requests() -> None:
         assert error.value.code == 400 and b"no graph drawn yet" in error.value.read()
     finally:
         server.close()
+
+
+def test_thinning_the_feed_bounds_it_and_never_disturbs_a_page_already_streaming() -> None:
+    """Past 2 × KEEP_STEPS events every other of the oldest per-step events goes; a page in
+    the middle of the stream goes on from where it was (no event twice, none after it lost),
+    and a page that connects later gets the thinned history, the first event included."""
+    from models.live.feed import KEEP_STEPS, EventFeed, frame
+
+    feed = EventFeed()
+    feed.add(frame('{"kind":"hello"}'))
+    for step in range(1, 2 * KEEP_STEPS):
+        feed.add(frame(f'{{"kind":"step","step":{step}}}'))
+    middle = 2 * KEEP_STEPS - 100   # a page that has every event up to this serial
+    for step in range(2 * KEEP_STEPS, 2 * KEEP_STEPS + 50):   # these thin the head
+        feed.add(frame(f'{{"kind":"step","step":{step}}}'))
+        feed.add(frame(f'{{"kind":"steps","records":[{step}]}}'))
+    events, position = feed.events_after(middle, timeout=0)
+    steps = [int(re.search(rb'"step":(\d+)', e).group(1)) for e in events if b'"step":' in e]
+    assert steps == list(range(middle, 2 * KEEP_STEPS + 50))   # serial `middle` is step middle − 1
+    assert position == 2 * KEEP_STEPS + 100   # the hello, 7999 steps, then 50 × 2
+    everything, _ = feed.events_after(0, timeout=0)
+    assert len(everything) < 2 * KEEP_STEPS and everything[0] == frame('{"kind":"hello"}')
+    kept = [int(re.search(rb'"step":(\d+)', e).group(1)) for e in everything if b'"step":' in e]
+    assert kept == sorted(kept) and sum(b'"kind":"steps"' in e for e in everything) == 50

@@ -8,6 +8,7 @@ encoded once (`data: {...}\\n\\n` as bytes); each page's stream writes them as t
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from typing import Any
 
 KEEP_STEPS = 4000   # events kept for pages that connect later (the playground's older per-step
@@ -25,26 +26,27 @@ class EventFeed:
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
-        self._events: list[bytes] = []
-        self._serial = 0           # events ever added (a page's position in the stream)
+        self._events: list[tuple[int, bytes]] = []   # (its serial, the event), in order
+        self._serial = 0           # events ever added: a page's position is the last serial it has
         self.finished = False
         self.extras: dict[str, Any] = {}
 
     def add(self, event: bytes) -> None:
         with self._changed:
-            self._events.append(event)
             self._serial += 1
+            self._events.append((self._serial, event))
             if len(self._events) > 2 * KEEP_STEPS:
                 self._thin()
             self._changed.notify_all()
 
     def _thin(self) -> None:
-        """Every other of the oldest "step" events goes; validations and the rest stay."""
+        """Every other of the oldest "step" events goes; validations and the rest stay. Serials
+        stay too: a page already streaming goes on from where it is (pages that connect later
+        get the thinned history)."""
         head, tail = self._events[:KEEP_STEPS], self._events[KEEP_STEPS:]
-        steps = [i for i, e in enumerate(head) if e.startswith(b'data: {"kind":"step",')]
+        steps = [i for i, (_, e) in enumerate(head) if e.startswith(b'data: {"kind":"step",')]
         dropped = set(steps[::2])
         self._events = [e for i, e in enumerate(head) if i not in dropped] + tail
-        self._serial = len(self._events)
 
     def finish(self) -> None:
         with self._changed:
@@ -63,13 +65,10 @@ class EventFeed:
                 self._changed.wait(timeout)
             return self._serial
 
-    def events_after(self, position: int, timeout: float = 1.0) -> tuple[list[bytes], int, bool]:
-        """The events after `position` (waiting up to `timeout` for one), the new position, and
-        whether the page must start again from the first (the list was thinned meanwhile)."""
+    def events_after(self, position: int, timeout: float = 1.0) -> tuple[list[bytes], int]:
+        """The events after `position` (waiting up to `timeout` for one), and the new position."""
         with self._changed:
             if position >= self._serial and not self.finished:
                 self._changed.wait(timeout)
-            restart = position > self._serial
-            if restart:
-                position = 0
-            return self._events[position:], self._serial, restart
+            start = bisect_right(self._events, position, key=lambda entry: entry[0])
+            return [event for _, event in self._events[start:]], self._serial

@@ -19,14 +19,13 @@ from models.live.feed import EventFeed
 
 KEEP_ALIVE = 1.0   # seconds between two comments on a stream with no events
 RETRY = 0.05       # seconds between two tries to write to a page that was not taking bytes
-RESET = b'data: {"kind":"reset"}\n\n'   # the feed was thinned: the page starts again
 
 
 @dataclass(eq=False)
 class _Page:
     connection: socket.socket
     done: threading.Event = field(default_factory=threading.Event)
-    position: int = 0         # events of the feed already taken into `pending`
+    position: int = 0         # the serial of the last event taken into `pending`
     pending: bytes = b""      # bytes the page has not yet taken
     last_write: float = field(default_factory=time.monotonic)   # when it last took a byte
 
@@ -69,9 +68,9 @@ class Relay(threading.Thread):
         """Write what `page` has not yet taken; False when its stream has ended."""
         now = time.monotonic()
         if not page.pending:
-            events, page.position, restart = self.feed.events_after(page.position, timeout=0)
-            if events or restart:
-                page.pending = (RESET if restart else b"") + b"".join(events)
+            events, page.position = self.feed.events_after(page.position, timeout=0)
+            if events:
+                page.pending = b"".join(events)
             elif self.feed.finished:
                 return False
             elif now - page.last_write >= KEEP_ALIVE:
