@@ -392,3 +392,39 @@ def test_the_server_starts_whatever_the_folder_holds_and_names_other_failures(
     with pytest.raises(ServerError, match="live: the page's server cannot be given its routes") as error:
         LiveServer(LiveSession(), PAGE, routes={"/x": lambda feed, fields: ("text/plain", b"")})
     assert not isinstance(error.value, PortInUse)
+
+
+def test_controls_never_wait_for_a_busy_trainer_and_their_backlog_is_bounded() -> None:
+    """A trainer in a long step takes no controls: the page's requests are still answered at
+    once, and once the pipe and `controls_waiting` are full the next gets 503; when the trainer
+    takes them, controls are accepted again."""
+    session = LiveSession()
+    server = LiveServer(session, PAGE, limits=Limits(controls_waiting=4))
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    body = json.dumps({"action": "step"}).encode()
+    headers = {TOKEN_HEADER: server.token, "Content-Type": "application/json"}
+    try:
+        statuses = []
+        started = time.monotonic()
+        while 503 not in statuses and len(statuses) < 20_000:   # the pipe holds a few thousand
+            connection.request("POST", "/control", body, headers)
+            response = connection.getresponse()
+            statuses.append(response.status)
+            refusal = response.read()
+        assert statuses[-1] == 503 and b"too many controls are waiting" in refusal
+        # thousands of answers on one kept-alive connection: none waits 40 ms for an ACK (Nagle)
+        assert set(statuses[:-1]) == {200} and time.monotonic() - started < 20
+        session.wait_for_permission(lambda: False)   # the trainer takes what was sent
+
+        def accepted() -> bool:
+            connection.request("POST", "/control", json.dumps({"action": "resume"}).encode(),
+                               headers)
+            response = connection.getresponse()
+            response.read()
+            return response.status == 200
+
+        wait_for(accepted, 10, "a control accepted again")
+    finally:
+        connection.close()
+        session.finish()
+        server.close()

@@ -44,6 +44,7 @@ import ipaddress
 import json
 import os
 import pickle
+import queue
 import secrets
 import signal
 import socket
@@ -81,6 +82,7 @@ class Limits:
     timeout: float = 10.0       # seconds a connection may take to send its request
     max_streams: int = 512      # event streams at once (each holds a thread, waiting)
     backlog: int = 128          # connections waiting to be accepted
+    controls_waiting: int = 64  # controls the trainer has not yet taken, beyond its pipe (503 beyond)
 
 
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
@@ -223,8 +225,10 @@ def serve() -> None:
     feed, streams = EventFeed(), threading.BoundedSemaphore(served.limits.max_streams)
     relay = Relay(feed, served.limits.timeout)
     relay.start()
+    to_trainer = _ToTrainer(answers, served.limits.controls_waiting)
     handler = type("Handler", (_Handler,), {
-        "feed": feed, "relay": relay, "served": served, "page": served.page, "answers": answers,
+        "feed": feed, "relay": relay, "served": served, "page": served.page,
+        "to_trainer": to_trainer,
         "mirror": Controls(), "mirror_lock": threading.Lock(), "timeout": served.limits.timeout,
         "hosts": allowed_hosts(served.host), "streams": streams})
     try:
@@ -233,6 +237,7 @@ def serve() -> None:
         answers.send(("bind", getattr(error, "strerror", None) or str(error)))
         return
     answers.send(("port", int(httpd.server_address[1])))
+    to_trainer.start()
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     _receive(inbox, feed)
     feed.finish()
@@ -262,6 +267,36 @@ def _receive(inbox: Connection, feed: EventFeed) -> None:
             feed.extras[message[1]] = message[2]
         elif message[0] == "finish":
             feed.finish()
+
+
+class _ToTrainer(threading.Thread):
+    """The page's controls on their way to the trainer, sent by a thread of their own, so that
+    no request waits for a trainer busy with a long step; beyond what the pipe holds, at most
+    `waiting` controls wait (and `put` refuses the next)."""
+
+    def __init__(self, connection: Connection, waiting: int) -> None:
+        super().__init__(daemon=True, name="live-controls")
+        self.connection, self.ended = connection, False
+        self._queue: queue.Queue[tuple[str, float | None]] = queue.Queue(maxsize=waiting)
+
+    def put(self, control: tuple[str, float | None]) -> str:
+        """Queue `control`; why it cannot be ("" when it is queued)."""
+        if self.ended:
+            return "the run has ended"
+        try:
+            self._queue.put_nowait(control)
+        except queue.Full:
+            return "too many controls are waiting for the run's next step"
+        return ""
+
+    def run(self) -> None:
+        while True:
+            control = self._queue.get()
+            try:
+                self.connection.send(control)
+            except OSError:   # the trainer has closed its end: the run is over
+                self.ended = True
+                return
 
 
 class _Server(ThreadingHTTPServer):
@@ -329,12 +364,15 @@ class _Handler(BaseHTTPRequestHandler):
     relay: Relay
     served: _Served
     page: bytes
-    answers: Connection          # to the trainer: the page's controls
+    to_trainer: _ToTrainer       # the page's controls
     mirror: Controls             # the trainer's controls as this process last sent them
     mirror_lock: threading.Lock
     hosts: set[str] | None
     streams: threading.BoundedSemaphore
     protocol_version = "HTTP/1.1"
+    # an answer goes out as two writes (headers, body): without this, on a kept-alive connection
+    # the body waits for the page's delayed acknowledgement of the headers (40 ms a control)
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass   # the terminal shows training, not requests
@@ -435,12 +473,11 @@ class _Handler(BaseHTTPRequestHandler):
             problem = f"control: {error}"[:200]
         if not problem:
             with self.mirror_lock:   # to the trainer (it applies it between two steps), then
-                self.mirror.apply(action, value)   # to every page
-                try:
-                    self.answers.send((action, lr))
-                except OSError:   # the trainer has closed its end: the run is over
-                    self._json(HTTPStatus.SERVICE_UNAVAILABLE, "the run has ended")
+                refusal = self.to_trainer.put((action, lr))   # to every page
+                if refusal:
+                    self._json(HTTPStatus.SERVICE_UNAVAILABLE, refusal)
                     return
+                self.mirror.apply(action, value)
                 self.feed.add(frame(encode({"kind": "control", "paused": self.mirror.paused,
                                             "action": action,
                                             **({"lr": lr} if action == "lr" else {})})))
