@@ -125,7 +125,7 @@ class LiveServer:
                  read_only: bool = False, token: str | None = None,
                  limits: Limits = Limits()) -> None:
         self.token = token or secrets.token_urlsafe(24)
-        self.host, self.read_only, self.session = host, read_only, session
+        self.host, self.read_only = host, read_only
         served = _Served(_with_token(page, self.token, read_only), host, port, self.token,
                          read_only, limits, routes or {}, post_routes or {})
         self._process, outbox, inbox = _spawn()
