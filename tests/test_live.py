@@ -241,11 +241,11 @@ def test_thinning_the_feed_bounds_it_and_never_disturbs_a_page_already_streaming
     for step in range(2 * KEEP_STEPS, 2 * KEEP_STEPS + 50):   # these thin the head
         feed.add(frame(f'{{"kind":"step","step":{step}}}'))
         feed.add(frame(f'{{"kind":"steps","records":[{step}]}}'))
-    events, position = feed.events_after(middle, timeout=0)
+    events, position = feed.events_after(middle)
     steps = [int(re.search(rb'"step":(\d+)', e).group(1)) for e in events if b'"step":' in e]
     assert steps == list(range(middle, 2 * KEEP_STEPS + 50))   # serial `middle` is step middle − 1
     assert position == 2 * KEEP_STEPS + 100   # the hello, 7999 steps, then 50 × 2
-    everything, _ = feed.events_after(0, timeout=0)
+    everything, _ = feed.events_after(0)
     assert len(everything) < 2 * KEEP_STEPS and everything[0] == frame('{"kind":"hello"}')
     kept = [int(re.search(rb'"step":(\d+)', e).group(1)) for e in everything if b'"step":' in e]
     assert kept == sorted(kept) and sum(b'"kind":"steps"' in e for e in everything) == 50

@@ -65,10 +65,8 @@ class EventFeed:
                 self._changed.wait(timeout)
             return self._serial
 
-    def events_after(self, position: int, timeout: float = 1.0) -> tuple[list[bytes], int]:
-        """The events after `position` (waiting up to `timeout` for one), and the new position."""
+    def events_after(self, position: int) -> tuple[list[bytes], int]:
+        """The events after `position`, and the new position (`wait_past` waits for them)."""
         with self._changed:
-            if position >= self._serial and not self.finished:
-                self._changed.wait(timeout)
             start = bisect_right(self._events, position, key=lambda entry: entry[0])
             return [event for _, event in self._events[start:]], self._serial

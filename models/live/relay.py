@@ -68,7 +68,7 @@ class Relay(threading.Thread):
         """Write what `page` has not yet taken; False when its stream has ended."""
         now = time.monotonic()
         if not page.pending:
-            events, page.position = self.feed.events_after(page.position, timeout=0)
+            events, page.position = self.feed.events_after(page.position)
             if events:
                 page.pending = b"".join(events)
             elif self.feed.finished:

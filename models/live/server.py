@@ -227,8 +227,7 @@ def serve() -> None:
     relay.start()
     to_trainer = _ToTrainer(answers, served.limits.controls_waiting)
     handler = type("Handler", (_Handler,), {
-        "feed": feed, "relay": relay, "served": served, "page": served.page,
-        "to_trainer": to_trainer,
+        "feed": feed, "relay": relay, "served": served, "to_trainer": to_trainer,
         "mirror": Controls(), "mirror_lock": threading.Lock(), "timeout": served.limits.timeout,
         "hosts": allowed_hosts(served.host), "streams": streams})
     try:
@@ -363,7 +362,6 @@ class _Handler(BaseHTTPRequestHandler):
     feed: EventFeed
     relay: Relay
     served: _Served
-    page: bytes
     to_trainer: _ToTrainer       # the page's controls
     mirror: Controls             # the trainer's controls as this process last sent them
     mirror_lock: threading.Lock
@@ -420,7 +418,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif path in self.served.routes:
             self._route(self.served.routes[path], path, query)
         else:
-            self._send(HTTPStatus.OK, "text/html; charset=utf-8", self.page)
+            self._send(HTTPStatus.OK, "text/html; charset=utf-8", self.served.page)
 
     def do_POST(self) -> None:
         path, query = self._query()

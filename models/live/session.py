@@ -71,7 +71,6 @@ class LiveSession:
     run resumes, with one line on stderr)."""
 
     def __init__(self) -> None:
-        self.finished = False
         self._controls = Controls()
         self._outbox: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
         self._sender: threading.Thread | None = None
@@ -89,7 +88,6 @@ class LiveSession:
 
     def finish(self) -> None:
         """The run is over: the pages get the events so far and their streams end."""
-        self.finished = True
         self._outbox.put(("finish",))
 
     def attach(self, outbox: Connection, inbox: Connection) -> None:
