@@ -428,3 +428,17 @@ def test_controls_never_wait_for_a_busy_trainer_and_their_backlog_is_bounded() -
         connection.close()
         session.finish()
         server.close()
+
+
+def test_a_control_after_the_trainer_closed_its_end_is_told_the_run_has_ended() -> None:
+    from multiprocessing import Pipe
+
+    from models.live.server import _ToTrainer
+
+    reader, writer = Pipe(duplex=False)
+    reader.close()   # the trainer is gone
+    to_trainer = _ToTrainer(writer, 4)
+    to_trainer.start()
+    assert to_trainer.put(("pause", None)) == ""   # queued: its send then fails
+    wait_for(lambda: to_trainer.put(("pause", None)) == "the run has ended", 10,
+             "the failed send to be noticed")
