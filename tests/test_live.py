@@ -167,7 +167,8 @@ def test_the_server_serves_only_its_own_files_and_checks_controls() -> None:
         assert control(b"not json")[0] == 400
         assert control(b'{"action": "explode"}') == (400, "unknown control 'explode'")
         assert control(b'{"action": "lr", "value": 0.01}') == (200, "")
-        assert session.take_new_lr() == 0.01
+        # the answer comes when the server has accepted it; the trainer takes it between steps
+        wait_for(lambda: session.take_new_lr() == 0.01, 10, "the trainer to take the lr")
         with pytest.raises(PortInUse, match=r"cannot listen on 127\.0\.0\.1:"):
             LiveServer(LiveSession(), "", port=server.port)
     finally:

@@ -58,6 +58,28 @@ def control(server: LiveServer, body: dict, **headers: str) -> tuple[int, bytes]
                {TOKEN_HEADER: server.token, **headers})
 
 
+def lr_taken_before_an_own_pause(server: LiveServer, session: LiveSession) -> float | None:
+    """The learning rate the trainer has taken from every control the server accepted so far.
+    The server passes controls on in order, so once the page's own pause (sent now) has reached
+    the trainer, everything accepted before it has too. The run is resumed after."""
+    own = f"http://127.0.0.1:{server.port}"
+    assert control(server, {"action": "pause"}, Origin=own)[0] == 200
+    wait_for(lambda: session.paused, 10, "the page's own pause")
+    lr = session.take_new_lr()
+    assert control(server, {"action": "resume"}, Origin=own)[0] == 200
+    wait_for(lambda: not session.paused, 10, "the page's own resume")
+    return lr
+
+
+def paused_before_an_own_lr(server: LiveServer, session: LiveSession) -> bool:
+    """Whether the trainer is paused by the controls the server accepted so far (as above, with
+    the page's own learning rate as the last control; it is taken)."""
+    own = f"http://127.0.0.1:{server.port}"
+    assert control(server, {"action": "lr", "value": 0.25}, Origin=own)[0] == 200
+    wait_for(lambda: session.take_new_lr() == 0.25, 10, "the page's own lr")
+    return session.paused
+
+
 def test_the_printed_url_carries_the_token_and_the_page_holds_it(served) -> None:
     server, _ = served
     assert server.url == f"http://127.0.0.1:{server.port}/?token={server.token}"
@@ -80,9 +102,10 @@ def test_a_foreign_request_changes_nothing_and_gets_403(served, what: str) -> No
     host = "evil.example" if what == "a foreign host" else None
     body = json.dumps({"action": "lr", "value": 9.99}).encode()
     assert ask(server, "POST", "/control", body, headers, host)[0] == 403
+    assert lr_taken_before_an_own_pause(server, session) is None
     assert ask(server, "POST", "/control", json.dumps({"action": "pause"}).encode(), headers,
                host)[0] == 403
-    assert session.take_new_lr() is None and not session.paused
+    assert not paused_before_an_own_lr(server, session)
     query = f"?token={token}" if token else ""
     assert ask(server, "GET", "/events" + query, headers=headers, host=host)[0] == 403
     if what != "a wrong token" and what != "no token":
@@ -94,10 +117,11 @@ def test_the_pages_own_requests_are_served(served) -> None:
     server, session = served
     own = f"http://127.0.0.1:{server.port}"
     assert control(server, {"action": "lr", "value": 0.5}, Origin=own)[0] == 200
-    assert session.take_new_lr() == 0.5
+    wait_for(lambda: session.take_new_lr() == 0.5, 10, "the trainer to take the lr")
     other_name = ask(server, "POST", "/control", json.dumps({"action": "pause"}).encode(),
                      {TOKEN_HEADER: server.token, "Origin": own}, host=f"localhost:{server.port}")
-    assert other_name[0] == 403 and not session.paused   # the Origin is not this Host's
+    assert other_name[0] == 403   # the Origin is not this Host's
+    assert not paused_before_an_own_lr(server, session)
     status, _ = ask(server, "GET", f"/?token={server.token}", host=f"localhost:{server.port}")
     assert status == 200
     session.publish("step", step=1)
@@ -116,7 +140,8 @@ def test_hostile_bodies_get_an_answer_and_never_a_second_request(served) -> None
     server, session = served
     big = b'{"action": "pause", "pad": "' + b"x" * 20_000 + b'"}'
     status, text = ask(server, "POST", "/control", big, {TOKEN_HEADER: server.token})
-    assert status == 413 and b"at most 10000" in text and not session.paused
+    assert status == 413 and b"at most 10000" in text
+    assert not paused_before_an_own_lr(server, session)
     for body, expected in [(b"[" * 4_000 + b"]" * 4_000, "expected a JSON object"),
                            (b'{"action": "lr", "value": 1' + b"0" * 400 + b"}", "control:"),
                            (b'"just a string"', "expected a JSON object"),
@@ -126,7 +151,8 @@ def test_hostile_bodies_get_an_answer_and_never_a_second_request(served) -> None
     status, _ = ask(server, "POST", "/control", b"{}",
                     {TOKEN_HEADER: server.token, "Content-Length": "-5"})
     assert status == 400
-    assert control(server, {"action": "pause"})[0] == 200 and session.paused   # still serving
+    assert control(server, {"action": "pause"})[0] == 200   # still serving
+    wait_for(lambda: session.paused, 10, "the trainer to take the pause")
 
 
 def test_a_half_sent_request_is_dropped() -> None:
@@ -223,32 +249,41 @@ def test_the_playgrounds_neuron_pages_are_post_only_and_made_once_per_step() -> 
 
 
 def test_another_sites_page_in_a_real_browser_cannot_drive_or_read_the_run(browser) -> None:
-    """The attacks of the issue, run by Chromium from a page of another origin: a no-cors fetch
-    that sets the learning rate, a text/plain form that pauses, and an EventSource."""
+    """The attacks of the issue, run by Chromium from pages of another origin: a no-cors fetch
+    that sets the learning rate beside an EventSource, then a text/plain form that pauses."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     session = LiveSession()
     server = LiveServer(session, PAGE)
     target = f"http://127.0.0.1:{server.port}"
-    attack = f"""<html><body><form id="f" method="POST" action="{target}/control"
-      enctype="text/plain" target="sink"><input name='{{"action":"pause","x":"' value='"}}'>
-      </form><iframe name="sink"></iframe><script>
+    attacks = {"/lr": f"""<html><body><script>
+      const settled = new Set();
+      function done(what) {{ settled.add(what); if (settled.size === 2) document.title = 'done'; }}
       fetch('{target}/control', {{method: 'POST', mode: 'no-cors',
-             body: '{{"action":"lr","value":9.99}}'}}).finally(function () {{
-        document.getElementById('f').submit(); }});
+             body: '{{"action":"lr","value":9.99}}'}}).finally(function () {{ done('fetch'); }});
       const events = new EventSource('{target}/events');
       events.onmessage = function () {{ document.title = 'read the run'; }};
-      events.onerror = function () {{ document.title = 'refused'; events.close(); }};
-      </script></body></html>""".encode()
+      events.onerror = function () {{ events.close(); done('events'); }};
+      </script></body></html>""",
+               "/pause": f"""<html><body><form id="f" method="POST" action="{target}/control"
+      enctype="text/plain" target="sink"><input name='{{"action":"pause","x":"' value='"}}'>
+      </form><iframe id="sink" name="sink"></iframe><script>
+      document.getElementById('f').submit();
+      document.getElementById('sink').onload = function () {{ document.title = 'sent'; }};
+      </script></body></html>"""}
 
     class Evil(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if self.path not in attacks:   # the browser's /favicon.ico
+                self.send_error(404)
+                return
+            page = attacks[self.path].encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(attack)))
+            self.send_header("Content-Length", str(len(page)))
             self.end_headers()
-            self.wfile.write(attack)
+            self.wfile.write(page)
 
         def log_message(self, *args) -> None:
             pass
@@ -256,13 +291,13 @@ def test_another_sites_page_in_a_real_browser_cannot_drive_or_read_the_run(brows
     evil = ThreadingHTTPServer(("127.0.0.1", 0), Evil)
     threading.Thread(target=evil.serve_forever, daemon=True).start()
     try:
-        browser.get(f"http://localhost:{evil.server_address[1]}/")
-        deadline = time.monotonic() + 10
-        while browser.title != "refused" and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(0.5)   # the form's POST has had its time
-        assert browser.title == "refused"
-        assert session.take_new_lr() is None and not session.paused
+        browser.get(f"http://localhost:{evil.server_address[1]}/lr")
+        wait_for(lambda: browser.title in ("done", "read the run"), 10, "the fetch and the stream")
+        assert browser.title == "done"   # the stream was refused, never read
+        assert lr_taken_before_an_own_pause(server, session) is None
+        browser.get(f"http://localhost:{evil.server_address[1]}/pause")
+        wait_for(lambda: browser.title == "sent", 10, "the form's POST to be answered")
+        assert not paused_before_an_own_lr(server, session)
         browser.get(server.url)   # the page itself, with the token, is served
         assert "page" in browser.page_source
     finally:
@@ -362,7 +397,8 @@ def test_when_the_server_dies_a_paused_run_goes_on_with_one_line(capfd) -> None:
     session = LiveSession()
     server = LiveServer(session, PAGE)
     try:
-        assert control(server, {"action": "pause"})[0] == 200 and session.paused
+        assert control(server, {"action": "pause"})[0] == 200
+        wait_for(lambda: session.paused, 10, "the trainer to take the pause")
         os.kill(server.pid, signal.SIGKILL)
         started = time.monotonic()
         session.wait_for_permission(lambda: False)   # returns: nobody is left to resume it

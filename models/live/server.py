@@ -34,7 +34,9 @@ Who may talk to it (any web page the lecturer has open can send requests to 127.
 Robustness (`Limits`): bodies over `max_body` bytes get 413 and the connection closes; a request
 must arrive within `timeout` seconds; a listen backlog of 128 serves a room connecting at once;
 at most `max_streams` event streams run at once (503 beyond); a control that cannot be parsed
-gets 400, whatever it holds.
+gets 400, whatever it holds. A control answered 200 has been accepted, not yet applied: it is on
+its way to the trainer, which applies it between two steps (controls arrive in the order they
+were accepted).
 """
 
 from __future__ import annotations
