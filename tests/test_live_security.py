@@ -231,13 +231,9 @@ def test_the_playgrounds_neuron_pages_are_post_only_and_made_once_per_step() -> 
         wait_for(lambda: ask(server, "POST", "/neuron", json.dumps({"layer": 1, "neuron": 1}
                                                                    ).encode(),
                              {TOKEN_HEADER: server.token})[0] == 200, what="the snapshot")
-        started = time.monotonic()
         status, first = ask(server, "POST", "/neuron", body, {TOKEN_HEADER: server.token})
-        made = time.monotonic() - started
         assert status == 200 and b"neuron 0 of layer 1" in first
-        started = time.monotonic()
         assert ask(server, "POST", "/neuron", body, {TOKEN_HEADER: server.token})[1] == first
-        assert time.monotonic() - started < made   # the same step: the page made before
         for bad in ({"layer": "1e9", "neuron": 0}, {"layer": 1}, {"layer": 9, "neuron": 0}):
             status, text = ask(server, "POST", "/neuron", json.dumps(bad).encode(),
                                {TOKEN_HEADER: server.token})
@@ -246,6 +242,30 @@ def test_the_playgrounds_neuron_pages_are_post_only_and_made_once_per_step() -> 
     finally:
         session.finish()
         server.close()
+
+
+def test_a_neurons_page_is_made_once_per_step(monkeypatch) -> None:
+    from models.live import playground_server
+    from models.live.feed import EventFeed
+    from models.live.playground import Playground
+
+    made: list[tuple[int, int, int]] = []
+    real = playground_server.neuron_page
+
+    def counted(step, point, weights, layer, neuron):
+        made.append((step, layer, neuron))
+        return real(step, point, weights, layer, neuron)
+
+    monkeypatch.setattr(playground_server, "neuron_page", counted)
+    playground, feed, pages = Playground("xor"), EventFeed(), playground_server.NeuronPages()
+    feed.extras["playground"] = playground.snapshot()
+    first = pages(feed, {"layer": "1", "neuron": "0"})
+    assert pages(feed, {"layer": "1", "neuron": "0"}) == first and made == [(0, 1, 0)]
+    pages(feed, {"layer": "1", "neuron": "2"})
+    playground.train_step()
+    feed.extras["playground"] = playground.snapshot()
+    assert pages(feed, {"layer": "1", "neuron": "0"}) != first   # a new step: made again
+    assert made == [(0, 1, 0), (0, 1, 2), (1, 1, 0)]
 
 
 def test_another_sites_page_in_a_real_browser_cannot_drive_or_read_the_run(browser) -> None:
@@ -448,8 +468,10 @@ def test_controls_never_wait_for_a_busy_trainer_and_their_backlog_is_bounded() -
             statuses.append(response.status)
             refusal = response.read()
         assert statuses[-1] == 503 and b"too many controls are waiting" in refusal
-        # thousands of answers on one kept-alive connection: none waits 40 ms for an ACK (Nagle)
-        assert set(statuses[:-1]) == {200} and time.monotonic() - started < 20
+        # thousands of answers on one kept-alive connection, none waiting 40 ms for an ACK (Nagle):
+        # on average well under that (here about 0.5 ms; bounded at half, for a loaded machine)
+        assert set(statuses[:-1]) == {200}
+        assert time.monotonic() - started < 0.02 * len(statuses)
         session.wait_for_permission(lambda: False)   # the trainer takes what was sent
 
         def accepted() -> bool:
