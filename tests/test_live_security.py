@@ -268,6 +268,59 @@ def test_a_neurons_page_is_made_once_per_step(monkeypatch) -> None:
     assert made == [(0, 1, 0), (0, 1, 2), (1, 1, 0)]
 
 
+def test_the_graph_is_drawn_once_per_drawing_however_many_pages_ask(monkeypatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import graphviz
+
+    from models.live.feed import EventFeed
+    from models.live.training import GraphPicture
+
+    drawn: list[str] = []
+
+    class Counted:   # stands in for Graphviz: slow enough that the pages' asks overlap
+        def __init__(self, source: str) -> None:
+            self.source = source
+
+        def pipe(self, format: str) -> bytes:
+            drawn.append(self.source)
+            time.sleep(0.3)
+            return f"<svg>{self.source}</svg>".encode()
+
+    monkeypatch.setattr(graphviz, "Source", Counted)
+    feed, picture = EventFeed(), GraphPicture()
+    with pytest.raises(KeyError, match="no graph drawn yet"):
+        picture(feed, {})
+    feed.extras["graph"] = (10, "a")
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: picture(feed, {}), range(8)))
+    assert drawn == ["a"] and set(answers) == {("image/svg+xml", b"<svg>a</svg>")}
+    feed.extras["graph"] = (20, "b")   # a newer drawing: drawn, and kept in the old one's place
+    assert picture(feed, {})[1] == b"<svg>b</svg>" and picture(feed, {})[1] == b"<svg>b</svg>"
+    assert drawn == ["a", "b"]
+
+
+def test_a_graph_graphviz_cannot_draw_is_one_line_and_the_server_goes_on() -> None:
+    from models.live.training import GraphPicture
+
+    session = LiveSession()
+    server = LiveServer(session, PAGE, routes={"/graph.svg": GraphPicture()})
+    path = f"/graph.svg?token={server.token}"
+    try:
+        session.share("graph", (1, "digraph { this is not dot"))
+        status, text = wait_for(lambda: (lambda answer: answer[0] != 400 and answer)(
+            ask(server, "GET", path)), 10, "the drawing to reach the server")
+        assert status == 500 and text.startswith(b"/graph.svg: CalledProcessError: "), text
+        assert text.count(b"\n") == 1 and b"Traceback" not in text
+        session.share("graph", (2, "digraph { a -> b }"))
+        status, svg = wait_for(lambda: (lambda answer: answer[0] == 200 and answer)(
+            ask(server, "GET", path)), 10, "the next drawing")
+        assert b"<svg" in svg
+    finally:
+        session.finish()
+        server.close()
+
+
 def test_another_sites_page_in_a_real_browser_cannot_drive_or_read_the_run(browser) -> None:
     """The attacks of the issue, run by Chromium from pages of another origin: a no-cors fetch
     that sets the learning rate beside an EventSource, then a text/plain form that pauses."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 FLUSH_SECONDS = 0.25
 PAGE = Path(__file__).with_name("page.html")
 PANEL = Path(__file__).with_name("panel.js")
+_DRAWING = threading.Lock()   # one Graphviz run at a time: a room of pages asks together
 
 
 def panel_page() -> str:
@@ -100,13 +102,13 @@ class LiveTraining(RunEvents):
                  diagnostics: Diagnostics | None = None) -> None:
         self.session = LiveSession()
         self.server = LiveServer(self.session, panel_page(), host, port,
-                                 {"/graph.svg": _graph_svg}, read_only=read_only)
+                                 {"/graph.svg": GraphPicture()}, read_only=read_only)
         super().__init__(trainer, self.session.publish, diagnostics=diagnostics)
 
     def graph_drawn(self, step: int, source: str) -> None:
         """A new drawing of the model graph: its source shared for /graph.svg (the server
         process renders it), announced to the pages."""
-        self.session.share("graph", (step, source, None))
+        self.session.share("graph", (step, source))
         self.session.publish("graph", step=step)
 
     @property
@@ -136,15 +138,21 @@ class LiveTraining(RunEvents):
         self.server.close()
 
 
-def _graph_svg(feed: EventFeed, query: dict[str, str]) -> tuple[str, bytes]:
-    """The latest model graph as SVG, rendered by Graphviz (in the server process) when first
-    asked for."""
-    from graphviz import Source
+class GraphPicture:
+    """The `/graph.svg` route, run by the server process: the latest model graph the trainer
+    shared (`extras["graph"]`: its step and Graphviz source) as SVG, rendered once per drawing
+    however many pages ask at once."""
 
-    step, source, svg = feed.extras.get("graph", (0, None, None))
-    if source is None:
-        raise KeyError("no graph drawn yet")
-    if svg is None:
-        svg = Source(source).pipe(format="svg")
-        feed.extras["graph"] = (step, source, svg)
-    return "image/svg+xml", svg
+    def __init__(self) -> None:
+        self._drawn: tuple[object, bytes] | None = None   # (the shared drawing, its SVG)
+
+    def __call__(self, feed: EventFeed, query: dict[str, str]) -> tuple[str, bytes]:
+        import graphviz
+
+        with _DRAWING:   # pages asking together wait for one rendering, then take it
+            shared = feed.extras.get("graph")   # the latest, read once the lock is ours
+            if shared is None:
+                raise KeyError("no graph drawn yet")
+            if self._drawn is None or self._drawn[0] is not shared:
+                self._drawn = (shared, graphviz.Source(shared[1]).pipe(format="svg"))
+            return "image/svg+xml", self._drawn[1]
