@@ -212,14 +212,14 @@ def test_the_playgrounds_boundary_is_the_scalar_networks_own_score() -> None:
 def test_the_playgrounds_and_the_graphs_bad_requests() -> None:
     from models.live.playground import Playground
     from models.live.toys import toy_data
-    from models.live.training import _graph_svg
+    from models.live.training import GraphPicture
 
     with pytest.raises(ValueError, match="live: unknown toy 'circles': choose moons, xor, spiral"):
         toy_data("circles")
     with pytest.raises(ValueError, match="no neuron 16 in layer 1"):
         Playground("xor").neuron_page(1, 16)
     session = LiveSession()
-    server = LiveServer(session, "", routes={"/graph.svg": _graph_svg})
+    server = LiveServer(session, "", routes={"/graph.svg": GraphPicture()})
     try:
         with pytest.raises(urllib.error.HTTPError) as error:
             urllib.request.urlopen(server.url.replace("/?", "/graph.svg?"), timeout=5)
