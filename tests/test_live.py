@@ -65,13 +65,28 @@ def start_live_run(out: Path, *extra: str, model: str = "mlp",
 
 
 def wait_for(condition, timeout: float = 30.0, what: str = "condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(0.1)
     pytest.fail(f"timed out waiting for {what}")
+
+
+def next_frame(browser) -> None:
+    """Return once the page has drawn a frame after now (its charts draw on animation frames)."""
+    browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "requestAnimationFrame(function () { requestAnimationFrame(function () { done(); }); });")
+
+
+def steady(read, seconds: float = 1.0):
+    """`read()` once it gives the same value twice `seconds` apart (None until then), for
+    `wait_for`: what a paused run's page shows once the step under way has arrived."""
+    before = read()
+    time.sleep(seconds)
+    return before if read() == before else None
 
 
 def test_live_run_pause_resume_and_sigint(browser, tmp_path: Path) -> None:
@@ -91,8 +106,8 @@ def test_live_run_pause_resume_and_sigint(browser, tmp_path: Path) -> None:
         def step() -> int:
             return int(browser.find_element("id", "step").text)
 
-        time.sleep(0.5)   # a step under way when pause was pressed finishes
-        held = step()
+        # the step under way when pause was pressed, and its events, arrive
+        held = wait_for(lambda: steady(step), what="the step count to stop moving")
         time.sleep(1.5)
         assert step() == held, "the step count moved while paused"
         browser.find_element("id", "one-step").click()
@@ -166,6 +181,9 @@ def test_the_server_serves_only_its_own_files_and_checks_controls() -> None:
         assert control(b'{"action": "lr", "value": -1}')[0] == 400
         assert control(b"not json")[0] == 400
         assert control(b'{"action": "explode"}') == (400, "unknown control 'explode'")
+        assert control(b'{"action": "pause"}') == (200, "")   # controls arrive in order, so once
+        wait_for(lambda: session.paused, 10, "the trainer to take the pause")   # it is there,
+        assert session.take_new_lr() is None   # any refused lr that had slipped through is too
         assert control(b'{"action": "lr", "value": 0.01}') == (200, "")
         # the answer comes when the server has accepted it; the trainer takes it between steps
         wait_for(lambda: session.take_new_lr() == 0.01, 10, "the trainer to take the lr")

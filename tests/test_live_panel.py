@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from models.checkpoint import load
 from models.data import Vocabulary
 from models.live.training import PANEL
 from models.metrics import read_metrics
-from tests.test_live import start_live_run, stop, wait_for
+from tests.test_live import next_frame, start_live_run, stop, wait_for
 
 TINY = ("--n-layer", "2", "--n-head", "2", "--n-embd", "16", "--block-size", "8",
         "--positions", "learned", "--diagnostics-every", "5", "--batch-size", "8")
@@ -62,9 +61,11 @@ def test_the_live_transformer_names_every_series_as_the_run_recorded_it(browser,
         wait_for(lambda: browser.find_elements("css selector", "#heads figure"), what="attention")
         browser.find_element("id", "pause").click()
         wait_for(lambda: browser.find_element("id", "status").text == "paused", what="paused")
-        time.sleep(0.6)   # the steps before the pause reach the page
         assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
         assert stop(process) == 130   # paused, so the page holds every step the log will
+        # "finished" comes after the run's last steps: once it is shown, they have all arrived
+        wait_for(lambda: browser.find_element("id", "status").text == "finished", what="finished")
+        next_frame(browser)
         records = read_metrics(out / "metrics.jsonl")
         assert int(browser.find_element("id", "step").text) == records[-1]["step"]
         shown = browser.execute_script(SERIES_JS)

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 
@@ -38,7 +39,8 @@ def served() -> Iterator[tuple[LiveServer, LiveSession]]:
 def ask(server: LiveServer, method: str, path: str, body: bytes = b"",
         headers: dict[str, str] | None = None, host: str | None = None) -> tuple[int, bytes]:
     """One request exactly as given (Host included); the status and the body."""
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    # generous: the server runs at nice 19, and a loaded machine gives it little time
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
     connection.putheader("Host", host if host is not None else f"127.0.0.1:{server.port}")
     for name, value in (headers or {}).items():
@@ -159,11 +161,11 @@ def test_a_half_sent_request_is_dropped() -> None:
     session = LiveSession()
     server = LiveServer(session, PAGE, limits=Limits(timeout=0.5))
     try:
-        connection = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        connection = socket.create_connection(("127.0.0.1", server.port), timeout=15)
         connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")   # never finished
         started = time.monotonic()
         assert connection.recv(1024) == b""   # the server closes it
-        assert time.monotonic() - started < 4
+        assert time.monotonic() - started < 8   # its 0.5 s, not the default 10 s
         connection.close()
     finally:
         server.close()
@@ -193,7 +195,9 @@ def test_read_only_serves_the_run_without_controls() -> None:
     try:
         status, page = ask(server, "GET", f"/?token={server.token}")
         assert status == 200 and b'name="backproplab-read-only" content="1"' in page
-        assert control(server, {"action": "pause"})[0] == 403 and not session.paused
+        assert control(server, {"action": "pause"})[0] == 403
+        # read-only has no control of its own to send after it: nothing may arrive for a second
+        assert session._inbox is not None and not session._inbox.poll(1.0)
     finally:
         session.finish()
         server.close()
@@ -324,7 +328,6 @@ def test_a_graph_graphviz_cannot_draw_is_one_line_and_the_server_goes_on() -> No
 def test_another_sites_page_in_a_real_browser_cannot_drive_or_read_the_run(browser) -> None:
     """The attacks of the issue, run by Chromium from pages of another origin: a no-cors fetch
     that sets the learning rate beside an EventSource, then a text/plain form that pauses."""
-    import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     session = LiveSession()
@@ -390,10 +393,16 @@ def test_the_server_is_a_process_apart_that_never_holds_the_trainer_and_dies_wit
     try:
         assert server.pid != os.getpid() and os.getpriority(os.PRIO_PROCESS, server.pid) == 19
         os.kill(server.pid, signal.SIGSTOP)
+
+        def publish() -> None:
+            for step in range(2000):
+                session.publish("step", step=step, padding="x" * 10_000)
+
+        publishing = threading.Thread(target=publish, daemon=True)
         started = time.monotonic()
-        for step in range(2000):
-            session.publish("step", step=step, padding="x" * 10_000)
-        assert time.monotonic() - started < 2.0
+        publishing.start()
+        publishing.join(30)   # a publish that waited for the stopped server would never end
+        assert not publishing.is_alive() and time.monotonic() - started < 5.0
         os.kill(server.pid, signal.SIGCONT)
         wait_for(lambda: b'"step":1999' in _events_until_finished(server, session), 30,
                  "the events after the server was held")
@@ -427,43 +436,48 @@ def _events_until_finished(server: LiveServer, session: LiveSession) -> bytes:
 
 
 def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie no one has reaped yet does not)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
         return False
-    return True
 
 
 def test_a_page_that_stops_reading_holds_no_other_and_is_dropped() -> None:
     """One thread writes every stream: a page that takes no bytes (its buffers full) does not
-    delay another's events, and is dropped after `timeout` seconds."""
-    session = LiveSession()
-    server = LiveServer(session, PAGE, limits=Limits(timeout=1.0))
-    stuck = socket.socket()
-    stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    delay another's events — the other page has them while the stuck one is still connected —
+    and is dropped after `timeout` seconds. (The relay itself, on socket pairs with small
+    buffers, so that the stuck page is stuck whatever the machine's TCP buffer sizes.)"""
+    from models.live.feed import EventFeed, frame
+    from models.live.relay import Relay
+
+    feed = EventFeed()
+    relay = Relay(feed, timeout=5.0)
+    relay.start()
+    stuck_end, stuck = socket.socketpair()
+    reader_end, reader = socket.socketpair()
     try:
-        stuck.connect(("127.0.0.1", server.port))
-        stuck.sendall(f"GET /events?token={server.token} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-                      .encode())
+        for end in (stuck_end, stuck):
+            end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+            end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stuck_done = relay.add(stuck_end)
         for step in range(400):   # 4 MB: far more than the stuck page's buffers hold
-            session.publish("step", step=step, padding="x" * 10_000)
-        reader = socket.create_connection(("127.0.0.1", server.port), timeout=10)
-        reader.sendall(f"GET /events?token={server.token} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-                       .encode())
-        started, received = time.monotonic(), b""
-        session.publish("marker")
+            feed.add(frame(json.dumps({"kind": "step", "step": step, "padding": "x" * 10_000})))
+        relay.add(reader_end)
+        feed.add(frame('{"kind":"marker"}'))
+        reader.settimeout(30)
+        received = b""
         while b'"kind":"marker"' not in received:
-            received += reader.recv(1 << 20)
-        assert time.monotonic() - started < 5
-        reader.close()
-        time.sleep(2.5)   # past the timeout: the stuck page is dropped, its socket closed
-        stuck.settimeout(10)
-        while chunk := stuck.recv(1 << 20):   # what was sent before, then the end
-            assert chunk
+            chunk = reader.recv(1 << 20)
+            assert chunk, "the reading page's stream ended before the marker"
+            received += chunk
+        assert not stuck_done.is_set()   # the marker came while the stuck page still held its place
+        assert stuck_done.wait(30)   # then, after `timeout` seconds taking nothing, it is dropped
     finally:
-        stuck.close()
-        session.finish()
-        server.close()
+        feed.finish()
+        for end in (stuck_end, stuck, reader_end, reader):
+            end.close()
 
 
 def test_when_the_server_dies_a_paused_run_goes_on_with_one_line(capfd) -> None:
@@ -513,18 +527,20 @@ def test_controls_never_wait_for_a_busy_trainer_and_their_backlog_is_bounded() -
     body = json.dumps({"action": "step"}).encode()
     headers = {TOKEN_HEADER: server.token, "Content-Type": "application/json"}
     try:
-        statuses = []
-        started = time.monotonic()
+        statuses, seconds = [], []
         while 503 not in statuses and len(statuses) < 20_000:   # the pipe holds a few thousand
+            started = time.monotonic()
             connection.request("POST", "/control", body, headers)
             response = connection.getresponse()
             statuses.append(response.status)
             refusal = response.read()
+            seconds.append(time.monotonic() - started)
         assert statuses[-1] == 503 and b"too many controls are waiting" in refusal
-        # thousands of answers on one kept-alive connection, none waiting 40 ms for an ACK (Nagle):
-        # on average well under that (here about 0.5 ms; bounded at half, for a loaded machine)
+        # thousands of answers on one kept-alive connection, none waiting for an ACK (Nagle's
+        # algorithm against the page's delayed ACK made every one take 40-80 ms): here they take
+        # 0.4 ms; the fastest tenth, bounded at 20 ms, stays fast on a machine busy elsewhere
         assert set(statuses[:-1]) == {200}
-        assert time.monotonic() - started < 0.02 * len(statuses)
+        assert sorted(seconds)[len(seconds) // 10] < 0.02
         session.wait_for_permission(lambda: False)   # the trainer takes what was sent
 
         def accepted() -> bool:

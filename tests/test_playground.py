@@ -20,7 +20,7 @@ import numpy as np
 
 from autograd import Scalar
 from models.live.playground import Playground
-from tests.test_live import ROOT, interruptible, stop, wait_for
+from tests.test_live import ROOT, interruptible, next_frame, steady, stop, wait_for
 
 
 def page_data(page: str) -> dict:
@@ -52,12 +52,15 @@ def test_each_edge_is_the_engines_weight(browser) -> None:
         wait_for(lambda: int(browser.find_element("id", "network").get_attribute("data-step")) >= 1,
                  what="the first step's weights")
         browser.find_element("id", "pause").click()
-        time.sleep(0.5)
-        step = int(browser.find_element("id", "network").get_attribute("data-step"))
-        edges = browser.execute_script(
-            "return [...document.querySelectorAll('#network line')].map(e => [e.textContent,"
-            " e.getAttribute('stroke'), +e.getAttribute('stroke-width')]);")
-        largest = float(browser.find_element("id", "largest-weight").text)
+        wait_for(lambda: browser.find_element("id", "status").text == "paused", what="paused")
+        wait_for(lambda: steady(lambda: browser.find_element("id", "network").get_attribute(
+            "data-step")), what="the step under way to arrive")
+        next_frame(browser)
+        step, edges, largest = browser.execute_script(   # read together: one step's drawing
+            "return [+document.getElementById('network').getAttribute('data-step'),"
+            " [...document.querySelectorAll('#network line')].map(e => [e.textContent,"
+            " e.getAttribute('stroke'), +e.getAttribute('stroke-width')]),"
+            " +document.getElementById('largest-weight').textContent];")
     engine = Playground("xor")   # the same seed: the run's weights, step by step
     for _ in range(step):
         engine.train_step()

@@ -14,6 +14,7 @@ from typing import Any
 from models.base import ModelConfig
 from models.live.widget import LivePanel, static_view, summary
 from models.train import DataSettings, Trainer, TrainSettings
+from tests.test_live import next_frame
 
 DATA = DataSettings()
 
@@ -89,11 +90,11 @@ listeners['change:backlog'].forEach(function (f) {{ f(); }});
 def open_page(browser: Any, path: Path) -> None:
     browser.get_log("browser")   # what earlier tests left in the log is theirs
     browser.get(path.as_uri())
-    deadline = time.time() + 10
+    deadline = time.monotonic() + 10
     while browser.find_element("tag name", "body").get_attribute("data-rendered") != "yes":
-        assert time.time() < deadline, browser.get_log("browser")
+        assert time.monotonic() < deadline, browser.get_log("browser")
         time.sleep(0.1)
-    time.sleep(0.5)   # a frame for the charts
+    next_frame(browser)   # the charts draw on the next frame
 
 
 def shown(browser: Any) -> dict[str, Any]:
