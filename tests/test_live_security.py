@@ -453,7 +453,7 @@ def test_a_page_that_stops_reading_holds_no_other_and_is_dropped() -> None:
     from models.live.relay import Relay
 
     feed = EventFeed()
-    relay = Relay(feed, timeout=5.0)
+    relay = Relay(feed, timeout=2.0)
     relay.start()
     stuck_end, stuck = socket.socketpair()
     reader_end, reader = socket.socketpair()
