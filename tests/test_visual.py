@@ -10,7 +10,7 @@ import pytest
 
 from autograd import Scalar, Tensor
 from autograd.examples import load
-from autograd.tools.draw import draw, edge_style, save_svg
+from autograd.tools.draw import draw, edge_style, render_svgs, save_svg
 from autograd.tools.flow import format_table, grad_flow, plot_grad_flow
 from autograd.tools.trace import trace_backward
 from models.cli import main
@@ -68,6 +68,27 @@ def test_edge_style_is_a_log_scale() -> None:
     small, large = edge_style(1e-7), edge_style(1e3)
     assert small["color"] == "#0040ff" and large["color"] == "#ff4000"
     assert float(edge_style(1e-2)["penwidth"]) > float(small["penwidth"])
+
+
+def test_several_graphs_drawn_together_come_back_each_its_own_in_order(monkeypatch) -> None:
+    """`render_svgs` shares graphs of very different sizes out to side-by-side Graphviz runs;
+    each picture is its own graph's (Graphviz writes a graph's name as its SVG's title)."""
+    import graphviz
+
+    graphs = []
+    for k, nodes in enumerate([1, 300, 2, 150, 3, 60, 1]):
+        graph = graphviz.Digraph(f"g{k}")
+        for i in range(nodes):
+            graph.edge(f"a{i}", f"b{i}")
+        graphs.append(graph)
+    for cores in (1, 2, 3, 8):
+        monkeypatch.setattr("os.sched_getaffinity", lambda pid, cores=cores: set(range(cores)))
+        svgs = render_svgs(graphs)
+        assert [svg.count("class=\"node\"") for svg in svgs] == [
+            2 * len(g.body) for g in graphs]
+        assert [svg.split("<title>")[1].split("</title>")[0] for svg in svgs] == [
+            f"g{k}" for k in range(len(graphs))]
+    assert render_svgs([]) == []
 
 
 def test_model_graphs_cluster_by_module_and_collapse(tmp_path: Path) -> None:

@@ -14,7 +14,9 @@
 from __future__ import annotations
 
 import math
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -255,10 +257,32 @@ def render_svg(graph: graphviz.Digraph) -> str:
 
 
 def render_svgs(graphs: list[graphviz.Digraph]) -> list[str]:
-    """The SVGs of several graphs from one run of Graphviz (starting `dot` costs ten times
-    more than laying out one of the explorer's views)."""
-    if not graphs:
-        return []
+    """The SVGs of several graphs, in order, from as few runs of Graphviz as there are cores
+    (starting `dot` costs ten times more than laying out one of the explorer's small views, and
+    a large view takes seconds: the runs share the graphs out by size and go side by side)."""
+    batches = _shared_out(graphs, min(len(graphs), len(os.sched_getaffinity(0))))
+    with ThreadPoolExecutor(max(1, len(batches))) as pool:
+        drawn = list(pool.map(_one_run, [[graphs[k] for k in batch] for batch in batches]))
+    svgs: list[str] = [""] * len(graphs)
+    for batch, pictures in zip(batches, drawn):
+        for k, svg in zip(batch, pictures):
+            svgs[k] = svg
+    return svgs
+
+
+def _shared_out(graphs: list[graphviz.Digraph], runs: int) -> list[list[int]]:
+    """The graphs' indices in `runs` batches of about equal source size (largest first, each
+    to the lightest batch), each batch in order."""
+    batches: list[list[int]] = [[] for _ in range(runs)]
+    weights = [0] * runs
+    for k in sorted(range(len(graphs)), key=lambda k: -len(graphs[k].source)):
+        lightest = weights.index(min(weights))
+        batches[lightest].append(k)
+        weights[lightest] += len(graphs[k].source)
+    return [sorted(batch) for batch in batches if batch]
+
+
+def _one_run(graphs: list[graphviz.Digraph]) -> list[str]:
     out = graphviz.pipe("dot", "svg", "\n".join(g.source for g in graphs).encode("utf-8"))
     svgs = ["<?xml" + part for part in out.decode("utf-8").split("<?xml")[1:]]
     if len(svgs) != len(graphs):
