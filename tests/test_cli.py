@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -85,6 +86,36 @@ def test_resume_refuses_by_name_what_it_would_not_take(corpus: Path, tmp_path: P
         assert (current(out) / "state.json").read_bytes() == saved
     assert main([*further, "--resume"]) == 0   # the same command goes on
     assert json.loads((current(out) / "config.json").read_text())["step"] == 6
+
+
+def test_threads_limits_numpys_blas_and_is_no_setting_of_the_run(corpus: Path, tmp_path: Path,
+                                                                  capsys, monkeypatch) -> None:
+    """--threads N is PyTorch's set_num_threads for numpy's BLAS (checked in a process of its
+    own, started with 2, or one per core if fewer): a way to run, not a setting of the run, so
+    --resume takes another."""
+    script = ("import sys; from threadpoolctl import threadpool_info; import numpy\n"
+              "def blas(): return [i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas']\n"
+              "before = blas()\n"
+              "from models.cli import main\n"
+              "assert main(sys.argv[1:]) == 0\n"
+              "print(before, blas())\n")
+    argv = ["train", "--model", "mlp", "--data", str(corpus), "--steps", "4", "--eval-every", "4",
+            "--out", str(tmp_path / "run"), "--quiet", *SMALL]
+    ran = subprocess.run([sys.executable, "-c", script, *argv, "--threads", "1"],
+                         capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1],
+                         env={**os.environ, "OPENBLAS_NUM_THREADS": "2"})
+    assert ran.returncode == 0, ran.stderr
+    started = min(2, len(os.sched_getaffinity(0)))
+    assert ran.stdout.strip().splitlines()[-1] == f"[{started}] [1]"
+    asked: list[int] = []
+    monkeypatch.setattr("models.cli.training.use_threads", asked.append)   # this process's BLAS stays
+    further = [*argv[:argv.index("--steps") + 1], "6", *argv[argv.index("--steps") + 2:]]
+    assert main([*further, "--threads", "2", "--resume"]) == 0 and asked == [2]
+    capsys.readouterr()
+    for bad in ("0", "-1", "two", "100000"):
+        assert main([*argv, "--threads", bad]) == 2
+        error = capsys.readouterr().err.strip().splitlines()
+        assert len(error) == 1 and "--threads" in error[0], error
 
 
 def test_running_text_at_word_level(tmp_path: Path, capsys) -> None:

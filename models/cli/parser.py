@@ -115,6 +115,9 @@ def build_parser() -> Parser:
     train.add_argument("--out", required=True, help="checkpoint folder")
     train.add_argument("--resume", action="store_true", help="continue the checkpoint in --out")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--threads", type=Number(int, 1, 1024).parse, metavar="N",
+                       help="threads for numpy's matrix products (default: numpy's, one per "
+                       "core); 1 leaves a 2-core laptop serving --live a core for the page")
     train.add_argument("--diagnostics-every", type=COUNT.parse, metavar="N",
                        help="record per-layer diagnostics every N steps into metrics.jsonl "
                        "(default: 10 with --live, else off)")

@@ -27,6 +27,7 @@ from models.settings import (
     flag_of,
 )
 from models.stopping import stops_between_steps
+from models.threads import use_threads
 from models.train import Diverged, Trainer, make_schedule, perplexity_report
 from models.writer_lock import one_writer
 
@@ -34,6 +35,8 @@ from models.writer_lock import one_writer
 def run_train(args: argparse.Namespace) -> int:
     """Every setting was checked by the parser (models/settings.py); the folder is examined
     only once its lock is held, so two runs started together cannot both find it empty."""
+    if args.threads is not None:
+        use_threads(args.threads)
     if args.resume:
         _require_checkpoint(args.out)   # early, so that no folder is made for the lock
         with one_writer(args.out):   # before reading: another run may be writing it
