@@ -89,6 +89,9 @@ def test_several_graphs_drawn_together_come_back_each_its_own_in_order(monkeypat
         assert [svg.split("<title>")[1].split("</title>")[0] for svg in svgs] == [
             f"g{k}" for k in range(len(graphs))]
     assert render_svgs([]) == []
+    monkeypatch.delattr("os.sched_getaffinity")   # as on macOS: the machine's cores are used
+    assert [svg.split("<title>")[1].split("</title>")[0] for svg in render_svgs(graphs[:2])] == [
+        "g0", "g1"]
 
 
 def test_model_graphs_cluster_by_module_and_collapse(tmp_path: Path) -> None:

@@ -260,7 +260,9 @@ def render_svgs(graphs: list[graphviz.Digraph]) -> list[str]:
     """The SVGs of several graphs, in order, from as few runs of Graphviz as there are cores
     (starting `dot` costs ten times more than laying out one of the explorer's small views, and
     a large view takes seconds: the runs share the graphs out by size and go side by side)."""
-    batches = _shared_out(graphs, min(len(graphs), len(os.sched_getaffinity(0))))
+    if not graphs:
+        return []
+    batches = _shared_out(graphs, min(len(graphs), usable_cores()))
     with ThreadPoolExecutor(max(1, len(batches))) as pool:
         drawn = list(pool.map(_one_run, [[graphs[k] for k in batch] for batch in batches]))
     svgs: list[str] = [""] * len(graphs)
@@ -268,6 +270,13 @@ def render_svgs(graphs: list[graphviz.Digraph]) -> list[str]:
         for k, svg in zip(batch, pictures):
             svgs[k] = svg
     return svgs
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (all of the machine's where that cannot be asked)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _shared_out(graphs: list[graphviz.Digraph], runs: int) -> list[list[int]]:

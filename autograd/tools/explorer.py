@@ -150,7 +150,7 @@ def _legible_layouts(output: Value, views: list[list[str]], labels: dict[int, st
     """Each view's SVG (`views`: the modules each collapses), top to bottom where it fits the
     graph's area legibly or its width does (a column the page pans down), else whichever of top
     to bottom and left to right fits at the larger scale (a long chain is a strip left to right,
-    a column top to bottom); two Graphviz runs in all (`render_svgs`)."""
+    a column top to bottom); all views in one `render_svgs` call, the wide ones in a second."""
     def size(svg: str) -> tuple[float, float]:
         found = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
         return (float(found.group(1)), float(found.group(2))) if found else (1.0, 1.0)
