@@ -11,10 +11,16 @@ library (or MKL, or BLIS) and calls it.
 
 from __future__ import annotations
 
+import sys
+
 
 def use_threads(count: int) -> None:
-    """Let numpy's BLAS use at most `count` threads from now on, in this process."""
-    from threadpoolctl import threadpool_limits
+    """Let numpy's BLAS use at most `count` threads from now on, in this process (one line on
+    stderr where no BLAS that threadpoolctl knows is loaded: nothing can be changed)."""
+    from threadpoolctl import threadpool_info, threadpool_limits
 
+    if not any(library["user_api"] == "blas" for library in threadpool_info()):
+        print(f"--threads {count}: numpy's BLAS here is none threadpoolctl can set; its matrix "
+              "products keep their own thread count", file=sys.stderr)
+        return
     threadpool_limits(limits=count, user_api="blas")
-
