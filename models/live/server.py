@@ -35,9 +35,9 @@ Robustness (`Limits`): bodies over `max_body` bytes get 413 and the connection c
 must arrive within `timeout` seconds; a listen backlog of 128 serves a room connecting at once;
 at most `max_streams` event streams run at once (503 beyond); a control that cannot be parsed
 gets 400, whatever it holds; a route that fails (Graphviz's error, say) is answered 500 in one
-line, and the server goes on. A control answered 200 has been accepted, not yet applied: it is on
-its way to the trainer, which applies it between two steps (controls arrive in the order they
-were accepted).
+line, the same line goes to the terminal, and the server goes on. A control answered 200 has
+been accepted, not yet applied: it is on its way to the trainer, which applies it between two
+steps (controls arrive in the order they were accepted).
 """
 
 from __future__ import annotations
@@ -76,7 +76,6 @@ class ServerError(Exception):
 
 class PortInUse(ServerError):
     """The port asked for cannot be bound (taken, or not a port); the one line to show."""
-
 
 
 @dataclass(frozen=True)
@@ -492,9 +491,11 @@ class _Handler(BaseHTTPRequestHandler):
         except (KeyError, ValueError, TypeError, OverflowError) as error:
             self._text(HTTPStatus.BAD_REQUEST, f"{path}: {error}")
             return
-        except Exception as error:   # the route's own failure (Graphviz's, say): one line, no traceback
+        except Exception as error:   # the route's own failure (Graphviz's, say): one line each
             line = (str(error).strip().splitlines() or [""])[0][:200]
-            self._text(HTTPStatus.INTERNAL_SERVER_ERROR, f"{path}: {type(error).__name__}: {line}")
+            problem = f"{path}: {type(error).__name__}: {line}"
+            print(f"live: {problem}", file=sys.stderr, flush=True)
+            self._text(HTTPStatus.INTERNAL_SERVER_ERROR, problem)
             return
         self._send(HTTPStatus.OK, kind, body)
 

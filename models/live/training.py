@@ -141,10 +141,11 @@ class LiveTraining(RunEvents):
 class GraphPicture:
     """The `/graph.svg` route, run by the server process: the latest model graph the trainer
     shared (`extras["graph"]`: its step and Graphviz source) as SVG, rendered once per drawing
-    however many pages ask at once."""
+    however many pages ask at once (a drawing Graphviz fails on, too: it fails once)."""
 
     def __init__(self) -> None:
-        self._drawn: tuple[object, bytes] | None = None   # (the shared drawing, its SVG)
+        # the shared drawing, and its SVG or what Graphviz said of it
+        self._drawn: tuple[object, bytes | Exception] | None = None
 
     def __call__(self, feed: EventFeed, query: dict[str, str]) -> tuple[str, bytes]:
         import graphviz
@@ -154,5 +155,12 @@ class GraphPicture:
             if shared is None:
                 raise KeyError("no graph drawn yet")
             if self._drawn is None or self._drawn[0] is not shared:
-                self._drawn = (shared, graphviz.Source(shared[1]).pipe(format="svg"))
+                try:
+                    svg: bytes | Exception = graphviz.Source(shared[1]).pipe(format="svg",
+                                                                            quiet=True)
+                except (graphviz.ExecutableNotFound, graphviz.CalledProcessError) as error:
+                    svg = error
+                self._drawn = (shared, svg)
+            if isinstance(self._drawn[1], Exception):
+                raise self._drawn[1].with_traceback(None)
             return "image/svg+xml", self._drawn[1]
