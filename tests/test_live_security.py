@@ -490,32 +490,6 @@ def test_a_page_that_stops_reading_holds_no_other_and_is_dropped() -> None:
             end.close()
 
 
-def test_a_page_that_connects_gets_the_events_at_once(monkeypatch) -> None:
-    """A page added while the relay waits, or just before it waits, is served at once, not at
-    the next keep-alive (made 30 s here, so that a page left waiting cannot pass)."""
-    from models.live import relay as relay_module
-    from models.live.feed import EventFeed, frame
-
-    monkeypatch.setattr(relay_module, "KEEP_ALIVE", 30.0)
-    feed = EventFeed()
-    feed.add(frame('{"kind":"hello"}'))
-    relay = relay_module.Relay(feed, timeout=60.0)
-    relay.start()
-    ends = []
-    try:
-        for pause in (0.0, 0.2, 0.0, 0.5, 0.0):   # pages added at once and while it waits
-            time.sleep(pause)
-            end, page = socket.socketpair()
-            ends += [end, page]
-            relay.add(end)
-            page.settimeout(10)
-            assert page.recv(1 << 16) == frame('{"kind":"hello"}')
-    finally:
-        feed.finish()
-        for end in ends:
-            end.close()
-
-
 def test_when_the_server_dies_a_paused_run_goes_on_with_one_line(capfd) -> None:
     session = LiveSession()
     server = LiveServer(session, PAGE)

@@ -29,7 +29,6 @@ class EventFeed:
         self._events: list[tuple[int, bytes]] = []   # (its serial, the event), in order
         self._serial = 0           # events ever added: a page's position is the last serial it has
         self.finished = False
-        self._woken = False        # a wake not yet taken by `wait_past`
         self.extras: dict[str, Any] = {}
 
     def add(self, event: bytes) -> None:
@@ -55,18 +54,15 @@ class EventFeed:
             self._changed.notify_all()
 
     def wake(self) -> None:
-        """Wake whoever waits for the feed, or will next (a page was added to the relay)."""
+        """Wake whoever waits for the feed (a page was added to the relay)."""
         with self._changed:
-            self._woken = True
             self._changed.notify_all()
 
     def wait_past(self, seen: int, timeout: float) -> int:
-        """Wait up to `timeout` s for an event beyond the first `seen` (or a wake, even one
-        that came before this call); the count."""
+        """Wait up to `timeout` s for an event beyond the first `seen` (or a wake); the count."""
         with self._changed:
-            if self._serial == seen and not self._woken:
+            if self._serial == seen:
                 self._changed.wait(timeout)
-            self._woken = False
             return self._serial
 
     def events_after(self, position: int) -> tuple[list[bytes], int]:

@@ -54,10 +54,9 @@ class Relay(threading.Thread):
         seen = 0
         while True:
             with self._lock:
-                waiting = any(page.pending for page in self._pages)
-            seen = self.feed.wait_past(seen, RETRY if waiting else KEEP_ALIVE)
-            with self._lock:   # after the wait: a page added meanwhile (it woke us) is served now
                 pages = list(self._pages)
+            waiting = any(page.pending for page in pages)
+            seen = self.feed.wait_past(seen, RETRY if waiting else KEEP_ALIVE)
             ended = [page for page in pages if not self._serve(page)]
             if ended:
                 with self._lock:
