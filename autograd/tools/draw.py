@@ -263,7 +263,7 @@ def render_svgs(graphs: list[graphviz.Digraph]) -> list[str]:
     if not graphs:
         return []
     batches = _shared_out(graphs, min(len(graphs), usable_cores()))
-    with ThreadPoolExecutor(max(1, len(batches))) as pool:
+    with ThreadPoolExecutor(len(batches)) as pool:
         drawn = list(pool.map(_one_run, [[graphs[k] for k in batch] for batch in batches]))
     svgs: list[str] = [""] * len(graphs)
     for batch, pictures in zip(batches, drawn):
