@@ -112,10 +112,12 @@ def test_threads_limits_numpys_blas_and_is_no_setting_of_the_run(corpus: Path, t
     further = [*argv[:argv.index("--steps") + 1], "6", *argv[argv.index("--steps") + 2:]]
     assert main([*further, "--threads", "2", "--resume"]) == 0 and asked == [2]
     capsys.readouterr()
+    saved = (current(tmp_path / "run") / "state.json").read_bytes()
     for bad in ("0", "-1", "two", "100000"):
-        assert main([*argv, "--threads", bad]) == 2
+        assert main([*further, "--threads", bad, "--resume"]) == 2
         error = capsys.readouterr().err.strip().splitlines()
         assert len(error) == 1 and "--threads" in error[0], error
+        assert (current(tmp_path / "run") / "state.json").read_bytes() == saved   # untouched
 
 
 def test_running_text_at_word_level(tmp_path: Path, capsys) -> None:
